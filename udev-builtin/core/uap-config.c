@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libkmod.h>
+
+#include "uap-config.h"
+#include "uap-param.h"
+
+/* Longest word quoted back in an error message. */
+#define QUOTE_MAX 64
+
+static int quote_len(size_t len)
+{
+        return len > QUOTE_MAX ? QUOTE_MAX : (int) len;
+}
+
+static void config_reject(struct uap_config *cfg, const char *what, const struct uap_param *p)
+{
+        if (cfg->invalid)
+                return;
+        cfg->invalid = true;
+        snprintf(cfg->error, sizeof(cfg->error), "%s '%.*s%s%.*s'", what,
+                 quote_len(p->key_len), p->key, p->value ? "=" : "",
+                 quote_len(p->value_len), p->value ? p->value : "");
+}
+
+static bool bus_name_valid(const char *s, size_t len)
+{
+        size_t i;
+
+        if (len == 1 && s[0] == '*')
+                return true;
+        if (len == 0)
+                return false;
+        for (i = 0; i < len; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+                        return false;
+        return true;
+}
+
+static bool bus_list_valid(const char *s, size_t len)
+{
+        const char *end = s + len;
+
+        if (len == 0)
+                return true;
+        for (;;) {
+                const char *comma = memchr(s, ',', end - s);
+                size_t n = (comma ? comma : end) - s;
+
+                if (!bus_name_valid(s, n))
+                        return false;
+                if (!comma)
+                        return true;
+                s = comma + 1;
+        }
+}
+
+static int config_set_buses(struct uap_config *cfg, const struct uap_param *p)
+{
+        char *buses;
+
+        if (p->value == NULL || !bus_list_valid(p->value, p->value_len)) {
+                config_reject(cfg, "invalid bus list", p);
+                return 0;
+        }
+
+        buses = strndup(p->value, p->value_len);
+        if (buses == NULL)
+                return -ENOMEM;
+        free(cfg->buses);
+        cfg->buses = buses;
+        return 0;
+}
+
+static void config_set_enable(struct uap_config *cfg, const struct uap_param *p)
+{
+        /* A bare "enable" means true, as for a kernel bool parameter. */
+        int b = p->value ? uap_parse_bool(p->value, p->value_len) : 1;
+
+        if (b < 0) {
+                config_reject(cfg, "invalid boolean", p);
+                return;
+        }
+        cfg->enable = b;
+}
+
+/*
+ * Parse an "options udev_async_probe ..." string. Keys repeat freely and
+ * the last one wins, so a file in /etc or the kernel command line (which
+ * libkmod appends last) overrides the shipped defaults. Returns 0 or
+ * -ENOMEM; a malformed string marks @cfg invalid instead of failing.
+ */
+int uap_config_parse(struct uap_config *cfg, const char *options)
+{
+        const char *cursor = options ? options : "";
+        struct uap_param p;
+        int r;
+
+        *cfg = (struct uap_config) { .enable = true };
+        cfg->buses = strdup("");
+        if (cfg->buses == NULL)
+                return -ENOMEM;
+
+        while ((r = uap_param_next(&cursor, &p)) > 0) {
+                if (uap_param_is(&p, "enable"))
+                        config_set_enable(cfg, &p);
+                else if (uap_param_is(&p, "buses")) {
+                        r = config_set_buses(cfg, &p);
+                        if (r < 0)
+                                return r;
+                } else
+                        config_reject(cfg, "unknown key", &p);
+        }
+        if (r < 0 && !cfg->invalid) {
+                cfg->invalid = true;
+                snprintf(cfg->error, sizeof(cfg->error), "unterminated quote in options");
+        }
+        return 0;
+}
+
+int uap_config_load(struct uap_config *cfg, struct kmod_ctx *ctx)
+{
+        struct kmod_module *mod = NULL;
+        int r;
+
+        r = kmod_module_new_from_name(ctx, UAP_CONFIG_MODULE, &mod);
+        if (r < 0)
+                return r;
+        r = uap_config_parse(cfg, kmod_module_get_options(mod));
+        kmod_module_unref(mod);
+        return r;
+}
+
+void uap_config_done(struct uap_config *cfg)
+{
+        free(cfg->buses);
+        cfg->buses = NULL;
+}
+
+bool uap_config_has_bus(const struct uap_config *cfg, const char *bus)
+{
+        size_t len = strlen(bus);
+        const char *s = cfg->buses;
+
+        while (s != NULL && *s != '\0') {
+                const char *comma = strchr(s, ',');
+                size_t n = comma ? (size_t) (comma - s) : strlen(s);
+
+                if ((n == 1 && s[0] == '*') || (n == len && strncmp(s, bus, n) == 0))
+                        return true;
+                s = comma ? comma + 1 : NULL;
+        }
+        return false;
+}

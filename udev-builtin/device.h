@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <libudev.h>
+
+#include "core/uap-policy.h"
+
+/* What the policy needs to know about the device that wants a driver. */
+struct device_info {
+        const char *modalias;
+        const char *devpath;            /* for logging; may be NULL */
+        const char *async;              /* ASYNC_PROBE property; NULL if unset */
+        const char *bus;                /* SUBSYSTEM, else the modalias prefix */
+        char bus_buf[64];
+};
+
+int device_from_env(struct device_info *dev);
+int device_from_modalias(struct device_info *dev, const char *modalias);
+int device_from_udev(struct device_info *dev, struct udev_device *d);

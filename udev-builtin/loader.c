@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cleanup.h"
+#include "loader.h"
+#include "log.h"
+
+const char *module_state_to_string(enum module_state state)
+{
+        switch (state) {
+        case MODULE_LOADABLE:
+                return "loadable";
+        case MODULE_LIVE:
+                return "live";
+        case MODULE_BUILTIN:
+                return "builtin";
+        case MODULE_BLACKLISTED:
+                return "blacklisted";
+        }
+        return NULL;
+}
+
+int loader_context_new(const struct loader_paths *paths, struct kmod_ctx **ret)
+{
+        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+        char dirname[4096];
+        struct utsname u;
+        int r;
+
+        if (paths->root || paths->version) {
+                if (paths->version == NULL && uname(&u) < 0)
+                        return log_error_errno(errno, "Failed to get the kernel release: %m");
+                r = snprintf(dirname, sizeof(dirname), "%s/lib/modules/%s",
+                             paths->root ? paths->root : "",
+                             paths->version ? paths->version : u.release);
+                if (r < 0 || (size_t) r >= sizeof(dirname))
+                        return log_error_errno(ENAMETOOLONG, "Module directory path is too long.");
+        }
+
+        ctx = kmod_new(paths->root || paths->version ? dirname : NULL, paths->config);
+        if (ctx == NULL)
+                return log_error_errno(ENOMEM, "Failed to create a libkmod context.");
+        kmod_set_log_fn(ctx, log_kmod, NULL);
+        /* libkmod says "context released" and the like at info: keep those for debugging. */
+        kmod_set_log_priority(ctx, log_get_max_level() >= LOG_DEBUG ? LOG_DEBUG : LOG_WARNING);
+
+        r = kmod_load_resources(ctx);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load module indexes from %s: %m",
+                                       kmod_get_dirname(ctx));
+
+        *ret = ctx;
+        ctx = NULL;
+        return 0;
+}
+
+static bool module_in_list(const struct kmod_module *mod, const struct kmod_list *list)
+{
+        const struct kmod_list *l;
+
+        kmod_list_foreach(l, list)
+                if (kmod_module_get_module(l) == mod)
+                        return true;
+        return false;
+}
+
+static enum module_state module_state(struct kmod_module *mod, const struct kmod_list *allowed)
+{
+        switch (kmod_module_get_initstate(mod)) {
+        case KMOD_MODULE_BUILTIN:
+                return MODULE_BUILTIN;
+        case KMOD_MODULE_LIVE:
+        case KMOD_MODULE_COMING:
+                return MODULE_LIVE;
+        default:
+                return module_in_list(mod, allowed) ? MODULE_LOADABLE : MODULE_BLACKLISTED;
+        }
+}
+
+/*
+ * Resolve @dev's modalias and call @fn for each module with the policy's
+ * decision. Returns the number of modules found, or a negative errno.
+ */
+int loader_for_each(struct kmod_ctx *ctx, const struct uap_config *cfg,
+                    const struct device_info *dev, module_plan_fn fn, void *userdata)
+{
+        _cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
+        _cleanup_(kmod_module_unref_listp) struct kmod_list *allowed = NULL;
+        struct kmod_list *l;
+        int r, n = 0, ret = 0;
+
+        r = kmod_module_new_from_lookup(ctx, dev->modalias, &list);
+        if (r < 0)
+                return log_error_errno(r, "Failed to look up modalias \"%s\": %m", dev->modalias);
+
+        r = kmod_module_apply_filter(ctx, KMOD_FILTER_BLACKLIST, list, &allowed);
+        if (r < 0)
+                return log_error_errno(r, "Failed to apply the module blacklist: %m");
+
+        kmod_list_foreach(l, list) {
+                struct module_plan plan = { .mod = kmod_module_get_module(l) };
+                struct uap_request req;
+
+                /* get_module() took a reference; the list still holds one. */
+                kmod_module_unref(plan.mod);
+                plan.name = kmod_module_get_name(plan.mod);
+                plan.options = kmod_module_get_options(plan.mod);
+                plan.state = module_state(plan.mod, allowed);
+                req = (struct uap_request) {
+                        .module_options = plan.options,
+                        .device_async = dev->async,
+                        .bus = dev->bus,
+                };
+                plan.decision = uap_decide(cfg, &req);
+
+                r = fn(&plan, dev, userdata);
+                if (r < 0 && ret == 0)
+                        ret = r;
+                n++;
+        }
+        return ret < 0 ? ret : n;
+}
+
+/*
+ * libkmod does the rest: dependencies and softdeps, install commands, the
+ * blacklist, and modprobe.d options, to which the extra option is appended
+ * for the target module only.
+ */
+int loader_insert(const struct module_plan *plan)
+{
+        return kmod_module_probe_insert_module(plan->mod, KMOD_PROBE_APPLY_BLACKLIST,
+                                               plan->decision.append ? UAP_ASYNC_OPTION : NULL,
+                                               NULL, NULL, NULL);
+}
