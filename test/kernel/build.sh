@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Build the patched User-Mode Linux kernel and the out-of-tree test modules,
+# cached under ${UAP_CACHE:-/var/cache/udev-async-probe}.
+#
+#   build.sh                 build what is missing (idempotent, locked)
+#   build.sh --print-paths   the same, then print shell assignments on stdout:
+#                            eval "$(test/kernel/build.sh --print-paths)"
+#
+# The kernel is keyed on a hash of the tarball, the series, the config
+# fragment and this script: a changed patch rebuilds (ccache keeps it
+# short), an unchanged one reuses. The test modules are rebuilt by make
+# on every call, which is a no-op when nothing changed.
+set -eu -o pipefail
+. "$(dirname "$0")/lib.sh"
+
+print_paths=false
+case "${1:-}" in
+--print-paths) print_paths=true ;;
+"") ;;
+*) die "usage: $0 [--print-paths]" ;;
+esac
+
+check_cache_dir
+export CCACHE_DIR=$UAP_CACHE/ccache CCACHE_BASEDIR=$UAP_CACHE CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
+MAKE=(make ARCH=um CC="ccache gcc" -j"$JOBS")
+
+# One kernel build at a time on this machine (kunit.sh takes the same lock).
+exec 9>"$UAP_CACHE/build.lock"
+flock 9
+
+key=$(build_key)
+W=$UAP_CACHE/linux-$key
+B=$W/build
+
+# Run a make step with its output in a log; show the tail if it fails.
+logged() {
+	local log=$1; shift
+	"$@" >>"$log" 2>&1 || { tail -n 60 "$log" >&2; die "failed: $* (log: $log)"; }
+}
+
+build_kernel() {
+	local t0 opt want have
+	t0=$(date +%s)
+	rm -rf "$W"
+	mkdir -p "$W"
+	note "unpacking $(basename "$KERNEL_TARBALL") into $W/src"
+	unpack_source "$W/src"
+	apply_series "$W/src" >&2
+	note "configuring (defconfig + uml.config)"
+	logged "$W/build.log" "${MAKE[@]}" -C "$W/src" O="$B" defconfig
+	logged "$W/build.log" env -C "$W/src" ARCH=um \
+		scripts/kconfig/merge_config.sh -m -O "$B" "$B/.config" "$KTEST_DIR/uml.config"
+	logged "$W/build.log" "${MAKE[@]}" -C "$B" olddefconfig
+	# Every line of the fragment must have survived Kconfig.
+	while read -r opt; do
+		case "$opt" in
+		CONFIG_*=*) want=$opt; have=$(grep -E "^${opt%%=*}=" "$B/.config" || true) ;;
+		"# CONFIG_"*" is not set")
+			want=$opt; opt=${opt#\# }; opt=${opt%% *}
+			have=$(grep -E "^(# )?$opt[= ]" "$B/.config" || true)
+			[ -z "$have" ] && have=$want ;;
+		*) continue ;;
+		esac
+		[ "$have" = "$want" ] || die "uml.config: wanted '$want', Kconfig gave '${have:-nothing}'"
+	done <"$KTEST_DIR/uml.config"
+	note "building linux + modules (-j$JOBS, ccache), log: $W/build.log"
+	logged "$W/build.log" "${MAKE[@]}" -C "$B" all
+	logged "$W/build.log" "${MAKE[@]}" -C "$B" modules_install INSTALL_MOD_PATH="$W/modroot"
+	ccache -s >>"$W/build.log" 2>&1 || true
+	echo "$(( $(date +%s) - t0 ))" >"$W/build-seconds"
+	touch "$W/.built"
+	note "kernel built in $(cat "$W/build-seconds") s"
+	# Keep this build and the previous one, drop older ones.
+	ls -1dt "$UAP_CACHE"/linux-*/ 2>/dev/null | tail -n +3 | xargs -r rm -rf
+}
+
+if [ -f "$W/.built" ] && [ -x "$B/linux" ]; then
+	note "reusing kernel $W (built in $(cat "$W/build-seconds" 2>/dev/null || echo '?') s)"
+else
+	build_kernel
+fi
+
+krel=$(make -s -C "$B" ARCH=um kernelrelease)
+
+# Out-of-tree test modules: sources copied (mtimes kept) so nothing is
+# built inside the repository.
+mkdir -p "$W/testmod"
+cp -a "$KTEST_DIR/modules/." "$W/testmod/"
+logged "$W/testmod.log" "${MAKE[@]}" -C "$B" M="$W/testmod" modules
+rm -rf "$W/modroot/lib/modules/$krel/extra"
+logged "$W/testmod.log" "${MAKE[@]}" -C "$B" M="$W/testmod" modules_install \
+	INSTALL_MOD_PATH="$W/modroot" INSTALL_MOD_DIR=extra
+depmod -b "$W/modroot" "$krel" || die "depmod failed"
+
+if $print_paths; then
+	cat <<PATHS
+UAP_KERNEL=$B/linux
+UAP_KBUILD=$B
+UAP_KSRC=$W/src
+UAP_KREL=$krel
+UAP_MODROOT=$W/modroot
+UAP_MODDIR=$W/modroot/lib/modules/$krel
+PATHS
+fi

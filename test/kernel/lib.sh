@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shared paths and helpers for the kernel test scripts; sourced, not run.
+
+KTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$KTEST_DIR/../.." && pwd)
+PATCH_DIR=$REPO_DIR/kernel-patch
+UAP_CACHE=${UAP_CACHE:-/var/cache/udev-async-probe}
+KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+JOBS=${JOBS:-2}
+
+die() {
+	echo "$(basename "$0"): error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "$(basename "$0"): $*" >&2
+}
+
+# The patch files named by kernel-patch/series, in order.
+series_patches() {
+	[ -f "$PATCH_DIR/series" ] || die "no $PATCH_DIR/series"
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCH_DIR/series" |
+	while read -r p; do
+		[ -f "$PATCH_DIR/$p" ] || die "series names missing patch $p"
+		echo "$PATCH_DIR/$p"
+	done
+}
+
+# Unpack the pristine tarball into $1 (must not exist yet).
+unpack_source() {
+	local dest=$1 tmp
+	[ -r "$KERNEL_TARBALL" ] || die "$KERNEL_TARBALL missing (apt-get install linux-source-6.12)"
+	tmp=$(mktemp -d "$UAP_CACHE/unpack.XXXXXX")
+	tar -C "$tmp" -xf "$KERNEL_TARBALL" || die "cannot unpack $KERNEL_TARBALL"
+	mv "$tmp"/linux-source-* "$dest" || die "unexpected tarball layout"
+	rmdir "$tmp"
+}
+
+# Apply the series to the tree $1; any reject, fuzz or offset-less failure
+# is fatal. git apply outside a repository behaves like a strict patch(1).
+apply_series() {
+	local tree=$1 p
+	for p in $(series_patches); do
+		echo "applying $(basename "$p")"
+		( cd "$tree" &&
+		  GIT_CEILING_DIRECTORIES=$(dirname "$tree") git apply -v "$p" ) ||
+			die "$(basename "$p") does not apply to $(basename "$KERNEL_TARBALL")"
+	done
+}
+
+# Key for the patched tree and build dir: tarball identity, series,
+# patches, config fragment and the build script itself.
+build_key() {
+	{
+		stat -c '%s %Y' "$KERNEL_TARBALL"
+		cat "$PATCH_DIR/series"
+		series_patches | xargs -r cat
+		cat "$KTEST_DIR/uml.config" "$KTEST_DIR/build.sh"
+	} | sha256sum | cut -c1-16
+}
+
+check_cache_dir() {
+	case "$UAP_CACHE/" in
+	"$REPO_DIR"/*) die "UAP_CACHE ($UAP_CACHE) must be outside the repository" ;;
+	esac
+	mkdir -p "$UAP_CACHE" || die "cannot create $UAP_CACHE"
+}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uap_bus: registers the buses "uaptest" and "uapother" and, on each,
+ * ndevs devices of every kind listed in test_kinds / other_kinds. Each
+ * device's uevent carries MODALIAS=<bus>:<kind>, so udev (or
+ * `modprobe $MODALIAS`) loads the driver module aliased to it.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "uap_bus.h"
+
+static unsigned int ndevs = 4;
+module_param(ndevs, uint, 0444);
+MODULE_PARM_DESC(ndevs, "devices per kind (default 4)");
+
+static char *test_kinds = "uap_slow,uap_forcesync";
+module_param(test_kinds, charp, 0444);
+MODULE_PARM_DESC(test_kinds, "comma-separated device kinds on bus uaptest");
+
+static char *other_kinds = "uap_other";
+module_param(other_kinds, charp, 0444);
+MODULE_PARM_DESC(other_kinds, "comma-separated device kinds on bus uapother");
+
+struct uap_device {
+	struct device dev;
+	char kind[32];
+};
+
+#define to_uap_device(d) container_of(d, struct uap_device, dev)
+
+static int uap_match(struct device *dev, const struct device_driver *drv)
+{
+	return strcmp(to_uap_device(dev)->kind, drv->name) == 0;
+}
+
+static int uap_uevent(const struct device *dev, struct kobj_uevent_env *env)
+{
+	const struct uap_device *udev = container_of(dev, struct uap_device, dev);
+
+	return add_uevent_var(env, "MODALIAS=%s:%s", dev->bus->name, udev->kind);
+}
+
+static ssize_t modalias_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s:%s\n", dev->bus->name, to_uap_device(dev)->kind);
+}
+static DEVICE_ATTR_RO(modalias);
+
+static struct attribute *uap_dev_attrs[] = {
+	&dev_attr_modalias.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(uap_dev);
+
+const struct bus_type uap_bus_test = {
+	.name = "uaptest",
+	.match = uap_match,
+	.uevent = uap_uevent,
+	.dev_groups = uap_dev_groups,
+};
+EXPORT_SYMBOL_GPL(uap_bus_test);
+
+const struct bus_type uap_bus_other = {
+	.name = "uapother",
+	.match = uap_match,
+	.uevent = uap_uevent,
+	.dev_groups = uap_dev_groups,
+};
+EXPORT_SYMBOL_GPL(uap_bus_other);
+
+/* Every device registered, on either bus, for removal at exit. */
+static struct uap_device **devices;
+static unsigned int ndevices;
+
+static void uap_release(struct device *dev)
+{
+	kfree(to_uap_device(dev));
+}
+
+static int uap_add_device(const struct bus_type *bus, const char *kind,
+			  unsigned int n)
+{
+	struct uap_device *udev;
+	int ret;
+
+	udev = kzalloc(sizeof(*udev), GFP_KERNEL);
+	if (!udev)
+		return -ENOMEM;
+	strscpy(udev->kind, kind, sizeof(udev->kind));
+	udev->dev.bus = bus;
+	udev->dev.release = uap_release;
+	dev_set_name(&udev->dev, "%s.%u", kind, n);
+	ret = device_register(&udev->dev);
+	if (ret) {
+		put_device(&udev->dev);
+		return ret;
+	}
+	devices[ndevices++] = udev;
+	return 0;
+}
+
+/* Adds ndevs devices of each kind in the comma-separated list @kinds. */
+static int uap_add_devices(const struct bus_type *bus, const char *kinds)
+{
+	char *list, *cur, *kind;
+	unsigned int n;
+	int ret = 0;
+
+	list = kstrdup(kinds, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	cur = list;
+	while (!ret && (kind = strsep(&cur, ",")) != NULL) {
+		if (!*kind)
+			continue;
+		for (n = 0; !ret && n < ndevs; n++)
+			ret = uap_add_device(bus, kind, n);
+	}
+	kfree(list);
+	return ret;
+}
+
+static unsigned int count_kinds(const char *kinds)
+{
+	unsigned int n = 1;
+
+	for (; *kinds; kinds++)
+		n += *kinds == ',';
+	return n;
+}
+
+static void uap_remove_devices(void)
+{
+	while (ndevices)
+		device_unregister(&devices[--ndevices]->dev);
+	kfree(devices);
+}
+
+static int __init uap_bus_init(void)
+{
+	int ret;
+
+	devices = kcalloc((count_kinds(test_kinds) + count_kinds(other_kinds)) * ndevs,
+			  sizeof(*devices), GFP_KERNEL);
+	if (!devices)
+		return -ENOMEM;
+	ret = bus_register(&uap_bus_test);
+	if (ret)
+		goto free;
+	ret = bus_register(&uap_bus_other);
+	if (ret)
+		goto unregister_test;
+	ret = uap_add_devices(&uap_bus_test, test_kinds);
+	if (!ret)
+		ret = uap_add_devices(&uap_bus_other, other_kinds);
+	if (!ret)
+		return 0;
+
+	uap_remove_devices();
+	bus_unregister(&uap_bus_other);
+	bus_unregister(&uap_bus_test);
+	return ret;
+unregister_test:
+	bus_unregister(&uap_bus_test);
+free:
+	kfree(devices);
+	return ret;
+}
+module_init(uap_bus_init);
+
+static void __exit uap_bus_exit(void)
+{
+	uap_remove_devices();
+	bus_unregister(&uap_bus_other);
+	bus_unregister(&uap_bus_test);
+}
+module_exit(uap_bus_exit);
+
+MODULE_DESCRIPTION("udev-async-probe test: two buses with MODALIAS devices");
+MODULE_LICENSE("GPL");
