@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "tests.h"
+#include "uap-config.h"
+
+static const struct {
+        const char *options;
+        bool invalid;
+        bool enable;
+        const char *buses;
+        const char *error;      /* substring of the message */
+} cases[] = {
+        /* Nothing configured: enabled, but no bus listed, so nothing async. */
+        { NULL,                                  false, true,  "", NULL },
+        { "",                                    false, true,  "", NULL },
+        { "   ",                                 false, true,  "", NULL },
+        /* The shipped defaults. */
+        { "enable=1 buses=pci",                  false, true,  "pci", NULL },
+        /* Spellings of a bool, and the bare form. */
+        { "enable=0",                            false, false, "", NULL },
+        { "enable=N",                            false, false, "", NULL },
+        { "enable=off buses=pci",                false, false, "pci", NULL },
+        { "enable=yes",                          false, true,  "", NULL },
+        { "enable=TRUE",                         false, true,  "", NULL },
+        { "enable",                              false, true,  "", NULL },
+        /* Last value wins: files in order, then the kernel command line. */
+        { "enable=1 buses=pci enable=0",         false, false, "pci", NULL },
+        { "buses=pci buses=usb,pci",             false, true,  "usb,pci", NULL },
+        { "buses=pci buses=",                    false, true,  "", NULL },
+        { "buses=pci buses=\"\"",                false, true,  "", NULL },
+        { "buses=*",                             false, true,  "*", NULL },
+        { "buses=\"pci,usb\"",                   false, true,  "pci,usb", NULL },
+        /* Names are case-sensitive, like kernel parameters. */
+        { "enable=0 ENABLE=1",                   true,  false, "", "unknown key 'ENABLE=1'" },
+        { "buses=pci\tenable=0\n",               false, false, "pci", NULL },
+        /* Anything wrong: one message, and the policy goes synchronous. */
+        { "enabel=0",                            true,  true,  "", "unknown key 'enabel=0'" },
+        { "enable=maybe",                        true,  true,  "", "invalid boolean 'enable=maybe'" },
+        { "enable=",                             true,  true,  "", "invalid boolean 'enable='" },
+        { "buses=p@ci",                          true,  true,  "", "invalid bus list 'buses=p@ci'" },
+        { "buses=pci,,usb",                      true,  true,  "", "invalid bus list" },
+        { "buses=pci,",                          true,  true,  "", "invalid bus list" },
+        { "buses",                               true,  true,  "", "invalid bus list 'buses'" },
+        { "buses=\"pci usb\"",                   true,  true,  "", "invalid bus list" },
+        { "buses=\"pci",                         true,  true,  "", "unterminated quote" },
+        { "buses=\"pci\"x",                      true,  true,  "", "unterminated quote" },
+        /* The first problem is the one reported. */
+        { "foo=1 enable=maybe",                  true,  true,  "", "unknown key 'foo=1'" },
+        /* A key quoted back is cut short, never overflowing the message. */
+        { "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=1",
+                                                 true,  true,  "", "unknown key 'xxxx" },
+};
+
+static const struct {
+        const char *buses;
+        const char *bus;
+        bool listed;
+} bus_cases[] = {
+        { "pci",         "pci",  true },
+        { "pci",         "pcie", false },
+        { "pcie",        "pci",  false },
+        { "usb,pci",     "pci",  true },
+        { "usb,pci",     "usb",  true },
+        { "usb,pci",     "hid",  false },
+        { "",            "pci",  false },
+        { "*",           "hid",  true },
+        { "usb,*",       "hid",  true },
+        { "pci",         "",     false },
+};
+
+static int test_parse(void)
+{
+        size_t i;
+
+        for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct uap_config cfg;
+                int r = uap_config_parse(&cfg, cases[i].options);
+
+                check(r == 0, "[%zu] parse returned %d", i, r);
+                check(cfg.invalid == cases[i].invalid, "[%zu] \"%s\": invalid=%d", i,
+                      str_or_null(cases[i].options), cfg.invalid);
+                if (!cases[i].invalid) {
+                        check(cfg.enable == cases[i].enable, "[%zu] \"%s\": enable=%d", i,
+                              cases[i].options, cfg.enable);
+                        check(strcmp(cfg.buses, cases[i].buses) == 0, "[%zu] \"%s\": buses=\"%s\"",
+                              i, cases[i].options, cfg.buses);
+                        check(cfg.error[0] == '\0', "[%zu] unexpected error \"%s\"", i, cfg.error);
+                } else
+                        check(strstr(cfg.error, cases[i].error) != NULL,
+                              "[%zu] error \"%s\" lacks \"%s\"", i, cfg.error, cases[i].error);
+                check(strlen(cfg.error) < sizeof(cfg.error), "[%zu] error overflow", i);
+                uap_config_done(&cfg);
+        }
+        return (int) i;
+}
+
+static int test_has_bus(void)
+{
+        size_t i;
+
+        for (i = 0; i < sizeof(bus_cases) / sizeof(bus_cases[0]); i++) {
+                struct uap_config cfg;
+                char options[64];
+
+                snprintf(options, sizeof(options), "buses=\"%s\"", bus_cases[i].buses);
+                check(uap_config_parse(&cfg, options) == 0 && !cfg.invalid, "[%zu] %s", i, options);
+                check(uap_config_has_bus(&cfg, bus_cases[i].bus) == bus_cases[i].listed,
+                      "[%zu] buses=%s bus=%s", i, bus_cases[i].buses, bus_cases[i].bus);
+                uap_config_done(&cfg);
+        }
+        return (int) i;
+}
+
+int main(void)
+{
+        int n = test_parse();
+
+        n += test_has_bus();
+        return test_result("test-config", n);
+}
