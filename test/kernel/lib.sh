@@ -66,3 +66,15 @@ check_cache_dir() {
 	esac
 	mkdir -p "$UAP_CACHE" || die "cannot create $UAP_CACHE"
 }
+
+# A pristine unpacked tree (for checkpatch.pl), shared by all builds.
+pristine_tree() {
+	local dir
+	dir=$UAP_CACHE/pristine-$(stat -c '%s-%Y' "$KERNEL_TARBALL")
+	if [ ! -f "$dir/.unpacked" ]; then
+		rm -rf "$dir"
+		unpack_source "$dir"
+		touch "$dir/.unpacked"
+	fi
+	echo "$dir"
+}

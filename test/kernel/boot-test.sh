@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs inside UML (uml-run.sh; uml-boot.sh boots it with
+# driver_async_probe=uap_forcesync). Loads the test drivers with and
+# without async probing requested and checks that
+# /sys/module/<m>/async_probe and /sys/bus/<bus>/drivers/<d>/probe_type
+# say what really happened, as recorded by each probe's current_is_async().
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
+
+# expect DESCRIPTION FILE VALUE
+expect() {
+	got=$(cat "$2" 2>/dev/null || echo "<missing>")
+	if [ "$got" = "$3" ]; then
+		ok "$1: $2 = $3"
+	else
+		not_ok "$1: $2 = $got, expected $3"
+	fi
+}
+
+# Waits up to 20 s for every device of kind $2 on bus $1 to be bound.
+wait_bound() {
+	i=0
+	while [ $i -lt 200 ]; do
+		n=0
+		for d in /sys/bus/$1/devices/$2.*; do
+			[ -e "$d/driver" ] || n=$((n + 1))
+		done
+		[ $n -eq 0 ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# check_driver BUS DRIVER MODULE_ASYNC PROBE_TYPE HOW: the two sysfs files,
+# then every device of that kind bound and probed HOW.
+check_driver() {
+	bus=$1 drv=$2
+	expect "$drv" "/sys/module/$drv/async_probe" "$3"
+	expect "$drv" "/sys/bus/$bus/drivers/$drv/probe_type" "$4"
+	if wait_bound "$bus" "$drv"; then
+		ok "$drv: all $NDEVS devices bound"
+	else
+		not_ok "$drv: devices left unbound after 20 s"
+	fi
+	for d in /sys/bus/$bus/devices/$drv.*; do
+		expect "$drv" "$d/probed" "$5"
+	done
+}
+
+# load MODULE [ARGS...]: modprobe, report how long it blocked.
+load() {
+	t0=$(date +%s%N)
+	if modprobe "$@"; then
+		echo "# modprobe $* returned after $((($(date +%s%N) - t0) / 1000000)) ms"
+	else
+		not_ok "modprobe $* failed"
+	fi
+}
+
+unload() {
+	modprobe -r "$1" || not_ok "modprobe -r $1 failed"
+}
+
+NDEVS=3
+echo "# kernel $(uname -r), cmdline: $(cat /proc/cmdline)"
+load uap_bus ndevs=$NDEVS
+expect "bus" /sys/bus/uaptest/devices/uap_slow.0/modalias "uaptest:uap_slow"
+expect "bus" /sys/bus/uapother/devices/uap_other.0/modalias "uapother:uap_other"
+expect "bus" /sys/module/module/parameters/async_probe "N"
+
+echo "# 1. plain load: synchronous, probes done when modprobe returns"
+load uap_slow delay_ms=200
+for d in /sys/bus/uaptest/devices/uap_slow.*; do
+	[ -e "$d/driver" ] && ok "uap_slow: $d bound before modprobe returned" ||
+		not_ok "uap_slow: $d not bound when synchronous modprobe returned"
+done
+check_driver uaptest uap_slow 0 sync sync
+unload uap_slow
+
+echo "# 2. async_probe=1: asynchronous"
+load uap_slow async_probe=1 delay_ms=200
+check_driver uaptest uap_slow 1 async async
+unload uap_slow
+
+echo "# 3. forced synchronous driver, async requested and named on the command line"
+load uap_forcesync async_probe=1 delay_ms=50
+check_driver uaptest uap_forcesync 1 sync sync
+unload uap_forcesync
+
+echo "# 4. module.async_probe=1 default, then an explicit async_probe=0 over it"
+echo 1 >/sys/module/module/parameters/async_probe
+load uap_other delay_ms=50
+check_driver uapother uap_other 1 async async
+unload uap_other
+load uap_other async_probe=0 delay_ms=50
+check_driver uapother uap_other 0 sync sync
+unload uap_other
+echo 0 >/sys/module/module/parameters/async_probe
+
+echo "# 5. probe_type of every driver on the test buses matches how its devices probed"
+load uap_slow async_probe=1 delay_ms=10
+load uap_forcesync delay_ms=10
+wait_bound uaptest uap_slow
+for d in /sys/bus/uaptest/devices/*; do
+	drv=$(basename "$(readlink "$d/driver")")
+	expect "$(basename "$d")" "$d/probed" "$(cat "/sys/bus/uaptest/drivers/$drv/probe_type")"
+done
+unload uap_slow
+unload uap_forcesync
+unload uap_bus
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

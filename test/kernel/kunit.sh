@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Run the series' KUnit suite (drivers/base/test/.kunitconfig) on UML in
+# the patched tree, build dir in the cache. Prints the kunit.py summary
+# and a "N passed, N failed" line; fails on any failed, crashed or skipped
+# test (the command line cases are skipped only without the kernel
+# argument given here).
+set -eu -o pipefail
+. "$(dirname "$0")/lib.sh"
+
+eval "$("$KTEST_DIR/build.sh" --print-paths)"
+W=$(dirname "$UAP_KBUILD")
+export CCACHE_DIR=$UAP_CACHE/ccache CCACHE_BASEDIR=$UAP_CACHE CCACHE_NOHASHDIR=1
+
+exec 9>"$UAP_CACHE/build.lock"
+flock 9
+
+log=$W/kunit.log
+t0=$(date +%s)
+rc=0
+(cd "$UAP_KSRC" && python3 tools/testing/kunit/kunit.py run \
+	--kunitconfig=drivers/base/test \
+	--build_dir="$W/kunit" --jobs="$JOBS" \
+	--make_options="CC=ccache gcc" \
+	--kernel_args=driver_async_probe=probe_type_test_cmdline \
+	--timeout=600) >"$log" 2>&1 || rc=$?
+note "kunit.py finished in $(( $(date +%s) - t0 )) s (exit $rc), log: $log"
+
+# The parsed results, from the suite headers on.
+sed -n '/=====.*=====/,$p' "$log" | sed -e 's/\x1b\[[0-9;]*m//g'
+summary=$(sed -e 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^\[[0-9:]+\] Testing complete\.' | tail -n 1 || true)
+[ -n "$summary" ] || { tail -n 40 "$log"; die "no KUnit results"; }
+num() { echo "$summary" | grep -oE "$1: [0-9]+" | grep -oE '[0-9]+' || echo 0; }
+passed=$(num passed) failed=$(num failed) skipped=$(num skipped) crashed=$(num crashed)
+echo "kunit: passed $passed, failed $failed, crashed $crashed, skipped $skipped"
+echo "$passed passed, $((failed + crashed + skipped)) failed"
+[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$crashed" -eq 0 ] && [ "$skipped" -eq 0 ] &&
+	[ "$passed" -gt 0 ]
