@@ -61,9 +61,12 @@ static bool module_in_list(const struct kmod_module *mod, const struct kmod_list
 {
         const struct kmod_list *l;
 
-        kmod_list_foreach(l, list)
-                if (kmod_module_get_module(l) == mod)
+        kmod_list_foreach(l, list) {
+                _cleanup_(kmod_module_unrefp) struct kmod_module *m = kmod_module_get_module(l);
+
+                if (m == mod)
                         return true;
+        }
         return false;
 }
 
