@@ -17,15 +17,15 @@ static const char *state_note(enum module_state state)
 {
         switch (state) {
         case MODULE_LIVE:
-                return "; already loaded, nothing to do";
+                return "already loaded, nothing to do";
         case MODULE_BUILTIN:
-                return "; built in, nothing to do";
+                return "built in, nothing to do";
         case MODULE_BLACKLISTED:
-                return "; blacklisted, will not be loaded";
+                return "blacklisted, not loaded";
         case MODULE_LOADABLE:
                 break;
         }
-        return "";
+        return NULL;
 }
 
 static int explain_one(const struct module_plan *plan, const struct device_info *dev, void *userdata)
@@ -33,12 +33,16 @@ static int explain_one(const struct module_plan *plan, const struct device_info 
         struct explain *e = userdata;
 
         (void) dev;
+        if (!e->cli->json && plan->state != MODULE_LOADABLE) {
+                printf("  %s: %s\n", plan->name, state_note(plan->state));
+                return 0;
+        }
         if (!e->cli->json) {
-                printf("  %s: %s%s (%s: %s)%s\n", plan->name,
+                printf("  %s: %s%s (%s: %s)\n", plan->name,
                        plan->decision.async ? "async" : "sync",
                        plan->decision.append ? ", load with " UAP_ASYNC_OPTION : "",
                        uap_rule_to_string(plan->decision.rule),
-                       uap_rule_explain(plan->decision.rule), state_note(plan->state));
+                       uap_rule_explain(plan->decision.rule));
                 return 0;
         }
 

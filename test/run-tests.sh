@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The whole test suite: install what is missing, then
+#   1. gcc build: unit, fixture, valgrind and kernel (KUnit, UML) suites
+#   2. ASan+UBSan build: unit and fixture suites
+#   3. clang build with -Werror, and a DESTDIR install
+# and print one "N passed, N failed" line over all of it.
+set -eu
+cd "$(dirname "$(readlink -f "$0")")/.."
+top=$PWD
+out=${UAP_BUILD_ROOT:-$top/build-tests}
+
+bash test/deps.sh
+
+status=0
+run() {
+	echo "=== $*"
+	"$@" || status=1
+}
+
+setup() {
+	local dir=$1; shift
+	rm -rf "$dir"
+	meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	ninja -C "$dir"
+}
+
+mkdir -p "$out"
+run setup "$out/gcc" -Dkernel-tests=enabled
+run meson test -C "$out/gcc" --print-errorlogs
+
+run setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false -Dkernel-tests=disabled
+run meson test -C "$out/asan" --print-errorlogs --suite unit --suite integration
+
+CC=clang run setup "$out/clang" -Dkernel-tests=disabled
+run env DESTDIR="$out/destdir" meson install -C "$out/clang" --quiet
+for f in lib/udev/udev-async-probe lib/udev/rules.d/80-async-probe.rules \
+	 usr/local/lib/modprobe.d/udev-async-probe.conf \
+	 usr/local/share/man/man8/udev-async-probe.8 usr/local/share/man/man5/udev-async-probe.conf.5; do
+	[ -e "$out/destdir/$f" ] || { echo "DESTDIR install lacks /$f"; status=1; }
+done
+
+python3 - "$out" <<'PY'
+import json, pathlib, sys
+passed = failed = skipped = 0
+for log in sorted(pathlib.Path(sys.argv[1]).glob("*/meson-logs/testlog.json")):
+    for line in log.read_text().splitlines():
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
