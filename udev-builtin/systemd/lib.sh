@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shared paths and helpers for the systemd builtin scripts; sourced, not run.
+
+SD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$SD_DIR/../.." && pwd)
+CORE_DIR=$REPO_DIR/udev-builtin/core
+UAP_CACHE=${UAP_CACHE:-/var/cache/udev-async-probe}
+SD_CACHE=$UAP_CACHE/systemd
+JOBS=${JOBS:-2}
+
+# The Debian source the series is made against: bookworm's systemd, with
+# Debian's own patches applied (what "apt-get source systemd" unpacks). No
+# Debian patch touches the files of this series, so it applies to the plain
+# upstream v252.39 tree too. Older versions stay on snapshot.debian.org.
+SD_DEB_VERSION=252.39-1~deb12u2
+SD_UPSTREAM_VERSION=${SD_DEB_VERSION%%-*}
+
+# Where the core goes inside systemd's tree.
+SD_CORE_DEST=src/udev/async-probe
+
+# Commits of the series get this date, so regenerating is byte-for-byte stable.
+SD_PATCH_DATE="2025-05-20T00:00:00+00:00"
+
+die() {
+	echo "$(basename "$0"): error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "$(basename "$0"): $*" >&2
+}
+
+check_cache_dir() {
+	case "$UAP_CACHE/" in
+	"$REPO_DIR"/*) die "UAP_CACHE ($UAP_CACHE) must be outside the repository" ;;
+	esac
+	mkdir -p "$SD_CACHE" || die "cannot create $SD_CACHE"
+}
+
+# The patch files named by the series file, in order.
+series_patches() {
+	local p
+	[ -f "$SD_DIR/series" ] || die "no $SD_DIR/series"
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SD_DIR/series" |
+	while read -r p; do
+		[ -f "$SD_DIR/$p" ] || die "series names missing patch $p"
+		echo "$SD_DIR/$p"
+	done
+}
+
+# The unpacked Debian source tree (downloaded once, then reused), on stdout.
+# Exits 77 (meson's "skipped") when it cannot be fetched and
+# UAP_SYSTEMD_REQUIRED is not set.
+pristine_tree() {
+	local tree=$SD_CACHE/systemd-$SD_DEB_VERSION dl=$SD_CACHE/dl-$SD_DEB_VERSION
+	check_cache_dir
+	exec 8>"$SD_CACHE/pristine.lock"
+	flock 8
+	if [ ! -f "$tree/.unpacked" ]; then
+		if ! ls "$dl"/systemd_"$SD_DEB_VERSION".dsc >/dev/null 2>&1; then
+			mkdir -p "$dl"
+			note "fetching the Debian source of systemd $SD_DEB_VERSION into $dl"
+			if ! (cd "$dl" && apt-get source --download-only -q "systemd=$SD_DEB_VERSION") >&2; then
+				flock -u 8
+				[ -n "${UAP_SYSTEMD_REQUIRED:-}" ] &&
+					die "cannot fetch systemd $SD_DEB_VERSION (deb-src entry? snapshot.debian.org?)"
+				note "SKIP: cannot fetch the systemd $SD_DEB_VERSION source"
+				exit 77
+			fi
+		fi
+		rm -rf "$tree"
+		dpkg-source --no-check -x "$dl/systemd_$SD_DEB_VERSION.dsc" "$tree" >&2 ||
+			die "dpkg-source -x failed"
+		touch "$tree/.unpacked"
+	fi
+	flock -u 8
+	echo "$tree"
+}
+
+# Key for builds from the patched tree: Debian version, series, patches and
+# the build script itself.
+series_key() {
+	{
+		echo "$SD_DEB_VERSION"
+		cat "$SD_DIR/series"
+		series_patches | xargs -r cat
+		cat "$SD_DIR/build.sh"
+	} | sha256sum | cut -c1-16
+}
