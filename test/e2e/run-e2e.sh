@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# End-to-end: each scenario of scenarios.sh that names RUNNER boots the
+# patched UML kernel with the host's userspace, starts a real
+# systemd-udevd, loads the test bus and checks the kernel's read-back.
+# Prints TAP.
+#
+#   run-e2e.sh BUILD_DIR RUNNER [SCENARIO...]
+set -eu -o pipefail
+e2e=$(cd "$(dirname "$0")" && pwd)
+kernel=$e2e/../kernel
+. "$kernel/lib.sh"
+. "$e2e/scenarios.sh"
+
+build=$(cd "$1" && pwd) runner=$2
+shift 2
+
+case $runner in
+program | stock) udevd=/lib/systemd/systemd-udevd ;;
+builtin)
+	udevd=$("$REPO_DIR/udev-builtin/systemd/build.sh" --print-udevd) ||
+		die "cannot build the patched systemd-udevd" ;;
+*) die "unknown runner $runner" ;;
+esac
+
+"$kernel/build.sh" >&2 || die "UML kernel build failed"
+
+# Install the project as a package would, outside /tmp (UML mounts a
+# tmpfs there).
+check_cache_dir
+stage=$UAP_CACHE/e2e-stage
+rm -rf "$stage"
+DESTDIR=$stage/root meson install -C "$build" --quiet >&2
+for f in udev-async-probe 80-async-probe.rules udev-async-probe.conf; do
+	found=$(find "$stage/root" -name "$f" -print -quit)
+	[ -n "$found" ] || die "meson install did not install $f"
+	cp "$found" "$stage/"
+done
+cp "$build/test/integration/trap.so" "$stage/"
+
+scenarios=$(echo "$E2E_TABLE" | awk -v r="$runner" \
+	'NF >= 2 && $1 !~ /^#/ && index("," $2 ",", "," r ",") { print $1 }')
+[ $# -eq 0 ] || scenarios=$*
+
+n=0 failed=0
+for s in $scenarios; do
+	n=$((n + 1))
+	kargs=$(echo "$E2E_TABLE" | awk -v s="$s" '$1 == s { print $3 }')
+	[ "$kargs" != - ] || kargs=
+	script=$(mktemp)
+	cat >"$script" <<-SH
+	RUNNER=$runner SCENARIO=$s STAGE=$stage UDEVD=$udevd
+	. ./lib.sh
+	. ./scenarios.sh
+	install_project
+	scenario_$(echo "$s" | tr - _)
+	finish
+	SH
+	# udevd logs to /dev/kmsg: keep all of it (no ratelimit, big buffer).
+	if "$kernel/uml-run.sh" -t 180 -k "printk.devkmsg=on log_buf_len=8M $kargs" "$script" "$e2e/lib.sh" "$e2e/scenarios.sh" \
+		>"$script.log" 2>&1; then
+		echo "ok $n - $runner/$s"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $runner/$s"
+	fi
+	grep -E '^(CHECK|# )' "$script.log" | sed 's/^/    # /' || true
+	grep -E '^uml-run: FAIL' "$script.log" | sed 's/^/    # /' || true
+	rm -f "$script" "$script.log"
+done
+echo "1..$n"
+[ $failed -eq 0 ]

@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The end-to-end scenarios: one table, run by every runner it names.
+#   program  Debian's systemd-udevd + the project's rules and program
+#   builtin  systemd-udevd patched with the in-udevd builtin, no RUN rule
+#   stock    Debian's systemd-udevd alone (the problem being solved)
+# Sourced both by run-e2e.sh (for the table) and inside UML (for the
+# scenario functions, with lib.sh).
+
+# name              runners                 kernel arguments
+E2E_TABLE='
+whitelisted         program,builtin         -
+unlisted            program,builtin         -
+property-force      program,builtin         -
+property-forbid     program,builtin         -
+modprobe-opt-out    program,builtin         -
+cmdline-off         program,builtin         udev_async_probe.enable=0
+modules-load        program,builtin         -
+forced-sync         program,builtin         -
+timeout             stock,program,builtin   -
+fault-missing       program                 -
+fault-crash         program                 -
+fault-insert        program                 -
+'
+
+# Every scenario whitelists the test bus "uaptest", as an admin would,
+# on top of the shipped configuration.
+BUSES='options udev_async_probe buses=uaptest'
+PROBE_MS='options uap_slow delay_ms=1000'
+SLOW_ONLY='test_kinds=uap_slow other_kinds='
+OTHER_ONLY='test_kinds= other_kinds=uap_other'
+
+# 1. a whitelisted bus: async_probe=1, all devices probed in parallel
+scenario_whitelisted() {
+	conf "$BUSES" "$PROBE_MS"
+	start_udevd
+	load_bus ndevs=4 $SLOW_ONLY
+	expect_driver uaptest uap_slow 1 async async
+	expect_parallel uaptest uap_slow
+}
+
+# 2. a bus not in buses=: plain load, probes one after another
+scenario_unlisted() {
+	conf "$BUSES" 'options uap_other delay_ms=500'
+	start_udevd
+	load_bus ndevs=4 $OTHER_ONLY
+	expect_driver uapother uap_other 0 sync sync
+	expect_serial uapother uap_other
+}
+
+# 3a. ENV{ASYNC_PROBE}="1" from an earlier rule: async on an unlisted bus
+scenario_property_force() {
+	conf "$BUSES" 'options uap_other delay_ms=500'
+	rule 'SUBSYSTEM=="uapother", ENV{ASYNC_PROBE}="1"'
+	start_udevd
+	load_bus ndevs=4 $OTHER_ONLY
+	expect_driver uapother uap_other 1 async async
+	expect_parallel uapother uap_other
+}
+
+# 3b. ENV{ASYNC_PROBE}="0": plain on a whitelisted bus
+scenario_property_forbid() {
+	conf "$BUSES" 'options uap_slow delay_ms=500'
+	rule 'SUBSYSTEM=="uaptest", ENV{ASYNC_PROBE}="0"'
+	start_udevd
+	load_bus ndevs=4 $SLOW_ONLY
+	expect_driver uaptest uap_slow 0 sync sync
+	expect_serial uaptest uap_slow
+}
+
+# 4. options <driver> async_probe=0 wins over the bus list and the property
+scenario_modprobe_opt_out() {
+	conf "$BUSES" 'options uap_slow delay_ms=500 async_probe=0'
+	rule 'SUBSYSTEM=="uaptest", ENV{ASYNC_PROBE}="1"'
+	start_udevd
+	load_bus ndevs=4 $SLOW_ONLY
+	expect_driver uaptest uap_slow 0 sync sync
+	expect_serial uaptest uap_slow
+}
+
+# 5. udev_async_probe.enable=0 on the kernel command line turns it all off
+scenario_cmdline_off() {
+	expect_file /proc/cmdline "$(cat /proc/cmdline)"
+	grep -q 'udev_async_probe.enable=0' /proc/cmdline || not_ok "rescue switch missing from /proc/cmdline"
+	conf "$BUSES" 'options uap_slow delay_ms=500'
+	rule 'SUBSYSTEM=="uaptest", ENV{ASYNC_PROBE}="1"'
+	start_udevd
+	load_bus ndevs=4 $SLOW_ONLY
+	expect_driver uaptest uap_slow 0 sync sync
+}
+
+# 6. systemd-modules-load never goes through the policy: synchronous,
+# and every device is bound by the time it returns
+scenario_modules_load() {
+	conf "$BUSES" 'options uap_slow delay_ms=500'
+	modprobe uap_bus ndevs=4 $SLOW_ONLY
+	mkdir -p /run/modules-load.d
+	echo uap_slow >/run/modules-load.d/e2e.conf
+	/lib/systemd/systemd-modules-load /run/modules-load.d/e2e.conf ||
+		not_ok "systemd-modules-load failed"
+	for d in /sys/bus/uaptest/devices/uap_slow.*; do
+		expect_file "$d/probed" sync
+	done
+	start_udevd
+	udevadm trigger --action=add --subsystem-match=uaptest
+	udevadm settle -t 30
+	expect_file /sys/module/uap_slow/async_probe 0
+	expect_file /sys/bus/uaptest/drivers/uap_slow/probe_type sync
+}
+
+# 7. PROBE_FORCE_SYNCHRONOUS beats the request, and nothing breaks
+scenario_forced_sync() {
+	conf "$BUSES" 'options uap_forcesync delay_ms=300'
+	start_udevd
+	load_bus ndevs=4 test_kinds=uap_forcesync other_kinds=
+	expect_driver uaptest uap_forcesync 1 sync sync
+}
+
+# 8. the original bug: a probe longer than udev's event timeout
+scenario_timeout() {
+	conf "$BUSES" 'options uap_slow delay_ms=6000'
+	start_udevd --event-timeout=3
+	load_bus ndevs=1 $SLOW_ONLY
+	if [ "$RUNNER" = stock ]; then
+		expect_log 'uap_slow.0: Worker \[[0-9]+\] processing SEQNUM=[0-9]+ killed'
+		expect_driver uaptest uap_slow 0 sync sync
+		return
+	fi
+	expect_no_log 'killed|taking a long time'
+	if [ "$SETTLE_MS" -lt 3000 ]; then
+		ok "udev settled in $SETTLE_MS ms, inside the 3 s event timeout"
+	else
+		not_ok "udev took $SETTLE_MS ms to settle"
+	fi
+	expect_driver uaptest uap_slow 1 async async
+}
+
+# 9. faults in the program: the stock rule still binds every device
+scenario_fault_missing() {
+	conf "$BUSES" 'options uap_slow delay_ms=300'
+	rm /usr/lib/udev/udev-async-probe
+	start_udevd
+	load_bus ndevs=2 $SLOW_ONLY
+	expect_driver uaptest uap_slow 0 sync sync
+}
+
+scenario_fault_crash() {
+	conf "$BUSES" 'options uap_slow delay_ms=300'
+	rm /usr/lib/udev/udev-async-probe
+	printf '#!/bin/sh\nkill -SEGV $$\n' >/usr/lib/udev/udev-async-probe
+	chmod +x /usr/lib/udev/udev-async-probe
+	UDEV_LOG_LEVEL=debug start_udevd
+	load_bus ndevs=2 $SLOW_ONLY
+	expect_log "uap_slow.0: Process 'udev-async-probe load' terminated by signal SEGV"
+	expect_driver uaptest uap_slow 0 sync sync
+}
+
+scenario_fault_insert() {
+	conf "$BUSES" 'options uap_slow delay_ms=300'
+	rm /usr/lib/udev/udev-async-probe
+	printf '#!/bin/sh\nLD_PRELOAD=%s TRAP_FAIL=uap_slow=EINVAL exec %s "$@"\n' \
+		"$STAGE/trap.so" "$STAGE/udev-async-probe" >/usr/lib/udev/udev-async-probe
+	chmod +x /usr/lib/udev/udev-async-probe
+	UDEV_LOG_LEVEL=debug start_udevd
+	load_bus ndevs=2 $SLOW_ONLY
+	expect_log "failed to insert 'uap_slow' with async_probe=1 .*Invalid argument"
+	expect_driver uaptest uap_slow 0 sync sync
+}
