@@ -1,0 +1,22 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Build (or reuse) the patched udevadm, then run host-builtin.py on it.
+#   host-test.sh TRAP.so SHIPPED_CONF_DIR
+# Skips (77) when systemd's build-deps are missing, unless
+# UAP_SYSTEMD_REQUIRED is set (meson -Dsystemd-builtin=enabled).
+set -eu -o pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../udev-builtin/systemd/lib.sh"
+
+pristine=$(pristine_tree) || {
+	[ $? -eq 77 ] || exit 1
+	echo "1..0 # SKIP no systemd $SD_DEB_VERSION source"
+	exit 0
+}
+if ! missing=$(cd "$pristine" && dpkg-checkbuilddeps 2>&1); then
+	[ -n "${UAP_SYSTEMD_REQUIRED:-}" ] && die "$missing (run udev-builtin/systemd/ci-prepare.sh)"
+	echo "1..0 # SKIP systemd build-deps missing: $missing"
+	exit 0
+fi
+udevadm=$("$SD_DIR/build.sh" --print udevadm)
+exec python3 "$here/host-builtin.py" "$udevadm" "$@"
