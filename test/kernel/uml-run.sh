@@ -41,14 +41,14 @@ ls -1dt "$UAP_CACHE"/runs/run.*/ | tail -n +11 | xargs -r rm -rf
 
 echo "uml-run: booting $UAP_KERNEL (run dir $run)"
 rc=0
-# UML puts its memory file in TMPDIR; keep it off tmpfs-less surprises.
-TMPDIR=/tmp timeout -k 10 "$timeout_s" "$UAP_KERNEL" mem=512M \
+# UML backs its memory with a file in TMPDIR: prefer a tmpfs for it.
+tmpdir=/tmp
+[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && tmpdir=/dev/shm
+TMPDIR=$tmpdir timeout -k 10 "$timeout_s" "$UAP_KERNEL" mem=512M \
 	root=/dev/root rootfstype=hostfs rootflags=/ rw \
 	init="$run/init.sh" con=null con0=fd:0,fd:1 \
 	UAP_RUN="$run" UAP_KREL="$UAP_KREL" UAP_MODDIR="$UAP_MODDIR" $kargs \
 	</dev/null 2>&1 | tee "$run/console.log" || rc=$?
-# Restore the host terminal if UML left it raw.
-[ -t 1 ] && stty sane 2>/dev/null || true
 
 if [ "$rc" = 124 ]; then
 	echo "uml-run: FAIL: timed out after ${timeout_s}s"
