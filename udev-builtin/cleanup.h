@@ -6,7 +6,6 @@
 #include <stdlib.h>
 
 #include <libkmod.h>
-#include <libudev.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
@@ -25,8 +24,6 @@ static inline void freep(void *p)
 DEFINE_CLEANUP(struct kmod_ctx *, kmod_unref)
 DEFINE_CLEANUP(struct kmod_module *, kmod_module_unref)
 DEFINE_CLEANUP(struct kmod_list *, kmod_module_unref_list)
-DEFINE_CLEANUP(struct udev *, udev_unref)
-DEFINE_CLEANUP(struct udev_device *, udev_device_unref)
 DEFINE_CLEANUP(DIR *, closedir)
 DEFINE_CLEANUP(FILE *, fclose)
 

@@ -43,14 +43,14 @@ int device_from_modalias(struct device_info *dev, const char *modalias)
 }
 
 /* ASYNC_PROBE set by a rule lives in the udev database, which libudev reads. */
-int device_from_udev(struct device_info *dev, struct udev_device *d)
+int device_from_udev(struct device_info *dev, const struct libudev_dl *lu, struct udev_device *d)
 {
-        const char *modalias = udev_device_get_property_value(d, "MODALIAS");
+        const char *modalias = lu->udev_device_get_property_value(d, "MODALIAS");
 
         if (modalias == NULL)
                 return log_error_errno(ENOENT, "%s has no MODALIAS: no driver to load for it.",
-                                       udev_device_get_syspath(d));
-        return device_set(dev, modalias, udev_device_get_subsystem(d),
-                          udev_device_get_devpath(d),
-                          udev_device_get_property_value(d, "ASYNC_PROBE"));
+                                       lu->udev_device_get_syspath(d));
+        return device_set(dev, modalias, lu->udev_device_get_subsystem(d),
+                          lu->udev_device_get_devpath(d),
+                          lu->udev_device_get_property_value(d, "ASYNC_PROBE"));
 }

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <libudev.h>
-
 #include "core/uap-policy.h"
+#include "libudev-dl.h"
 
 /* What the policy needs to know about the device that wants a driver. */
 struct device_info {
@@ -16,4 +15,4 @@ struct device_info {
 
 int device_from_env(struct device_info *dev);
 int device_from_modalias(struct device_info *dev, const char *modalias);
-int device_from_udev(struct device_info *dev, struct udev_device *d);
+int device_from_udev(struct device_info *dev, const struct libudev_dl *lu, struct udev_device *d);

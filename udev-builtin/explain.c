@@ -80,29 +80,46 @@ static void print_header(const struct cli *cli, const struct device_info *dev,
         printf("}, \"modules\": [");
 }
 
-static int device_from_arg(const char *arg, struct udev **udev, struct udev_device **d,
-                           struct device_info *dev)
+struct udev_ref {
+        struct libudev_dl lu;
+        struct udev *udev;
+        struct udev_device *device;
+};
+
+static void udev_ref_done(struct udev_ref *u)
+{
+        if (u->device)
+                u->lu.udev_device_unref(u->device);
+        if (u->udev)
+                u->lu.udev_unref(u->udev);
+        libudev_dl_close(&u->lu);
+}
+
+static int device_from_arg(const char *arg, struct udev_ref *u, struct device_info *dev)
 {
         char syspath[4096];
+        int r;
 
         if (arg[0] != '/')
                 return device_from_modalias(dev, arg);
 
+        r = libudev_dl_open(&u->lu);
+        if (r < 0)
+                return r;
         /* Accept "/sys/devices/..." and udevadm's "/devices/..." alike. */
         snprintf(syspath, sizeof(syspath), "%s%s", strncmp(arg, "/sys/", 5) ? "/sys" : "", arg);
-        *udev = udev_new();
-        if (*udev == NULL)
+        u->udev = u->lu.udev_new();
+        if (u->udev == NULL)
                 return log_error_errno(ENOMEM, "Failed to create a udev context.");
-        *d = udev_device_new_from_syspath(*udev, syspath);
-        if (*d == NULL)
+        u->device = u->lu.udev_device_new_from_syspath(u->udev, syspath);
+        if (u->device == NULL)
                 return log_error_errno(errno, "No device at %s: %m", syspath);
-        return device_from_udev(dev, *d);
+        return device_from_udev(dev, &u->lu, u->device);
 }
 
 int cmd_explain(const struct cli *cli, int argc, char **argv)
 {
-        _cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
-        _cleanup_(udev_unrefp) struct udev *udev = NULL;
+        _cleanup_(udev_ref_done) struct udev_ref u = {};
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         struct explain e = { .cli = cli };
         struct device_info dev;
@@ -113,7 +130,7 @@ int cmd_explain(const struct cli *cli, int argc, char **argv)
                 log_error("explain takes one SYSPATH or MODALIAS.");
                 return EXIT_USAGE;
         }
-        if (device_from_arg(argv[0], &udev, &d, &dev) < 0)
+        if (device_from_arg(argv[0], &u, &dev) < 0)
                 return EXIT_USAGE;
         if (context_and_config(cli, &ctx, &cfg) < 0)
                 return EXIT_FAILURE;

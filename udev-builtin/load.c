@@ -63,7 +63,8 @@ static int load_one(const struct module_plan *plan, const struct device_info *de
         if (r < 0)
                 return log_plan(LOG_ERR, r, plan, dev, "failed to insert");
 
-        log_plan(LOG_INFO, 0, plan, dev, "inserted");
+        /* Like udev's own kmod builtin: success is news only when debugging. */
+        log_plan(LOG_DEBUG, 0, plan, dev, "inserted");
         return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #if HAVE_LIBSYSTEMD
+#include <dlfcn.h>
 #include <sys/uio.h>
 #include <systemd/sd-journal.h>
 #endif
@@ -17,7 +18,9 @@
 
 /* Set once at startup, like any udev builtin's log level. */
 static int max_level = LOG_INFO;
+#if HAVE_LIBSYSTEMD
 static bool to_journal;
+#endif
 
 static int level_from_string(const char *s)
 {
@@ -72,6 +75,26 @@ int log_get_max_level(void)
 }
 
 #if HAVE_LIBSYSTEMD
+/*
+ * libsystemd is loaded on the first message for the journal: most loads
+ * log nothing at the default level, and loading it would cost a udev
+ * event more than the whole decision does.
+ */
+static __typeof__(&sd_journal_sendv) journal_sendv_fn(void)
+{
+        static __typeof__(&sd_journal_sendv) fn;
+        static bool tried;
+        void *dl;
+
+        if (tried)
+                return fn;
+        tried = true;
+        dl = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+        if (dl)
+                fn = (__typeof__(fn)) dlsym(dl, "sd_journal_sendv");
+        return fn;
+}
+
 static void log_to_journal(int level, int error, const char * const *fields, const char *msg)
 {
         char priority[32], errnobuf[32], *message = NULL;
@@ -93,7 +116,7 @@ static void log_to_journal(int level, int error, const char * const *fields, con
                 iov[n++] = (struct iovec) { (char *) *fields, strlen(*fields) };
 
         /* Logging must never fail a load: fall back to stderr. */
-        if (sd_journal_sendv(iov, (int) n) < 0)
+        if (journal_sendv_fn() == NULL || journal_sendv_fn()(iov, (int) n) < 0)
                 fprintf(stderr, IDENTIFIER ": %s\n", msg);
         free(message);
 }
@@ -105,6 +128,8 @@ static void log_to_journal(int level, int error, const char * const *fields, con
  */
 int log_fields(int level, int error, const char * const *fields, const char *format, ...)
 {
+        /* libkmod logs through us between a failing call and its read of errno. */
+        int saved_errno = errno;
         char msg[2048];
         va_list ap;
 
@@ -119,14 +144,14 @@ int log_fields(int level, int error, const char * const *fields, const char *for
         va_end(ap);
 
 #if HAVE_LIBSYSTEMD
-        if (to_journal) {
+        if (to_journal)
                 log_to_journal(level, error, fields, msg);
-                return -error;
-        }
+        else
 #else
         (void) fields;
 #endif
-        fprintf(stderr, IDENTIFIER ": %s\n", msg);
+                fprintf(stderr, IDENTIFIER ": %s\n", msg);
+        errno = saved_errno;
         return -error;
 }
 
@@ -135,12 +160,16 @@ void log_kmod(void *data, int priority, const char *file, int line, const char *
               const char *format, va_list args)
 {
         char msg[2048];
+        int saved_errno;
         size_t len;
 
         (void) data, (void) file, (void) line, (void) fn;
         if (priority > max_level)
                 return;
+        /* libkmod formats with "%m" and reads errno after logging. */
+        saved_errno = errno;
         vsnprintf(msg, sizeof(msg), format, args);
+        errno = saved_errno;
         len = strlen(msg);
         if (len > 0 && msg[len - 1] == '\n')
                 msg[len - 1] = '\0';

@@ -57,6 +57,8 @@ CASES = [
     ("listed bus from udev event: async, deps and softdeps plain",
      ["load"], event(NIC, "pci"), {}, 0, NIC_ASYNC, r"inserted 'fix_nic' with async_probe=1 \(bus-listed"),
     ("listed bus from argument", ["load", NIC], None, {}, 0, NIC_ASYNC, None),
+    ("a successful load is silent at the default log level",
+     ["load"], event(NIC, "pci"), {"level": "info"}, 0, NIC_ASYNC, r"^$"),
     ("unlisted bus: plain", ["load"], event(PLAT, "platform"), {}, 0, ["fix_plat"], r"\(bus-unlisted"),
     ("bus is SUBSYSTEM, not the modalias prefix",
      ["load"], event(NIC, "platform"), {}, 0, NIC_PLAIN, r"bus-unlisted"),
@@ -95,7 +97,7 @@ CASES = [
      {"conf": "options udev_async_probe buses=usb buses=pci,usb enable=0 enable=1"}, 0,
      ["fix_usb async_probe=1"], None),
     ("unknown key: one warning, plain", ["load", NIC], None,
-     {"conf": "options udev_async_probe enabel=0"}, 0, NIC_PLAIN,
+     {"conf": "options udev_async_probe enabel=0", "level": "info"}, 0, NIC_PLAIN,
      r"^udev-async-probe: Ignoring udev_async_probe options, loading synchronously: unknown key 'enabel=0'\n"),
     ("malformed enable=: warning, plain", ["load", NIC], None,
      {"conf": "options udev_async_probe enable=maybe"}, 0, NIC_PLAIN, r"invalid boolean 'enable=maybe'"),
@@ -103,10 +105,10 @@ CASES = [
      {"conf": "options udev_async_probe buses=pci;usb"}, 0, NIC_PLAIN, r"invalid bus list 'buses=pci;usb'"),
     ("no configuration at all: nothing async", ["load", NIC], None, {"no_shipped": True}, 0, NIC_PLAIN, None),
     # modules that are not to be inserted
-    ("modalias with no module: quiet success", ["load"], event(NOMOD, "pci"), {}, 0, [], r"^$"),
+    ("modalias with no module: quiet success", ["load"], event(NOMOD, "pci"), {"level": "info"}, 0, [], r"^$"),
     ("blacklisted module: not loaded", ["load"], event(BLACK, "pci"), {}, 0, [], r"not loading blacklisted 'fix_black'"),
-    ("built-in module: nothing to do", ["load", BUILTIN], None, {}, 0, [], r"^$"),
-    ("live module: nothing to do", ["load", NIC], None, {"live": ["fix_nic"]}, 0, [], r"^$"),
+    ("built-in module: nothing to do", ["load", BUILTIN], None, {"level": "info"}, 0, [], r"^$"),
+    ("live module: nothing to do", ["load", NIC], None, {"live": ["fix_nic"], "level": "info"}, 0, [], r"^$"),
     ("live dependency is skipped, target still async", ["load", NIC], None, {"live": ["fix_core"]}, 0,
      ["fix_soft", "fix_nic async_probe=1"], None),
     ("install command gets async_probe=1 in $CMDLINE_OPTS", ["load", INST], None, {}, 0, [], None),
@@ -132,8 +134,11 @@ CASES = [
     ("MODALIAS with control characters", ["load", "pci:\x01\x1b[2J"], None, {}, 2, [], r"malformed MODALIAS"),
     ("MODALIAS with non-ASCII bytes", ["load", "pci:caf\u00e9"], None, {}, 2, [], r"malformed MODALIAS"),
     ("one bad argument: nothing loaded at all", ["load", NIC, "bad alias"], None, {}, 2, [], r"malformed"),
-    ("MODALIAS without a bus prefix: plain", ["load", "fixplat"], None, {}, 0, [], r"^$"),
-    ("module indexes missing: clear error, nothing loaded", ["load", NIC], None, {"no_indexes": True}, 1, [],
+    ("MODALIAS without a bus prefix: plain", ["load", "fixplat"], None, {"level": "info"}, 0, [], r"^$"),
+    ("module indexes missing: clear error, nothing loaded", ["load", NIC], None, {"no_indexes": True, "level": "info"}, 1, [],
+     r"Failed to load module indexes from .*: No such file or directory"),
+    ("libkmod's debug logging keeps errno intact for libkmod", ["load", NIC], None,
+     {"no_indexes": True, "level": "debug"}, 1, [],
      r"Failed to load module indexes from .*: No such file or directory"),
     ("unknown command", ["frobnicate"], None, {}, 2, [], r"unknown command 'frobnicate'"),
     ("no command", [], None, {}, 2, [], r"missing command"),
@@ -179,6 +184,7 @@ class Runner:
             cmd += ["-C", self.shipped]
         cmd += ["-C", conf] + args
         env = {"PATH": os.environ["PATH"], "SYSTEMD_LOG_TARGET": "console",
+               "SYSTEMD_LOG_LEVEL": opts.get("level", "debug"),
                "TRAP_LOG": os.path.join(case, "inserts"), "LD_PRELOAD": self.trap}
         if not opts.get("real_sys"):
             env["TRAP_ROOT"] = fake

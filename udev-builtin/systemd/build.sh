@@ -56,6 +56,12 @@ logged() {
 	"$@" >>"$log" 2>&1 || { tail -n 60 "$log" >&2; die "failed: $* (log: $log)"; }
 }
 
+# Debian's flags without -f*-prefix-map=$PWD=., which would differ per
+# build dir and defeat ccache between the stock and the patched builds.
+buildflags() {
+	DEB_BUILD_MAINT_OPTIONS=reproducible=-fixfilepath,-fixdebugpath dpkg-buildflags --get "$1"
+}
+
 configure() {
 	local t0=$1 multiarch
 	rm -rf "$W"
@@ -68,7 +74,7 @@ configure() {
 				die "$(basename "$p") does not apply to systemd $SD_DEB_VERSION"
 		done
 	else
-		ln -s "$pristine" "$W/src"
+		cp -a "$pristine" "$W/src"
 	fi
 	multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 	note "meson setup ($variant)"
@@ -78,8 +84,8 @@ configure() {
 	  logged "$W/build.log" meson setup "$B" \
 		--prefix=/usr --sysconfdir=/etc --localstatedir=/var --libdir="lib/$multiarch" \
 		-Dbuildtype=plain -Db_pie=true -Db_lto=false \
-		-Dc_args="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)" \
-		-Dc_link_args="$(dpkg-buildflags --get LDFLAGS)" \
+		-Dc_args="$(buildflags CFLAGS) $(buildflags CPPFLAGS)" \
+		-Dc_link_args="$(buildflags LDFLAGS)" \
 		-Dmode=release -Dsplit-usr=true -Drootlibdir="/usr/lib/$multiarch" \
 		-Dlink-udev-shared=false -Dversion-tag="$tag" -Dkmod=true \
 		-Dman=false -Dhtml=false -Dtranslations=false -Dtests=false -Dinstall-tests=false )
@@ -93,11 +99,13 @@ ln -sf udevadm "$B/systemd-udevd"
 note "$variant udevadm ready in $B ($(( $(date +%s) - t0 )) s)"
 
 # Keep the newest build of each variant only.
-if [ "$variant" = patched ]; then
-	for d in "$SD_CACHE"/build-*; do
-		case "$d" in "$W"|"$SD_CACHE"/build-stock-*) ;; *) rm -rf "$d" ;; esac
-	done
-fi
+for d in "$SD_CACHE"/build-*; do
+	case "$d" in
+	"$W") ;;
+	"$SD_CACHE"/build-stock-*) [ "$variant" = patched ] || rm -rf "$d" ;;
+	*) [ "$variant" = stock ] || rm -rf "$d" ;;
+	esac
+done
 
 case "$print" in
 all) printf 'UAP_UDEVADM=%q\nUAP_UDEVD=%q\n' "$B/udevadm" "$B/systemd-udevd" ;;
