@@ -26,28 +26,10 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import fixture  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostfix  # noqa: E402
 
 CONF_DIRS = ["/etc/modprobe.d", "/usr/local/lib/modprobe.d", "/lib/modprobe.d"]
-
-
-def host_device(want_pci):
-    """(syspath, subsystem, sysname, modalias) of a real device, PCI or not."""
-    for bus in sorted(os.listdir("/sys/bus")):
-        if (bus == "pci") != want_pci:
-            continue
-        devices = os.path.join("/sys/bus", bus, "devices")
-        for d in sorted(os.listdir(devices)) if os.path.isdir(devices) else []:
-            path = os.path.realpath(os.path.join(devices, d))
-            try:
-                with open(os.path.join(path, "modalias")) as f:
-                    modalias = f.read().strip()
-            except OSError:
-                continue
-            if modalias and re.fullmatch(r"[!-~]+", modalias) and not re.search(r"[*?\[\]]", modalias):
-                return path, bus, os.path.basename(path), modalias
-    return None
 
 
 class Runner:
@@ -55,17 +37,8 @@ class Runner:
         self.patched, self.trap, self.shipped, self.stock = patched, trap, shipped, stock
         self.n = self.failed = 0
         self.tmp = tempfile.mkdtemp(prefix="uap-sd-host-")
-        self.pci = host_device(True)
-        self.other = host_device(False)
-        modules = {}
-        if self.pci:
-            modules["uap_hostpci"] = ([self.pci[3]], [], [])
-        if self.other:
-            modules["uap_hostother"] = ([self.other[3]], [], [])
-        fixture.MODULES = {**fixture.MODULES, **modules}
-        fixture.KVER = os.uname().release
         self.tree = os.path.join(self.tmp, "tree")
-        fixture.build(self.tree, cc=os.environ.get("CC", "cc"), depmod=os.environ.get("DEPMOD", "depmod"))
+        self.pci, self.other, self.pci2 = hostfix.build(self.tree)
 
     def run(self, udevadm, dev, builtin="kmod load", conf="", cmdline="root=/dev/vda",
             async_prop=None, wrapper=()):
@@ -80,7 +53,7 @@ class Runner:
             "set -e",
             "mount -t tmpfs -o mode=0755 tmpfs /lib/modules",
             f"mkdir /lib/modules/{krel}",
-            f"mount --bind {shlex.quote(self.tree)}/lib/modules/{fixture.KVER} /lib/modules/{krel}",
+            f"mount --bind {shlex.quote(self.tree)}/lib/modules/{krel} /lib/modules/{krel}",
         ]
         for d in CONF_DIRS:
             setup.append(f"if [ -d {d} ]; then mount -t tmpfs tmpfs {d}; fi")
@@ -160,7 +133,7 @@ def reload_case(r):
     os.utime(d, (1, 1))
     os.utime(conf, (1, 1))
     paths = (ctypes.c_char_p * 2)(d.encode(), None)
-    ctx = kmod.kmod_new(os.path.join(r.tree, "lib", "modules", fixture.KVER).encode(), paths)
+    ctx = kmod.kmod_new(os.path.join(r.tree, "lib", "modules", os.uname().release).encode(), paths)
     kmod.kmod_set_log_priority(ctx, 0)
     results = {"fresh": kmod.kmod_validate_resources(ctx)}
     with open(conf, "a") as f:
@@ -203,6 +176,8 @@ def main():
         r.case("invalid config: one warning, plain", pci, ["uap_hostpci"],
                r"Ignoring udev_async_probe options, loading synchronously: unknown key 'enabel=0'",
                conf="options udev_async_probe enabel=0")
+        r.case("dependencies load plain, only the target gets async_probe=1", r.pci2,
+               ["fix_core", "uap_hostlib", "uap_hostdeps async_probe=1"], r"bus-listed")
         r.case("'kmod load NAME' is unchanged: plain, no policy", pci, ["uap_hostpci"],
                r"Inserted module 'uap_hostpci'$", builtin="kmod load uap_hostpci")
         r.case("stock udevadm on the same setup: plain", pci, ["uap_hostpci"], None, udevadm=stock)

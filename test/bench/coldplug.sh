@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Coldplug benchmark in User-Mode Linux with real systemd-udevd: N devices
+# with a 1 s probe on a whitelisted bus, stock udev against udev with
+# udev-async-probe (and the patched in-udevd builtin, where it builds).
+# Prints one table of times and the ratios measured in this run.
+#
+#   coldplug.sh BUILD_DIR [N...]      (default N: 4 16 64)
+set -eu -o pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$1
+shift
+counts=${*:-4 16 64}
+probe_ms=${PROBE_MS:-1000}
+runners=${RUNNERS:-stock program}
+
+declare -A settle bound
+for n in $counts; do
+	for r in $runners; do
+		out=$("$here/../e2e/run-e2e.sh" -f "$here/coldplug-scenario.sh" \
+			-e NDEVS="$n" -e PROBE_MS="$probe_ms" "$build" "$r" coldplug 2>/dev/null) || {
+			echo "$out" >&2
+			echo "coldplug: $r with $n devices failed" >&2
+			exit 1
+		}
+		line=$(echo "$out" | grep -o 'RESULT .*')
+		settle[$r.$n]=$(echo "$line" | sed 's/.*settle_ms=\([0-9]*\).*/\1/')
+		bound[$r.$n]=$(echo "$line" | sed 's/.*bound_ms=\([0-9]*\).*/\1/')
+		echo "coldplug: $line" >&2
+	done
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+echo
+echo "Coldplug, ${probe_ms} ms probe per device, times in ms from loading the bus:"
+printf '| %-8s |' N
+for r in $runners; do printf ' %-8s | %-8s |' "$r settle" "$r bound"; done
+for r in $runners; do [ "$r" = stock ] || printf ' %s/stock bound | %s bound / probe |' "$r" "$r"; done
+echo
+for n in $counts; do
+	printf '| %-8s |' "$n"
+	for r in $runners; do printf ' %8s | %8s |' "${settle[$r.$n]}" "${bound[$r.$n]}"; done
+	for r in $runners; do
+		[ "$r" = stock ] && continue
+		printf ' %s | %s |' "$(ratio "${bound[$r.$n]}" "${bound[stock.$n]}")" \
+			"$(ratio "${bound[$r.$n]}" "$probe_ms")"
+	done
+	echo
+done
