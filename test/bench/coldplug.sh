@@ -11,14 +11,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$1
 shift
 counts=${*:-4 16 64}
-probe_ms=${PROBE_MS:-1000}
+probe_ms=${DELAY_MS:-1000}
 runners=${RUNNERS:-stock program}
 
 declare -A settle bound
 for n in $counts; do
 	for r in $runners; do
 		out=$("$here/../e2e/run-e2e.sh" -f "$here/coldplug-scenario.sh" \
-			-e NDEVS="$n" -e PROBE_MS="$probe_ms" "$build" "$r" coldplug 2>/dev/null) || {
+			-e NDEVS="$n" -e DELAY_MS="$probe_ms" "$build" "$r" coldplug 2>/dev/null) || {
 			echo "$out" >&2
 			echo "coldplug: $r with $n devices failed" >&2
 			exit 1
@@ -33,17 +33,26 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo
-echo "Coldplug, ${probe_ms} ms probe per device, times in ms from loading the bus:"
-printf '| %-8s |' N
-for r in $runners; do printf ' %-8s | %-8s |' "$r settle" "$r bound"; done
-for r in $runners; do [ "$r" = stock ] || printf ' %s/stock bound | %s bound / probe |' "$r" "$r"; done
+echo "Coldplug: N devices, ${probe_ms} ms probe each, on a whitelisted bus; ms from loading the bus"
+echo "until \`udevadm settle\` returned (settle) and until every device was bound (bound)."
+echo
+printf '| N |'
+for r in $runners; do printf ' %s settle | %s bound |' "$r" "$r"; done
+for r in $runners; do
+	[ "$r" = stock ] || printf ' %s/stock settle | %s/stock bound | %s bound / probe |' "$r" "$r" "$r"
+done
+echo
+printf '|---|'
+for r in $runners; do printf -- '---|---|'; done
+for r in $runners; do [ "$r" = stock ] || printf -- '---|---|---|'; done
 echo
 for n in $counts; do
-	printf '| %-8s |' "$n"
-	for r in $runners; do printf ' %8s | %8s |' "${settle[$r.$n]}" "${bound[$r.$n]}"; done
+	printf '| %s |' "$n"
+	for r in $runners; do printf ' %s | %s |' "${settle[$r.$n]}" "${bound[$r.$n]}"; done
 	for r in $runners; do
 		[ "$r" = stock ] && continue
-		printf ' %s | %s |' "$(ratio "${bound[$r.$n]}" "${bound[stock.$n]}")" \
+		printf ' %s | %s | %s |' "$(ratio "${settle[$r.$n]}" "${settle[stock.$n]}")" \
+			"$(ratio "${bound[$r.$n]}" "${bound[stock.$n]}")" \
 			"$(ratio "${bound[$r.$n]}" "$probe_ms")"
 	done
 	echo

@@ -5,13 +5,25 @@
 # systemd-udevd, loads the test bus and checks the kernel's read-back.
 # Prints TAP.
 #
-#   run-e2e.sh BUILD_DIR RUNNER [SCENARIO...]
+#   run-e2e.sh [-f EXTRA.sh] [-e VAR=VALUE]... BUILD_DIR RUNNER [SCENARIO...]
+#
+# -f adds a file of scenario functions (e.g. the benchmark's), -e sets a
+# variable for the scenario inside UML.
 set -eu -o pipefail
 e2e=$(cd "$(dirname "$0")" && pwd)
 kernel=$e2e/../kernel
 . "$kernel/lib.sh"
 . "$e2e/scenarios.sh"
 
+extra= vars=
+while getopts f:e: opt; do
+	case $opt in
+	f) extra=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
+	e) vars="$vars ${OPTARG%%=*}='${OPTARG#*=}'" ;;
+	*) die "usage: $0 [-f extra.sh] [-e VAR=VALUE]... BUILD_DIR RUNNER [SCENARIO...]" ;;
+	esac
+done
+shift $((OPTIND - 1))
 build=$(cd "$1" && pwd) runner=$2
 shift 2
 
@@ -49,16 +61,17 @@ for s in $scenarios; do
 	[ "$kargs" != - ] || kargs=
 	script=$(mktemp)
 	cat >"$script" <<-SH
-	RUNNER=$runner SCENARIO=$s STAGE=$stage UDEVD=$udevd
+	RUNNER=$runner SCENARIO=$s STAGE=$stage UDEVD=$udevd $vars
 	. ./lib.sh
 	. ./scenarios.sh
+	${extra:+. ./$(basename "$extra")}
 	install_project
 	scenario_$(echo "$s" | tr - _)
 	finish
 	SH
 	# udevd logs to /dev/kmsg: keep all of it (no ratelimit, big buffer).
-	if "$kernel/uml-run.sh" -t 180 -k "printk.devkmsg=on log_buf_len=8M $kargs" "$script" "$e2e/lib.sh" "$e2e/scenarios.sh" \
-		>"$script.log" 2>&1; then
+	if "$kernel/uml-run.sh" -t 600 -k "printk.devkmsg=on log_buf_len=8M $kargs" "$script" \
+		"$e2e/lib.sh" "$e2e/scenarios.sh" ${extra:+"$extra"} >"$script.log" 2>&1; then
 		echo "ok $n - $runner/$s"
 	else
 		failed=$((failed + 1))
