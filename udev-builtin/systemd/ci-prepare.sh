@@ -25,7 +25,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-UAP_SYSTEMD_REQUIRED=1
+export UAP_SYSTEMD_REQUIRED=1
 pristine=$(pristine_tree)
 if ! (cd "$pristine" && dpkg-checkbuilddeps) 2>/dev/null; then
 	note "installing the build-deps of systemd $SD_DEB_VERSION"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash disable=SC2034
 # Shared paths and helpers for the systemd builtin scripts; sourced, not run.
 
 SD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
