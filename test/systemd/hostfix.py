@@ -14,6 +14,7 @@ import re
 import shlex
 import sys
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import fixture  # noqa: E402
 
