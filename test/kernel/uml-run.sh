@@ -8,7 +8,9 @@
 # test-script runs under sh in $UAP_RUN, a fresh run dir in the cache
 # that also holds copies of the listed files and is writable from inside
 # (leave results there). Inside, /lib/modules/$(uname -r) is the test
-# module tree, and /run, /tmp, /lib/modules are tmpfs. The console goes
+# module tree, and /run, /tmp, /lib/modules are tmpfs. A -k word of the
+# form NAME=value without a dot reaches the script as an environment
+# variable (the kernel hands such words to init). The console goes
 # to stdout and to $UAP_RUN/console.log. Exit: the script's status; 124
 # on timeout; 125 when the kernel logged WARNING/BUG/Oops/panic or never
 # reported a status.
