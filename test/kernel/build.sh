@@ -4,8 +4,9 @@
 # cached under ${UAP_CACHE:-/var/cache/udev-async-probe}.
 #
 #   build.sh                 build what is missing (idempotent, locked)
-#   build.sh --print-paths   the same, then print shell assignments on stdout:
-#                            eval "$(test/kernel/build.sh --print-paths)"
+#   build.sh --print-paths   the same, then print shell assignments on stdout
+#                            (UAP_KERNEL UAP_KBUILD UAP_KSRC UAP_KREL UAP_MODROOT
+#                            UAP_MODDIR): p=$(build.sh --print-paths) && eval "$p"
 #
 # The kernel is keyed on a hash of the tarball, the series, the config
 # fragment and this script: a changed patch rebuilds (ccache keeps it

@@ -8,7 +8,8 @@
 set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
 
-eval "$("$KTEST_DIR/build.sh" --print-paths)"
+paths=$("$KTEST_DIR/build.sh" --print-paths) || die "kernel build failed"
+eval "$paths"
 W=$(dirname "$UAP_KBUILD")
 export CCACHE_DIR=$UAP_CACHE/ccache CCACHE_BASEDIR=$UAP_CACHE CCACHE_NOHASHDIR=1
 

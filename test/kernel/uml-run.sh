@@ -28,7 +28,8 @@ done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || die "usage: $0 [-k 'kernel args'] [-t timeout_s] test-script [file...]"
 
-eval "$("$KTEST_DIR/build.sh" --print-paths)"
+paths=$("$KTEST_DIR/build.sh" --print-paths) || die "kernel build failed"
+eval "$paths"
 
 mkdir -p "$UAP_CACHE/runs"
 run=$(mktemp -d "$UAP_CACHE/runs/run.XXXXXX")
