@@ -14,6 +14,9 @@ note() { echo "# $*"; }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
+# Boot time in ms, the clock the test drivers record their probes with.
+uptime_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+
 # Put a tmpfs over DIR holding symlinks to what DIR had, so files can be
 # added to it without writing to the host's root.
 overlay_dir() {
@@ -57,6 +60,7 @@ start_udevd() {
 # load the drivers. Prints how long udev took to settle afterwards.
 load_bus() {
 	t0=$(now_ms)
+	LOAD_UPTIME_MS=$(uptime_ms)
 	modprobe uap_bus "$@" || not_ok "modprobe uap_bus $*"
 	udevadm settle -t 120
 	SETTLE_MS=$(($(now_ms) - t0))
@@ -73,8 +77,8 @@ wait_bound() {
 			[ -e "$d/probed" ] || left=$((left + 1))
 		done
 		if [ $left -eq 0 ]; then
-			BOUND_MS=$(($(now_ms) - t0))
-			note "all $2 devices bound $BOUND_MS ms after loading uap_bus"
+			probe_span "$1" "$2"
+			note "all $2 devices bound $BOUND_MS ms after loading uap_bus (probes started at $FIRST_START_MS ms)"
 			return 0
 		fi
 		[ "$(now_ms)" -lt "$limit" ] || break
@@ -82,6 +86,19 @@ wait_bound() {
 	done
 	not_ok "$left $2 device(s) on $1 left unbound after ${3:-60} s"
 	return 1
+}
+
+# probe_span BUS KIND: from the drivers' own records, when the first probe
+# started and the last one ended, in ms after uap_bus was loaded.
+probe_span() {
+	first= last=0
+	for d in /sys/bus/$1/devices/$2.*; do
+		s=$(cat "$d/probe_start_ms") e=$(cat "$d/probe_end_ms")
+		[ -n "$first" ] && [ "$s" -ge "$first" ] || first=$s
+		[ "$e" -le "$last" ] || last=$e
+	done
+	FIRST_START_MS=$((first - LOAD_UPTIME_MS))
+	BOUND_MS=$((last - LOAD_UPTIME_MS))
 }
 
 # expect_file FILE VALUE

@@ -30,7 +30,7 @@ shift 2
 case $runner in
 program | stock) udevd=/lib/systemd/systemd-udevd ;;
 builtin)
-	udevd=$("$REPO_DIR/udev-builtin/systemd/build.sh" --print-udevd) ||
+	udevd=$("$REPO_DIR/udev-builtin/systemd/build.sh" --print udevd) ||
 		die "cannot build the patched systemd-udevd" ;;
 *) die "unknown runner $runner" ;;
 esac
