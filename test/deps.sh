@@ -25,3 +25,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 echo "build and test packages present"
 bash "$here/kernel/ci-prepare.sh"
+bash "$here/../udev-builtin/systemd/ci-prepare.sh"

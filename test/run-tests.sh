@@ -26,7 +26,7 @@ setup() {
 }
 
 mkdir -p "$out"
-run setup "$out/gcc" -Dkernel-tests=enabled
+run setup "$out/gcc" -Dkernel-tests=enabled -Dsystemd-builtin=enabled
 run meson test -C "$out/gcc" --print-errorlogs
 
 run setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false -Dkernel-tests=disabled
