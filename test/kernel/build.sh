@@ -10,8 +10,11 @@
 #
 # The kernel is keyed on a hash of the tarball, the series, the config
 # fragment and this script: a changed patch rebuilds (ccache keeps it
-# short), an unchanged one reuses. The test modules are rebuilt by make
-# on every call, which is a no-op when nothing changed.
+# short), an unchanged one reuses. UAP_SERIES (another series file, e.g.
+# without the last patch) and UAP_CONFIG_EXTRA (a second fragment in this
+# directory, e.g. debug.config) select other kernels, each in its own
+# dir. The test modules are rebuilt by make on every call, which is a
+# no-op when nothing changed.
 set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -31,6 +34,8 @@ MAKE=(make ARCH=um CC="ccache gcc" -j"$JOBS")
 exec 9>"$UAP_CACHE/build.lock"
 flock 9
 
+fragments=("$KTEST_DIR/uml.config")
+[ -z "$CONFIG_EXTRA" ] || fragments+=("$KTEST_DIR/$CONFIG_EXTRA")
 key=$(build_key)
 W=$UAP_CACHE/linux-$key
 B=$W/build
@@ -49,12 +54,12 @@ build_kernel() {
 	note "unpacking $(basename "$KERNEL_TARBALL") into $W/src"
 	unpack_source "$W/src"
 	apply_series "$W/src" >&2
-	note "configuring (defconfig + uml.config)"
+	note "configuring (defconfig + ${fragments[*]##*/})"
 	logged "$W/build.log" "${MAKE[@]}" -C "$W/src" O="$B" defconfig
 	logged "$W/build.log" env -C "$W/src" ARCH=um \
-		scripts/kconfig/merge_config.sh -m -O "$B" "$B/.config" "$KTEST_DIR/uml.config"
+		scripts/kconfig/merge_config.sh -m -O "$B" "$B/.config" "${fragments[@]}"
 	logged "$W/build.log" "${MAKE[@]}" -C "$B" olddefconfig
-	# Every line of the fragment must have survived Kconfig.
+	# Every line of the fragments must have survived Kconfig.
 	while read -r opt; do
 		case "$opt" in
 		CONFIG_*=*) want=$opt; have=$(grep -E "^${opt%%=*}=" "$B/.config" || true) ;;
@@ -64,8 +69,8 @@ build_kernel() {
 			[ -z "$have" ] && have=$want ;;
 		*) continue ;;
 		esac
-		[ "$have" = "$want" ] || die "uml.config: wanted '$want', Kconfig gave '${have:-nothing}'"
-	done <"$KTEST_DIR/uml.config"
+		[ "$have" = "$want" ] || die "config fragment: wanted '$want', Kconfig gave '${have:-nothing}'"
+	done < <(cat "${fragments[@]}")
 	note "building linux + modules (-j$JOBS, ccache), log: $W/build.log"
 	logged "$W/build.log" "${MAKE[@]}" -C "$B" all
 	logged "$W/build.log" "${MAKE[@]}" -C "$B" modules_install INSTALL_MOD_PATH="$W/modroot"
@@ -73,8 +78,9 @@ build_kernel() {
 	echo "$(( $(date +%s) - t0 ))" >"$W/build-seconds"
 	touch "$W/.built"
 	note "kernel built in $(cat "$W/build-seconds") s"
-	# Keep this build and the previous one, drop older ones.
-	ls -1dt "$UAP_CACHE"/linux-*/ 2>/dev/null | tail -n +3 | xargs -r rm -rf
+	# Keep this build and the three previous ones (patched, unpatched for
+	# the benchmark, debug), drop older ones.
+	ls -1dt "$UAP_CACHE"/linux-*/ 2>/dev/null | tail -n +5 | xargs -r rm -rf
 }
 
 if [ -f "$W/.built" ] && [ -x "$B/linux" ]; then

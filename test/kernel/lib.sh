@@ -3,7 +3,13 @@
 
 KTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$KTEST_DIR/../.." && pwd)
-PATCH_DIR=$REPO_DIR/kernel-patch
+# UAP_PATCH_DIR / UAP_SERIES pick another patch dir or series file (names
+# in it relative to the patch dir), e.g. the series without its last patch
+# for a comparison kernel; UAP_CONFIG_EXTRA names one more config fragment
+# (e.g. debug.config). All three are part of the build key.
+PATCH_DIR=${UAP_PATCH_DIR:-$REPO_DIR/kernel-patch}
+SERIES_FILE=${UAP_SERIES:-$PATCH_DIR/series}
+CONFIG_EXTRA=${UAP_CONFIG_EXTRA:-}
 UAP_CACHE=${UAP_CACHE:-/var/cache/udev-async-probe}
 KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 JOBS=${JOBS:-2}
@@ -19,8 +25,8 @@ note() {
 
 # The patch files named by kernel-patch/series, in order.
 series_patches() {
-	[ -f "$PATCH_DIR/series" ] || die "no $PATCH_DIR/series"
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCH_DIR/series" |
+	[ -f "$SERIES_FILE" ] || die "no $SERIES_FILE"
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SERIES_FILE" |
 	while read -r p; do
 		[ -f "$PATCH_DIR/$p" ] || die "series names missing patch $p"
 		echo "$PATCH_DIR/$p"
@@ -54,9 +60,10 @@ apply_series() {
 build_key() {
 	{
 		stat -c '%s %Y' "$KERNEL_TARBALL"
-		cat "$PATCH_DIR/series"
+		cat "$SERIES_FILE"
 		series_patches | xargs -r cat
 		cat "$KTEST_DIR/uml.config" "$KTEST_DIR/build.sh"
+		[ -z "$CONFIG_EXTRA" ] || cat "$KTEST_DIR/$CONFIG_EXTRA"
 	} | sha256sum | cut -c1-16
 }
 

@@ -4,8 +4,14 @@
  * ndevs devices of every kind listed in test_kinds / other_kinds. Each
  * device's uevent carries MODALIAS=<bus>:<kind>, so udev (or
  * `modprobe $MODALIAS`) loads the driver module aliased to it.
+ *
+ * Bus attributes, on both buses: writing a kind to add_device registers
+ * one more device of that kind (up to UAP_EXTRA_DEVS in all, named on
+ * from <kind>.<ndevs>); writing a device name to remove_device
+ * unregisters that device.
  */
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -55,25 +61,15 @@ static struct attribute *uap_dev_attrs[] = {
 };
 ATTRIBUTE_GROUPS(uap_dev);
 
-const struct bus_type uap_bus_test = {
-	.name = "uaptest",
-	.match = uap_match,
-	.uevent = uap_uevent,
-	.dev_groups = uap_dev_groups,
-};
-EXPORT_SYMBOL_GPL(uap_bus_test);
+#define UAP_EXTRA_DEVS 16
 
-const struct bus_type uap_bus_other = {
-	.name = "uapother",
-	.match = uap_match,
-	.uevent = uap_uevent,
-	.dev_groups = uap_dev_groups,
-};
-EXPORT_SYMBOL_GPL(uap_bus_other);
-
-/* Every device registered, on either bus, for removal at exit. */
+/*
+ * Every device registered, on either bus, for removal at exit; NULL once
+ * removed through remove_device.
+ */
 static struct uap_device **devices;
-static unsigned int ndevices;
+static unsigned int ndevices, maxdevices, nextra;
+static DEFINE_MUTEX(devices_lock);
 
 static void uap_release(struct device *dev)
 {
@@ -93,13 +89,14 @@ static int uap_add_device(const struct bus_type *bus, const char *kind,
 	udev->dev.bus = bus;
 	udev->dev.release = uap_release;
 	dev_set_name(&udev->dev, "%s.%u", kind, n);
-	ret = device_register(&udev->dev);
-	if (ret) {
+	mutex_lock(&devices_lock);
+	ret = ndevices < maxdevices ? device_register(&udev->dev) : -ENOSPC;
+	if (!ret)
+		devices[ndevices++] = udev;
+	mutex_unlock(&devices_lock);
+	if (ret)
 		put_device(&udev->dev);
-		return ret;
-	}
-	devices[ndevices++] = udev;
-	return 0;
+	return ret;
 }
 
 /* Adds ndevs devices of each kind in the comma-separated list @kinds. */
@@ -134,17 +131,80 @@ static unsigned int count_kinds(const char *kinds)
 
 static void uap_remove_devices(void)
 {
-	while (ndevices)
-		device_unregister(&devices[--ndevices]->dev);
+	while (ndevices) {
+		if (devices[--ndevices])
+			device_unregister(&devices[ndevices]->dev);
+	}
 	kfree(devices);
 }
+
+static ssize_t add_device_store(const struct bus_type *bus, const char *buf,
+				size_t count)
+{
+	char kind[32];
+	int ret;
+
+	if (sscanf(buf, "%31s", kind) != 1)
+		return -EINVAL;
+	ret = uap_add_device(bus, kind, ndevs + nextra++);
+	return ret ? ret : count;
+}
+static BUS_ATTR_WO(add_device);
+
+static ssize_t remove_device_store(const struct bus_type *bus, const char *buf,
+				   size_t count)
+{
+	struct uap_device *udev = NULL;
+	unsigned int i;
+
+	mutex_lock(&devices_lock);
+	for (i = 0; i < ndevices && !udev; i++) {
+		if (devices[i] && devices[i]->dev.bus == bus &&
+		    sysfs_streq(buf, dev_name(&devices[i]->dev))) {
+			udev = devices[i];
+			devices[i] = NULL;
+		}
+	}
+	mutex_unlock(&devices_lock);
+	if (!udev)
+		return -ENODEV;
+	device_unregister(&udev->dev);
+	return count;
+}
+static BUS_ATTR_WO(remove_device);
+
+static struct attribute *uap_bus_attrs[] = {
+	&bus_attr_add_device.attr,
+	&bus_attr_remove_device.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(uap_bus);
+
+const struct bus_type uap_bus_test = {
+	.name = "uaptest",
+	.match = uap_match,
+	.uevent = uap_uevent,
+	.dev_groups = uap_dev_groups,
+	.bus_groups = uap_bus_groups,
+};
+EXPORT_SYMBOL_GPL(uap_bus_test);
+
+const struct bus_type uap_bus_other = {
+	.name = "uapother",
+	.match = uap_match,
+	.uevent = uap_uevent,
+	.dev_groups = uap_dev_groups,
+	.bus_groups = uap_bus_groups,
+};
+EXPORT_SYMBOL_GPL(uap_bus_other);
 
 static int __init uap_bus_init(void)
 {
 	int ret;
 
-	devices = kcalloc((count_kinds(test_kinds) + count_kinds(other_kinds)) * ndevs,
-			  sizeof(*devices), GFP_KERNEL);
+	maxdevices = (count_kinds(test_kinds) + count_kinds(other_kinds)) * ndevs +
+		     UAP_EXTRA_DEVS;
+	devices = kcalloc(maxdevices, sizeof(*devices), GFP_KERNEL);
 	if (!devices)
 		return -ENOMEM;
 	ret = bus_register(&uap_bus_test);

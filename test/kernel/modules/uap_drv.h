@@ -9,8 +9,10 @@
  *   probed          "async" or "sync" (current_is_async() in probe)
  *   probe_start_ms  probe start, ms since boot
  *   probe_end_ms    probe end, ms since boot
+ * and the driver gets in_flight: how many probes are running right now.
  */
 #include <linux/async.h>
+#include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/module.h>
@@ -21,6 +23,8 @@
 static unsigned int delay_ms = 100;
 module_param(delay_ms, uint, 0644);
 MODULE_PARM_DESC(delay_ms, "time each probe takes, in ms (default 100)");
+
+static atomic_t uap_in_flight = ATOMIC_INIT(0);
 
 struct uap_probe_record {
 	bool async;
@@ -37,7 +41,9 @@ static int uap_drv_probe(struct device *dev)
 		return -ENOMEM;
 	rec->async = current_is_async();
 	rec->start_ms = ktime_get_boottime_ns() / NSEC_PER_MSEC;
+	atomic_inc(&uap_in_flight);
 	msleep(delay_ms);
+	atomic_dec(&uap_in_flight);
 	rec->end_ms = ktime_get_boottime_ns() / NSEC_PER_MSEC;
 	dev_set_drvdata(dev, rec);
 	dev_info(dev, "probed %s in %llu ms\n", rec->async ? "async" : "sync",
@@ -80,6 +86,18 @@ static struct attribute *uap_drv_attrs[] = {
 };
 ATTRIBUTE_GROUPS(uap_drv);
 
+static ssize_t in_flight_show(struct device_driver *drv, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&uap_in_flight));
+}
+static DRIVER_ATTR_RO(in_flight);
+
+static struct attribute *uap_driver_attrs[] = {
+	&driver_attr_in_flight.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(uap_driver);
+
 static struct device_driver uap_driver = {
 	.name = UAP_DRV_NAME,
 	.bus = &UAP_DRV_BUS,
@@ -87,6 +105,7 @@ static struct device_driver uap_driver = {
 	.probe = uap_drv_probe,
 	.probe_type = UAP_DRV_PROBE_TYPE,
 	.dev_groups = uap_drv_groups,
+	.groups = uap_driver_groups,
 };
 
 static int __init uap_drv_init(void)

@@ -1,0 +1,125 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs inside UML (uml-run.sh; uml-probe-domain.sh boots it). Asynchronous
+# probes that a module requested (async_probe=1) against everything that
+# must or must not wait for them, told apart by the driver's in_flight
+# counter (probes running now), not by wall time alone:
+#   1. a synchronous load of an unrelated module (uap_empty) returns while
+#      they are still running; UAP_EXPECT=unpatched (a kernel without the
+#      patch) expects the opposite: the load waited for all of them;
+#   2. the same for probes queued when a device appears after the driver;
+#   3. wait_for_device_probe() (uap_waitprobe's init) waits for them;
+#   4. rmmod of their module waits for them and leaves no device bound;
+#   5. removing a device whose probe is running waits for it and unbinds.
+# Checks 3-5 hold on both kernels.
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
+# check DESCRIPTION TEST-EXPRESSION...; check_run DESCRIPTION COMMAND...
+check() { d=$1; shift; if [ "$@" ]; then ok "$d"; else not_ok "$d"; fi; }
+check_run() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+
+expect=${UAP_EXPECT:-patched}
+NDEVS=4
+DRV=/sys/bus/uaptest/drivers/uap_slow
+BUS=/sys/bus/uaptest
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+in_flight() { cat "$DRV/in_flight" 2>/dev/null || echo 0; }
+
+# wait_in_flight N: up to 10 s for N probes of uap_slow to be running.
+wait_in_flight() {
+	i=0
+	while [ "$(in_flight)" -ne "$1" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(in_flight)" -eq "$1" ]
+}
+
+# Number of uap_slow devices with a bound, finished probe / bound at all.
+n_probed() { ls -d $BUS/devices/uap_slow.*/probed 2>/dev/null | wc -l; }
+n_bound() { ls -d $BUS/devices/uap_slow.*/driver 2>/dev/null | wc -l; }
+n_async_done() { dmesg | grep -c 'uap_slow\.[0-9]*: probed async'; }
+
+# timed CMD...: run it, leave its duration in $ms.
+timed() {
+	t0=$(now_ms)
+	"$@" || not_ok "$* failed"
+	ms=$(($(now_ms) - t0))
+}
+
+echo "# kernel $(uname -r), expecting the $expect behaviour"
+modprobe uap_bus ndevs=$NDEVS || { echo "not ok - modprobe uap_bus"; exit 1; }
+ALL=$NDEVS	# uap_slow devices, grows in 2
+
+echo "# 1. sync load of uap_empty while $NDEVS async probes of 3 s run"
+modprobe uap_slow async_probe=1 delay_ms=3000
+check_run "uap_slow: $ALL probes running" wait_in_flight $ALL
+timed modprobe uap_empty
+left=$(in_flight) probed=$(n_probed)
+echo "# modprobe uap_empty took $ms ms; then $left in flight, $probed probed"
+if [ "$expect" = patched ]; then
+	check "uap_empty init completed while $NDEVS probes still in flight" "$left" -eq $NDEVS
+	check "no probe finished before uap_empty's load returned" "$probed" -eq 0
+else
+	check "unpatched: uap_empty's load waited for every probe" "$left" -eq 0
+	check "unpatched: all $NDEVS probed when it returned" "$probed" -eq $NDEVS
+fi
+check_run "uap_slow: all probes finish" wait_in_flight 0
+rmmod uap_empty
+
+echo "# 2. a device added after the async driver: its probe is not waited for either"
+echo 2500 >/sys/module/uap_slow/parameters/delay_ms
+echo uap_slow >$BUS/add_device
+ALL=$((NDEVS + 1))
+check_run "uap_slow: probe of the added device running" wait_in_flight 1
+timed modprobe uap_empty
+left=$(in_flight)
+echo "# modprobe uap_empty took $ms ms; then $left in flight"
+if [ "$expect" = patched ]; then
+	check "uap_empty init completed while the added device's probe ran" "$left" -eq 1
+else
+	check "unpatched: uap_empty's load waited for the added device's probe" "$left" -eq 0
+fi
+check_run "uap_slow: probe finishes" wait_in_flight 0
+rmmod uap_empty
+rmmod uap_slow
+
+echo "# 3. wait_for_device_probe() in a module's init waits for them"
+modprobe uap_slow async_probe=1 delay_ms=2000
+check_run "uap_slow: $ALL probes running" wait_in_flight $ALL
+timed modprobe uap_waitprobe
+left=$(in_flight) probed=$(n_probed)
+echo "# modprobe uap_waitprobe took $ms ms; then $left in flight, $probed probed"
+check "wait_for_device_probe() returned with no probe in flight" "$left" -eq 0
+check "all $ALL uap_slow devices probed when it returned" "$probed" -eq $ALL
+rmmod uap_waitprobe
+
+echo "# 4. rmmod of the module while its $ALL probes run"
+rmmod uap_slow
+modprobe uap_slow async_probe=1 delay_ms=2000
+check_run "uap_slow: $ALL probes running" wait_in_flight $ALL
+before=$(n_async_done)
+timed rmmod uap_slow
+after=$(n_async_done)
+echo "# rmmod uap_slow took $ms ms; $((after - before)) probes completed meanwhile"
+check "rmmod waited for all $ALL probes to complete" $((after - before)) -ge $ALL
+check "rmmod took at least 1 s of the 2 s probes" "$ms" -ge 1000
+check "no uap_slow device left bound" "$(n_bound)" -eq 0
+check "uap_slow module gone" ! -e /sys/module/uap_slow
+
+echo "# 5. a device removed while its probe runs"
+modprobe uap_slow async_probe=1 delay_ms=2000
+check_run "uap_slow: $ALL probes running" wait_in_flight $ALL
+timed sh -c "echo uap_slow.1 >$BUS/remove_device"
+echo "# remove_device took $ms ms"
+check "uap_slow.1 removed" ! -e $BUS/devices/uap_slow.1
+check_run "uap_slow: other probes finish" wait_in_flight 0
+check "the other $((ALL - 1)) devices bound" "$(n_probed)" -eq $((ALL - 1))
+rmmod uap_slow
+rmmod uap_bus
+check "uap_bus unloaded" ! -e $BUS
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
