@@ -11,19 +11,14 @@
 #   sync-load-latency.sh [SECONDS...]      (default: 1 3 10)
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-ktest=$here/../kernel
-patch_dir=$here/../../kernel-patch
-# The patch this benchmark is about; the unpatched kernel is the series
-# without it.
-domain_patch=0004-driver-core-keep-module-requested-async-probes-out-o.patch
+. "$here/../kernel/lib.sh"
 delays=${*:-1 3 10}
 NDEVS=4
 
-grep -qx "$domain_patch" "$patch_dir/series" ||
-	{ echo "sync-load-latency: $domain_patch is not in the series" >&2; exit 1; }
+check_cache_dir
+unpatched=$(unpatched_series)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-grep -vx "$domain_patch" "$patch_dir/series" >"$work/series-unpatched"
 
 # Runs inside UML: one baseline load with nothing in flight, then one load
 # per delay while NDEVS probes of that length run.
@@ -52,13 +47,13 @@ EOF
 
 declare -A ms left
 for kernel in patched unpatched; do
-	series=$patch_dir/series
-	[ "$kernel" = patched ] || series=$work/series-unpatched
+	series=$SERIES_FILE
+	[ "$kernel" = patched ] || series=$unpatched
 	t0=$(date +%s)
-	UAP_SERIES=$series "$ktest/build.sh" >"$work/build-$kernel.log" 2>&1 ||
+	UAP_SERIES=$series "$KTEST_DIR/build.sh" >"$work/build-$kernel.log" 2>&1 ||
 		{ tail -n 30 "$work/build-$kernel.log" >&2; echo "sync-load-latency: $kernel build failed" >&2; exit 1; }
 	echo "sync-load-latency: $kernel kernel ready in $(( $(date +%s) - t0 )) s" >&2
-	out=$(UAP_SERIES=$series "$ktest/uml-run.sh" -t 600 "$work/inner.sh" 2>&1) ||
+	out=$(UAP_SERIES=$series "$KTEST_DIR/uml-run.sh" -t 600 "$work/inner.sh" 2>&1) ||
 		{ echo "$out" >&2; echo "sync-load-latency: $kernel run failed" >&2; exit 1; }
 	while read -r _ d m l; do
 		ms[$kernel.${d#delay=}]=${m#ms=}

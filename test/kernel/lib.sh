@@ -33,6 +33,19 @@ series_patches() {
 	done
 }
 
+# The series' async probe domain patch; the comparison ("unpatched")
+# kernel is the series without it.
+DOMAIN_PATCH=0004-driver-core-keep-module-requested-async-probes-out-o.patch
+
+# Writes the series without DOMAIN_PATCH into the cache, prints its path.
+unpatched_series() {
+	local f=$UAP_CACHE/series-without-domain-patch
+	grep -qx "$DOMAIN_PATCH" "$SERIES_FILE" || die "$DOMAIN_PATCH is not in $SERIES_FILE"
+	mkdir -p "$UAP_CACHE"
+	grep -vx "$DOMAIN_PATCH" "$SERIES_FILE" >"$f.tmp" && mv "$f.tmp" "$f"
+	echo "$f"
+}
+
 # Unpack the pristine tarball into $1 (must not exist yet).
 unpack_source() {
 	local dest=$1 tmp

@@ -1,8 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# probe-domain-test.sh inside UML on the patched kernel: module-requested
-# async probes are not waited for by other modules' loads, and are by
-# wait_for_device_probe(), rmmod and device removal. Extra arguments go to
-# uml-run.sh (test/bench/sync-load-latency.sh passes
-# -k UAP_EXPECT=unpatched with UAP_SERIES set to the unpatched series).
-exec "$(dirname "$0")/uml-run.sh" -t 300 "$@" "$(dirname "$0")/probe-domain-test.sh"
+# probe-domain-test.sh inside UML: module-requested async probes are not
+# waited for by other modules' loads, and are by wait_for_device_probe(),
+# rmmod and device removal.
+#
+#   uml-probe-domain.sh              the patched kernel (the series)
+#   uml-probe-domain.sh --unpatched  the series without the domain patch,
+#                                    built in its own cache dir; expects
+#                                    the old ordering (loads wait)
+set -eu -o pipefail
+. "$(dirname "$0")/lib.sh"
+args=()
+if [ "${1:-}" = --unpatched ]; then
+	check_cache_dir
+	UAP_SERIES=$(unpatched_series)
+	export UAP_SERIES
+	args=(-k UAP_EXPECT=unpatched)
+fi
+exec "$KTEST_DIR/uml-run.sh" -t 300 "${args[@]}" "$KTEST_DIR/probe-domain-test.sh"
