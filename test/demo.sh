@@ -48,5 +48,5 @@ echo "== whitelisted bus; real systemd-udevd (the first run builds the kernel, ~
 for runner in stock program; do
 	echo "-- $runner udev$([ $runner = program ] && echo ' + udev-async-probe'):"
 	test/e2e/run-e2e.sh -f test/demo-scenario.sh "$build" "$runner" demo 2>/dev/null |
-		sed -n 's/^    # # /   /p'
+		sed -n 's/^# # /   /p'
 done

@@ -77,8 +77,8 @@ for s in $scenarios; do
 		failed=$((failed + 1))
 		echo "not ok $n - $runner/$s"
 	fi
-	grep -E '^(CHECK|# )' "$script.log" | sed 's/^/    # /' || true
-	grep -E '^uml-run: FAIL' "$script.log" | sed 's/^/    # /' || true
+	grep -E '^(CHECK|# )' "$script.log" | sed 's/^/# /' || true
+	grep -E '^uml-run: FAIL' "$script.log" | sed 's/^/# /' || true
 	rm -f "$script" "$script.log"
 done
 echo "1..$n"
