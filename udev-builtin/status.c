@@ -38,31 +38,32 @@ static void read_value(const char *path, char *buf, size_t size)
 static void print_drivers(const struct cli *cli, const char *module)
 {
         _cleanup_(closedirp) DIR *dir = NULL;
-        char path[4096], value[64];
+        char path[4096], name[256], value[64];
         struct dirent *de;
         int n = 0;
 
         snprintf(path, sizeof(path), "/sys/module/%s/drivers", module);
         dir = opendir(path);
         while (dir && (de = readdir(dir))) {
-                char *colon = strchr(de->d_name, ':');
+                char *colon;
 
-                if (de->d_name[0] == '.' || colon == NULL)
+                snprintf(name, sizeof(name), "%s", de->d_name);
+                colon = strchr(name, ':');
+                if (name[0] == '.' || colon == NULL)
                         continue;
                 *colon = '\0';
-                snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/probe_type",
-                         de->d_name, colon + 1);
+                snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/probe_type", name, colon + 1);
                 read_value(path, value, sizeof(value));
                 if (cli->json) {
                         printf("%s{\"bus\": ", n++ ? ", " : "");
-                        json_string(stdout, de->d_name);
+                        json_string(stdout, name);
                         printf(", \"driver\": ");
                         json_string(stdout, colon + 1);
                         printf(", \"probe_type\": ");
                         json_string(stdout, value);
                         printf("}");
                 } else
-                        printf(" %s/%s=%s", de->d_name, colon + 1, value);
+                        printf(" %s/%s=%s", name, colon + 1, value);
         }
 }
 
