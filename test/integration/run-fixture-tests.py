@@ -18,6 +18,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixture  # noqa: E402
+from tap import Tap, read_inserts  # noqa: E402
 
 NIC = "pci:v00001234d00000001sv00000000sd00000000bc02sc00i00"
 DUAL = "pci:v00001234d00000002sv00000000sd00000000bc02sc00i00"
@@ -147,14 +148,13 @@ CASES = [
 ]
 
 
-class Runner:
+class Runner(Tap):
     def __init__(self, program, trap, shipped, wrapper):
+        super().__init__()
         self.program, self.trap, self.shipped, self.wrapper = program, trap, shipped, wrapper
         self.tmp = tempfile.mkdtemp(prefix="uap-fixture-")
         self.tree = os.path.join(self.tmp, "tree")
         fixture.build(self.tree, cc=os.environ.get("CC", "cc"), depmod=os.environ.get("DEPMOD", "depmod"))
-        self.n = 0
-        self.failed = 0
 
     def prepare(self, opts):
         case = tempfile.mkdtemp(dir=self.tmp)
@@ -196,25 +196,11 @@ class Runner:
         if env_extra:
             env.update(env_extra)
         p = subprocess.run(shlex.split(self.wrapper) + cmd, env=env, capture_output=True)
-        try:
-            with open(env["TRAP_LOG"]) as f:
-                inserts = [line.rstrip() for line in f]
-        except FileNotFoundError:
-            inserts = []
-        return p, inserts, case
+        return p, read_inserts(env["TRAP_LOG"]), case
 
     def report(self, name, problems, p=None):
-        self.n += 1
-        if problems:
-            self.failed += 1
-            print(f"not ok {self.n} - {name}")
-            for line in problems:
-                print(f"  # {line}")
-            if p is not None:
-                for line in p.stderr.decode(errors="replace").splitlines():
-                    print(f"  # stderr: {line}")
-        else:
-            print(f"ok {self.n} - {name}")
+        err = p.stderr.decode(errors="replace").splitlines() if p is not None else []
+        super().report(name, problems, [f"stderr: {line}" for line in err])
 
     def case(self, name, args, env_extra, opts, rc, inserts, stderr_re):
         p, got, case = self.run(args, env_extra, opts)
@@ -301,8 +287,7 @@ def host_device():
 def sysfs_cases(r):
     dev = host_device()
     if dev is None:
-        r.n += 1
-        print(f"ok {r.n} - explain SYSPATH # SKIP no device with a modalias in this machine's sysfs")
+        r.skip("explain SYSPATH", "no device with a modalias in this machine's sysfs")
         return
     path, modalias, bus = dev
     p, inserts, _ = r.run(["explain", path], None, {"real_sys": True})
@@ -381,8 +366,7 @@ def main():
         status_cases(r)
     finally:
         shutil.rmtree(r.tmp)
-    print(f"1..{r.n}")
-    return 1 if r.failed else 0
+    return r.finish()
 
 
 if __name__ == "__main__":

@@ -29,14 +29,15 @@ import tempfile
 sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostfix  # noqa: E402
+from tap import Tap, read_inserts  # noqa: E402  (hostfix puts test/integration on the path)
 
 CONF_DIRS = ["/etc/modprobe.d", "/usr/local/lib/modprobe.d", "/lib/modprobe.d"]
 
 
-class Runner:
+class Runner(Tap):
     def __init__(self, patched, trap, shipped, stock):
+        super().__init__()
         self.patched, self.trap, self.shipped, self.stock = patched, trap, shipped, stock
-        self.n = self.failed = 0
         self.tmp = tempfile.mkdtemp(prefix="uap-sd-host-")
         self.tree = os.path.join(self.tmp, "tree")
         self.pci, self.other, self.pci2 = hostfix.build(self.tree)
@@ -74,29 +75,11 @@ class Runner:
                "SYSTEMD_LOG_TARGET": "console", "SYSTEMD_LOG_COLOR": "0"}
         p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", "\n".join(setup)],
                            env=env, capture_output=True, text=True)
-        try:
-            with open(env["TRAP_LOG"]) as f:
-                inserts = [line.rstrip() for line in f]
-        except FileNotFoundError:
-            inserts = []
-        return p, inserts
+        return p, read_inserts(env["TRAP_LOG"])
 
     def report(self, name, problems, p=None):
-        self.n += 1
-        if problems:
-            self.failed += 1
-            print(f"not ok {self.n} - {name}")
-            for line in problems:
-                print(f"  # {line}")
-            if p is not None:
-                for line in (p.stdout + p.stderr).splitlines()[-25:]:
-                    print(f"  # out: {line}")
-        else:
-            print(f"ok {self.n} - {name}")
-
-    def skip(self, name, why):
-        self.n += 1
-        print(f"ok {self.n} - {name} # SKIP {why}")
+        out = (p.stdout + p.stderr).splitlines()[-25:] if p is not None else []
+        super().report(name, problems, [f"out: {line}" for line in out])
 
     def case(self, name, dev, want_inserts, want_log, udevadm=None, **kw):
         if dev is None:
@@ -192,8 +175,7 @@ def main():
             r.skip("no memory errors or leaks (valgrind)", "no valgrind or no PCI device")
     finally:
         shutil.rmtree(r.tmp)
-    print(f"1..{r.n}")
-    return 1 if r.failed else 0
+    return r.finish()
 
 
 if __name__ == "__main__":
