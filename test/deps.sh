@@ -1,28 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Install the Debian packages that building and testing need (as root).
+# Install the Debian packages (and apt sources) the project's parts need,
+# as root; idempotent, and says what it changes.
+#
+#   deps.sh          everything test/run-tests.sh runs
+#   deps.sh --demo   only what test/demo.sh uses: the program's build and
+#                    the User-Mode Linux kernel
 set -eu
 here=$(dirname "$(readlink -f "$0")")
+. "$here/common.sh"
 
-packages=(
-	meson ninja-build pkg-config gcc clang libclang-rt-14-dev
-	libkmod-dev libudev-dev libsystemd-dev udev kmod
-	scdoc valgrind python3 ccache
+demo=false
+case "${1:-}" in
+--demo) demo=true ;;
+"") ;;
+*) die "usage: $0 [--demo]" ;;
+esac
+
+build=(
+	meson ninja-build pkg-config gcc libkmod-dev libudev-dev
+	udev kmod python3	# udevdir from udev.pc, depmod for the fixture tree
 )
-missing=()
-for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "deps.sh: missing ${missing[*]}; run as root to install them" >&2
-		exit 1
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
-echo "build and test packages present"
+ensure_packages "program build" "${build[@]}"
 bash "$here/kernel/ci-prepare.sh"
+$demo && exit 0
+
+tests=(
+	clang libclang-rt-14-dev	# the clang build, ASan+UBSan runtimes
+	libsystemd-dev	# -Djournal: the journal's field names
+	scdoc valgrind ccache
+)
+ensure_packages "tests" "${tests[@]}"
 bash "$here/../udev-builtin/systemd/ci-prepare.sh"

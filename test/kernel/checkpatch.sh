@@ -19,7 +19,7 @@ if /usr/bin/python3 -c 'import ply' 2>/dev/null; then
 fi
 
 bad=0 n=0
-for p in $(series_patches); do
+for p in $(kernel_series_patches); do
 	n=$((n + 1))
 	out=$(cd "$tree" && ./scripts/checkpatch.pl --strict --color=never --ignore UNKNOWN_COMMIT_ID "$p" 2>&1) || true
 	total=$(echo "$out" | grep -E '^total: ' || echo "total: no result")

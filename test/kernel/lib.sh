@@ -2,7 +2,8 @@
 # Shared paths and helpers for the kernel test scripts; sourced, not run.
 
 KTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(cd "$KTEST_DIR/../.." && pwd)
+. "$KTEST_DIR/../common.sh"
+REPO_DIR=$UAP_TOP
 # UAP_PATCH_DIR / UAP_SERIES pick another patch dir or series file (names
 # in it relative to the patch dir), e.g. the series without its last patch
 # for a comparison kernel; UAP_CONFIG_EXTRA names one more config fragment
@@ -10,27 +11,12 @@ REPO_DIR=$(cd "$KTEST_DIR/../.." && pwd)
 PATCH_DIR=${UAP_PATCH_DIR:-$REPO_DIR/kernel-patch}
 SERIES_FILE=${UAP_SERIES:-$PATCH_DIR/series}
 CONFIG_EXTRA=${UAP_CONFIG_EXTRA:-}
-UAP_CACHE=${UAP_CACHE:-/var/cache/udev-async-probe}
 KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 JOBS=${JOBS:-2}
 
-die() {
-	echo "$(basename "$0"): error: $*" >&2
-	exit 1
-}
-
-note() {
-	echo "$(basename "$0"): $*" >&2
-}
-
-# The patch files named by kernel-patch/series, in order.
-series_patches() {
-	[ -f "$SERIES_FILE" ] || die "no $SERIES_FILE"
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SERIES_FILE" |
-	while read -r p; do
-		[ -f "$PATCH_DIR/$p" ] || die "series names missing patch $p"
-		echo "$PATCH_DIR/$p"
-	done
+# The patch files named by kernel-patch/series (or UAP_SERIES), in order.
+kernel_series_patches() {
+	series_patches "$PATCH_DIR" "$SERIES_FILE"
 }
 
 # The series' async probe domain patch; the comparison ("unpatched")
@@ -60,7 +46,7 @@ unpack_source() {
 # is fatal. git apply outside a repository behaves like a strict patch(1).
 apply_series() {
 	local tree=$1 p
-	for p in $(series_patches); do
+	for p in $(kernel_series_patches); do
 		echo "applying $(basename "$p")"
 		( cd "$tree" &&
 		  GIT_CEILING_DIRECTORIES=$(dirname "$tree") git apply -v "$p" ) ||
@@ -74,17 +60,10 @@ build_key() {
 	{
 		stat -c '%s %Y' "$KERNEL_TARBALL"
 		cat "$SERIES_FILE"
-		series_patches | xargs -r cat
+		kernel_series_patches | xargs -r cat
 		cat "$KTEST_DIR/uml.config" "$KTEST_DIR/build.sh"
 		[ -z "$CONFIG_EXTRA" ] || cat "$KTEST_DIR/$CONFIG_EXTRA"
 	} | sha256sum | cut -c1-16
-}
-
-check_cache_dir() {
-	case "$UAP_CACHE/" in
-	"$REPO_DIR"/*) die "UAP_CACHE ($UAP_CACHE) must be outside the repository" ;;
-	esac
-	mkdir -p "$UAP_CACHE" || die "cannot create $UAP_CACHE"
 }
 
 # A pristine unpacked tree (for checkpatch.pl), shared by all builds.

@@ -10,7 +10,7 @@ tmp=$(mktemp -d "$UAP_CACHE/apply.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 unpack_source "$tmp/linux"
 n=0
-for p in $(series_patches); do
+for p in $(kernel_series_patches); do
 	n=$((n + 1))
 	if (cd "$tmp/linux" && GIT_CEILING_DIRECTORIES=$tmp git apply "$p"); then
 		echo "ok - $(basename "$p") applies to $(basename "$KERNEL_TARBALL")"

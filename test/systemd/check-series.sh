@@ -28,10 +28,10 @@ done
 echo "series is up to date with udev-builtin/core and udev-builtin/systemd/src"
 
 # Only the files the series modifies are needed to check that it applies.
-touched=$(sed -n 's|^--- a/||p' $(series_patches) | sort -u)
+touched=$(sed -n 's|^--- a/||p' $(sd_series_patches) | sort -u)
 apply_check() {
 	local tree=$1 what=$2 p
-	for p in $(series_patches); do
+	for p in $(sd_series_patches); do
 		(cd "$tree" && GIT_CEILING_DIRECTORIES=$(dirname "$tree") git apply --check "$p") ||
 			{ echo "$(basename "$p") does not apply to $what" >&2; exit 1; }
 	done

@@ -69,7 +69,7 @@ configure() {
 	if [ "$variant" = patched ]; then
 		note "copying $(basename "$pristine") and applying the series"
 		cp -a "$pristine" "$W/src"
-		for p in $(series_patches); do
+		for p in $(sd_series_patches); do
 			( cd "$W/src" && GIT_CEILING_DIRECTORIES=$W git apply "$p" ) ||
 				die "$(basename "$p") does not apply to systemd $SD_DEB_VERSION"
 		done

@@ -3,9 +3,9 @@
 # Shared paths and helpers for the systemd builtin scripts; sourced, not run.
 
 SD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(cd "$SD_DIR/../.." && pwd)
+. "$SD_DIR/../../test/common.sh"
+REPO_DIR=$UAP_TOP
 CORE_DIR=$REPO_DIR/udev-builtin/core
-UAP_CACHE=${UAP_CACHE:-/var/cache/udev-async-probe}
 SD_CACHE=$UAP_CACHE/systemd
 JOBS=${JOBS:-2}
 
@@ -22,31 +22,9 @@ SD_CORE_DEST=src/udev/async-probe
 # Commits of the series get this date, so regenerating is byte-for-byte stable.
 SD_PATCH_DATE="2025-05-20T00:00:00+00:00"
 
-die() {
-	echo "$(basename "$0"): error: $*" >&2
-	exit 1
-}
-
-note() {
-	echo "$(basename "$0"): $*" >&2
-}
-
-check_cache_dir() {
-	case "$UAP_CACHE/" in
-	"$REPO_DIR"/*) die "UAP_CACHE ($UAP_CACHE) must be outside the repository" ;;
-	esac
-	mkdir -p "$SD_CACHE" || die "cannot create $SD_CACHE"
-}
-
 # The patch files named by the series file, in order.
-series_patches() {
-	local p
-	[ -f "$SD_DIR/series" ] || die "no $SD_DIR/series"
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SD_DIR/series" |
-	while read -r p; do
-		[ -f "$SD_DIR/$p" ] || die "series names missing patch $p"
-		echo "$SD_DIR/$p"
-	done
+sd_series_patches() {
+	series_patches "$SD_DIR"
 }
 
 # The unpacked Debian source tree (downloaded once, then reused), on stdout.
@@ -55,6 +33,7 @@ series_patches() {
 pristine_tree() {
 	local tree=$SD_CACHE/systemd-$SD_DEB_VERSION dl=$SD_CACHE/dl-$SD_DEB_VERSION
 	check_cache_dir
+	mkdir -p "$SD_CACHE" || die "cannot create $SD_CACHE"
 	exec 8>"$SD_CACHE/pristine.lock"
 	flock 8
 	if [ ! -f "$tree/.unpacked" ]; then
@@ -84,7 +63,7 @@ series_key() {
 	{
 		echo "$SD_DEB_VERSION"
 		cat "$SD_DIR/series"
-		series_patches | xargs -r cat
+		sd_series_patches | xargs -r cat
 		cat "$SD_DIR/build.sh"
 	} | sha256sum | cut -c1-16
 }

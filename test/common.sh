@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+# Helpers shared by the project's bash scripts (setup, kernel, systemd,
+# qemu, benchmarks); sourced, not run. The scripts that run inside a
+# guest are POSIX sh and have their own (test/e2e/lib.sh).
+
+UAP_CACHE=${UAP_CACHE:-/var/cache/udev-async-probe}
+UAP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+die() {
+	echo "$(basename "$0"): error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "$(basename "$0"): $*" >&2
+}
+
+# The cache holds kernel, systemd and qemu builds; never inside the
+# repository, where git clean and a fresh clone would lose it.
+check_cache_dir() {
+	case "$UAP_CACHE/" in
+	"$UAP_TOP"/*) die "UAP_CACHE ($UAP_CACHE) must be outside the repository" ;;
+	esac
+	mkdir -p "$UAP_CACHE" || die "cannot create $UAP_CACHE"
+}
+
+# The patch files a series file names, in order: series_patches DIR [SERIES].
+series_patches() {
+	local dir=$1 series=${2:-$1/series} p
+	[ -f "$series" ] || die "no $series"
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$series" |
+	while read -r p; do
+		[ -f "$dir/$p" ] || die "$series names missing patch $p"
+		echo "$dir/$p"
+	done
+}
+
+# Package names from a list with "# why" comments: words outside comments.
+package_words() {
+	printf '%s\n' "$@" | sed 's/#.*//' | xargs -r printf '%s\n'
+}
+
+# ensure_packages WHAT PKG...: install the packages that are missing, and
+# say which. Idempotent; as root only when something is missing.
+ensure_packages() {
+	local what=$1 p missing=()
+	shift
+	for p in $(package_words "$@"); do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		[ "$(id -u)" -eq 0 ] || die "$what needs ${missing[*]}; run as root to install them"
+		note "$what: installing ${missing[*]}"
+		apt_update_once
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			"${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
+	fi
+	echo "$what: packages present: $(package_words "$@" | xargs)"
+}
+
+apt_update_once() {
+	[ -z "${UAP_APT_UPDATED:-}" ] || return 0
+	note "apt-get update"
+	apt-get update -q >&2 || die "apt-get update failed"
+	export UAP_APT_UPDATED=1
+}
+
+# The project's own apt source file: deb-src twins of the machine's own
+# deb entries (same mirrors, suites, components and keys), so that
+# "apt-get source" and "apt-get build-dep" work for the release the
+# machine runs. Nothing else in /etc/apt is touched.
+UAP_DEB_SRC_FILE=/etc/apt/sources.list.d/udev-async-probe-deb-src.sources
+
+deb_src_entries() {
+	local f
+	# deb822 stanzas whose Types has "deb": same stanza, Types: deb-src.
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && [ "$f" != "$UAP_DEB_SRC_FILE" ] || continue
+		awk -v RS= -v ORS='\n\n' '
+			/(^|\n)Enabled:[ \t]*no/ { next }
+			match($0, /(^|\n)Types:[^\n]*/) {
+				t = substr($0, RSTART, RLENGTH)
+				if (t !~ /[ \t]deb([ \t]|$)/ || t ~ /deb-src/) next
+				sub(/Types:[^\n]*/, "Types: deb-src")
+				gsub(/(^|\n)#[^\n]*/, "")
+				print
+			}' "$f"
+	done
+	# One-line entries: "deb [opts] URI SUITE COMPONENT..." as deb822.
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+	awk '$1 == "deb" {
+		opts = ""; i = 2
+		if ($2 ~ /^\[/) {
+			while (i <= NF && $i !~ /\]$/) { opts = opts " " $i; i++ }
+			opts = opts " " $i; i++
+		}
+		gsub(/[\[\]]/, "", opts)
+		printf "Types: deb-src\nURIs: %s\nSuites: %s\nComponents:", $i, $(i + 1)
+		for (j = i + 2; j <= NF; j++) printf " %s", $j
+		printf "\n"
+		n = split(opts, o, " ")
+		for (j = 1; j <= n; j++)
+			if (o[j] ~ /^signed-by=/) printf "Signed-By: %s\n", substr(o[j], 11)
+		printf "\n"
+	}'
+}
+
+# ensure_deb_src: write UAP_DEB_SRC_FILE when it is missing or out of date.
+ensure_deb_src() {
+	local want
+	want=$(printf '# Written by udev-async-probe'"'"'s setup scripts (test/common.sh):\n# source entries for the mirrors of this machine'"'"'s own deb entries.\n\n'; deb_src_entries)
+	if [ -f "$UAP_DEB_SRC_FILE" ] && [ "$(cat "$UAP_DEB_SRC_FILE")" = "$want" ]; then
+		return 0
+	fi
+	grep -q '^Types: deb-src' <<<"$want" || die "no deb entries in /etc/apt to derive deb-src entries from"
+	[ "$(id -u)" -eq 0 ] || die "source packages need $UAP_DEB_SRC_FILE; run as root to write it"
+	note "writing $UAP_DEB_SRC_FILE (deb-src for this machine's deb mirrors)"
+	printf '%s\n' "$want" >"$UAP_DEB_SRC_FILE.tmp" && mv "$UAP_DEB_SRC_FILE.tmp" "$UAP_DEB_SRC_FILE"
+	unset UAP_APT_UPDATED
+	apt_update_once
+}
