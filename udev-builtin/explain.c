@@ -4,80 +4,146 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "commands.h"
-#include "json.h"
 #include "log.h"
+#include "rules.h"
+#include "sysfs.h"
+#include "utf8.h"
+#include "verbs.h"
 
 struct explain {
         const struct cli *cli;
-        int n;
+        struct json json;
 };
 
-static const char *state_note(enum module_state state)
+/* What the running kernel says of a loaded module: 1, 0, or -1 if it cannot tell. */
+static int loaded_async_probe(const char *module)
 {
-        switch (state) {
-        case MODULE_LIVE:
-                return "already loaded, nothing to do";
-        case MODULE_BUILTIN:
-                return "built in, nothing to do";
-        case MODULE_BLACKLISTED:
-                return "blacklisted, not loaded";
+        char path[4096], value[16];
+
+        snprintf(path, sizeof(path), "/sys/module/%s/async_probe", module);
+        if (read_one_line(path, value, sizeof(value)) < 0)
+                return -1;
+        return strcmp(value, "1") == 0 ? 1 : strcmp(value, "0") == 0 ? 0 : -1;
+}
+
+static void explain_text(const struct module_plan *plan, const struct device_info *dev)
+{
+        int loaded;
+
+        switch (plan->state) {
         case MODULE_LOADABLE:
+                printf("  %s: %s%s (%s: %s)\n", plan->name,
+                       plan->decision.async ? "async" : "sync",
+                       plan->decision.append ? ", load with " UAP_ASYNC_OPTION : ", plain load by kmod load",
+                       uap_rule_to_string(plan->decision.rule),
+                       uap_rule_explain(plan->decision.rule));
+                return;
+        case MODULE_BUILTIN:
+                printf("  %s: built in, nothing to do\n", plan->name);
+                return;
+        case MODULE_BLACKLISTED:
+                printf("  %s: blacklisted, not loaded\n", plan->name);
+                return;
+        case MODULE_LIVE:
                 break;
         }
-        return NULL;
+
+        /* async_probe is a module flag: the load that happened decided for every device. */
+        loaded = loaded_async_probe(plan->name);
+        printf("  %s: already loaded%s, nothing to do; its devices probe as that load decided%s\n",
+               plan->name,
+               loaded == 1 ? " with async probing" : loaded == 0 ? " without async probing" : "",
+               dev->async ? ", whatever their ASYNC_PROBE says" : "");
 }
 
 static int explain_one(const struct module_plan *plan, const struct device_info *dev, void *userdata)
 {
         struct explain *e = userdata;
+        struct json *j = &e->json;
+        int loaded;
 
-        (void) dev;
-        if (!e->cli->json && plan->state != MODULE_LOADABLE) {
-                printf("  %s: %s\n", plan->name, state_note(plan->state));
-                return 0;
-        }
-        if (!e->cli->json) {
-                printf("  %s: %s%s (%s: %s)\n", plan->name,
-                       plan->decision.async ? "async" : "sync",
-                       plan->decision.append ? ", load with " UAP_ASYNC_OPTION : "",
-                       uap_rule_to_string(plan->decision.rule),
-                       uap_rule_explain(plan->decision.rule));
+        if (e->cli->json == JSON_OFF) {
+                explain_text(plan, dev);
                 return 0;
         }
 
-        printf("%s{\"module\": ", e->n++ ? ", " : "");
-        json_string(stdout, plan->name);
-        printf(", \"state\": \"%s\", \"async\": %s, \"append\": %s, \"rule\": \"%s\", \"options\": ",
-               module_state_to_string(plan->state), plan->decision.async ? "true" : "false",
-               plan->decision.append ? "true" : "false", uap_rule_to_string(plan->decision.rule));
-        json_string(stdout, plan->options);
-        printf("}");
+        loaded = plan->state == MODULE_LIVE ? loaded_async_probe(plan->name) : -1;
+        json_object_open(j);
+        json_kv_string(j, "module", plan->name);
+        json_kv_string(j, "state", module_state_to_string(plan->state));
+        json_kv_bool(j, "async", plan->decision.async);
+        json_kv_bool(j, "append", plan->decision.append);
+        json_kv_string(j, "rule", uap_rule_to_string(plan->decision.rule));
+        json_kv_string(j, "options", plan->options);
+        json_key(j, "loaded_async_probe");
+        if (loaded < 0)
+                json_null(j);
+        else
+                json_bool(j, loaded);
+        json_object_close(j);
         return 0;
 }
 
-static void print_header(const struct cli *cli, const struct device_info *dev,
-                         const struct uap_config *cfg)
+/* Whether udev's rules run the program for this event at all. */
+static void print_rules_text(const struct device_info *dev, const struct uap_config *cfg,
+                             const struct rules_state *rs)
 {
-        if (!cli->json) {
-                printf("%s (bus %s%s%s)\n", dev->modalias, dev->bus ? dev->bus : "unknown",
-                       dev->async ? ", ASYNC_PROBE=" : "", dev->async ? dev->async : "");
+        if (rs->kind == RULES_GENERATED)
+                printf("  udev rules (%s): %s\n", rs->path,
+                       rules_run_program(cfg, dev->bus, dev->async != NULL)
+                       ? "run the program for this event"
+                       : "leave this event to kmod load, no program runs");
+        else
+                printf("  udev rules (%s): %s\n", rs->path[0] ? rs->path : RULES_NAME,
+                       rules_kind_explain(rs->kind));
+}
+
+static void print_header(struct explain *e, const struct device_info *dev,
+                         const struct uap_config *cfg, const struct rules_state *rs)
+{
+        struct json *j = &e->json;
+        bool runs = rules_run_program(cfg, dev->bus, dev->async != NULL);
+        char buf[UAP_MODALIAS_MAX * 4];
+
+        if (e->cli->json == JSON_OFF) {
+                utf8_escape(dev->modalias, buf, sizeof(buf));
+                printf("%s (bus %s", buf, dev->bus ? dev->bus : "unknown");
+                if (dev->async) {
+                        utf8_escape(dev->async, buf, sizeof(buf));
+                        printf(", ASYNC_PROBE=%s", buf);
+                }
+                printf(")\n");
+                if (cfg->invalid) {
+                        utf8_escape(cfg->error, buf, sizeof(buf));
+                        printf("  configuration ignored: %s\n", buf);
+                }
                 return;
         }
 
-        printf("{\"modalias\": ");
-        json_string(stdout, dev->modalias);
-        printf(", \"devpath\": ");
-        json_string(stdout, dev->devpath);
-        printf(", \"bus\": ");
-        json_string(stdout, dev->bus);
-        printf(", \"async_probe_property\": ");
-        json_string(stdout, dev->async);
-        printf(", \"config\": {\"enable\": %s, \"buses\": ", cfg->enable ? "true" : "false");
-        json_string(stdout, cfg->buses);
-        printf(", \"error\": ");
-        json_string(stdout, cfg->invalid ? cfg->error : NULL);
-        printf("}, \"modules\": [");
+        json_object_open(j);
+        json_kv_string(j, "modalias", dev->modalias);
+        json_kv_string(j, "devpath", dev->devpath);
+        json_kv_string(j, "bus", dev->bus);
+        json_kv_string(j, "async_probe_property", dev->async);
+        json_key(j, "config");
+        json_object_open(j);
+        json_kv_bool(j, "enable", cfg->enable);
+        json_kv_string(j, "buses", cfg->buses);
+        json_kv_string(j, "error", cfg->invalid ? cfg->error : NULL);
+        json_object_close(j);
+        json_key(j, "rules");
+        json_object_open(j);
+        json_kv_string(j, "path", rs->path[0] ? rs->path : NULL);
+        json_kv_string(j, "kind", rules_kind_to_string(rs->kind));
+        /* Only the shipped and the generated rules are known to this program. */
+        json_key(j, "runs_program");
+        if (rs->kind == RULES_STALE || rs->kind == RULES_OTHER)
+                json_null(j);
+        else
+                json_bool(j, rs->kind == RULES_GENERATED ? runs : rs->kind == RULES_SHIPPED);
+        json_object_close(j);
+        json_key(j, "modules");
+        json_array_open(j);
 }
 
 struct udev_ref {
@@ -110,37 +176,75 @@ static int device_from_arg(const char *arg, struct udev_ref *u, struct device_in
         snprintf(syspath, sizeof(syspath), "%s%s", strncmp(arg, "/sys/", 5) ? "/sys" : "", arg);
         u->udev = u->lu.udev_new();
         if (u->udev == NULL)
-                return log_error_errno(ENOMEM, "Failed to create a udev context.");
+                return log_oom();
         u->device = u->lu.udev_device_new_from_syspath(u->udev, syspath);
         if (u->device == NULL)
                 return log_error_errno(errno, "No device at %s: %m", syspath);
         return device_from_udev(dev, &u->lu, u->device);
 }
 
-int cmd_explain(const struct cli *cli, int argc, char **argv)
+static void help(void)
 {
+        printf("udev-async-probe explain [OPTIONS...] SYSPATH|MODALIAS\n"
+               "\n"
+               "What load would do for a device, and why: each module of its\n"
+               "modalias, async or not, the rule of the policy that decided, and\n"
+               "whether udev's rules run the program for it at all. Loads nothing.\n"
+               "\n"
+               "Options:\n"
+               CLI_JSON_HELP
+               CLI_COMMON_HELP);
+}
+
+int verb_explain(struct cli *cli, int argc, char **argv)
+{
+        static const struct option options[] = {
+                CLI_COMMON_OPTIONS,
+                CLI_JSON_OPTIONS,
+                {}
+        };
         _cleanup_(udev_ref_done) struct udev_ref u = {};
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         struct explain e = { .cli = cli };
+        struct rules_state rs = {};
         struct device_info dev;
         struct uap_config cfg;
-        int r;
+        int c, r;
 
-        if (argc != 1) {
+        while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, options, NULL)) >= 0) {
+                if (c == 'h')
+                        return help(), EXIT_SUCCESS;
+                if (c == '?' || cli_parse_option(cli, c, optarg) <= 0)
+                        return EXIT_USAGE;
+        }
+        if (argc - optind != 1) {
                 log_error("explain takes one SYSPATH or MODALIAS.");
                 return EXIT_USAGE;
         }
-        if (device_from_arg(argv[0], &u, &dev) < 0)
-                return EXIT_USAGE;
-        if (context_and_config(cli, &ctx, &cfg) < 0)
-                return EXIT_FAILURE;
+        log_open(false);
 
-        print_header(cli, &dev, &cfg);
+        if (device_from_arg(argv[optind], &u, &dev) < 0)
+                return EXIT_USAGE;
+        if (cli_context_and_config(cli, true, &ctx, &cfg) < 0)
+                return EXIT_FAILURE;
+        r = rules_state(&cfg, &rs);
+        if (r < 0) {
+                uap_config_done(&cfg);
+                return EXIT_FAILURE;
+        }
+
+        json_begin(&e.json, stdout, cli->json);
+        print_header(&e, &dev, &cfg, &rs);
         r = loader_for_each(ctx, &cfg, &dev, explain_one, &e);
-        if (cli->json)
-                printf("]}\n");
-        else if (r == 0)
-                printf("  no module matches\n");
+        if (cli->json != JSON_OFF) {
+                json_array_close(&e.json);
+                json_object_close(&e.json);
+                json_end(&e.json);
+        } else {
+                if (r == 0)
+                        printf("  no module matches\n");
+                print_rules_text(&dev, &cfg, &rs);
+        }
 
         uap_config_done(&cfg);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -1,71 +1,183 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cleanup.h"
-#include "commands.h"
+#include "deadline.h"
 #include "log.h"
+#include "verbs.h"
+
+/*
+ * How long "load" may take in all. udev kills a worker at its event
+ * timeout (180 s by default) and then never runs 80-drivers.rules' kmod
+ * load for the event; past this bound we return and leave the insert
+ * running, so kmod load always gets its turn.
+ */
+#define LOAD_TIMEOUT_SEC_DEFAULT 10
+
+/* Where "load" remembers, until reboot, that it warned about the configuration. */
+#define CONFIG_WARNED_FILE "/run/udev-async-probe/config-warned"
+
+/* A module that gets async_probe=1; the others are left to kmod load. */
+struct insert_job {
+        struct kmod_module *mod;
+        const struct device_info *dev;
+        struct uap_decision decision;
+};
+
+struct load {
+        struct insert_job *jobs;
+        size_t n_jobs;
+        size_t n_devs;
+};
 
 /* One line per module, with journal fields a log query can match on. */
-static int log_plan(int level, int error, const struct module_plan *plan,
-                    const struct device_info *dev, const char *what)
+static int log_job(int level, int error, const struct insert_job *job, const char *what)
 {
         char module[256], rule[64], async[32];
         _cleanup_free_ char *devpath = NULL, *modalias = NULL;
         const char *fields[6] = {};
+        const char *name = kmod_module_get_name(job->mod);
         size_t n = 0;
 
-        snprintf(module, sizeof(module), "UAP_MODULE=%s", plan->name);
-        snprintf(rule, sizeof(rule), "UAP_RULE=%s", uap_rule_to_string(plan->decision.rule));
-        snprintf(async, sizeof(async), "UAP_ASYNC=%i", plan->decision.async);
+        snprintf(module, sizeof(module), "UAP_MODULE=%s", name);
+        snprintf(rule, sizeof(rule), "UAP_RULE=%s", uap_rule_to_string(job->decision.rule));
+        snprintf(async, sizeof(async), "UAP_ASYNC=%i", job->decision.async);
         fields[n++] = module;
         fields[n++] = rule;
         fields[n++] = async;
-        if (asprintf(&modalias, "MODALIAS=%s", dev->modalias) >= 0)
+        if (asprintf(&modalias, "MODALIAS=%s", job->dev->modalias) >= 0)
                 fields[n++] = modalias;
-        if (dev->devpath && asprintf(&devpath, "DEVPATH=%s", dev->devpath) >= 0)
+        if (job->dev->devpath && asprintf(&devpath, "DEVPATH=%s", job->dev->devpath) >= 0)
                 fields[n++] = devpath;
 
-        return log_fields(level, error, fields, "%s: %s '%s'%s (%s: %s)%s%s",
-                          dev->devpath ? dev->devpath : dev->modalias, what, plan->name,
-                          plan->decision.append ? " with " UAP_ASYNC_OPTION : "",
-                          uap_rule_to_string(plan->decision.rule),
-                          uap_rule_explain(plan->decision.rule),
+        return log_fields(level, error, fields, "%s: %s '%s' with " UAP_ASYNC_OPTION " (%s: %s)%s%s",
+                          job->dev->devpath ? job->dev->devpath : job->dev->modalias, what, name,
+                          uap_rule_to_string(job->decision.rule),
+                          uap_rule_explain(job->decision.rule),
                           error ? ": " : "", error ? strerror(abs(error)) : "");
 }
 
-static int load_one(const struct module_plan *plan, const struct device_info *dev, void *userdata)
+/* The outcome of one insert, named as systemd's own module loading names it. */
+static int insert_one(const struct insert_job *job)
 {
+        const char *name = kmod_module_get_name(job->mod);
         int r;
 
-        (void) userdata;
+        r = loader_insert(job->mod, true);
+        if (r == 0) {
+                /* Like udev's own kmod builtin: success is news only when debugging. */
+                log_job(LOG_DEBUG, 0, job, "inserted");
+                return 0;
+        }
+        if (r == KMOD_PROBE_APPLY_BLACKLIST) {
+                log_debug("Module '%s' is blacklisted in modprobe.d, not inserting it.", name);
+                return 0;
+        }
+        if (r == -ENODEV) {
+                log_job(LOG_NOTICE, r, job, "no device for");
+                return 0;
+        }
+        if (r == -EPERM && loader_blocked_by_kernel(name)) {
+                log_notice("Module '%s' is blocked by module_blacklist= on the kernel command line.",
+                           name);
+                return 0;
+        }
+        return log_job(r == -ENOENT ? LOG_WARNING : LOG_ERR, r, job, "failed to insert");
+}
+
+static int insert_all(void *userdata)
+{
+        const struct load *l = userdata;
+        int ret = EXIT_SUCCESS;
+
+        for (size_t i = 0; i < l->n_jobs; i++)
+                if (insert_one(&l->jobs[i]) < 0)
+                        ret = EXIT_FAILURE;
+        return ret;
+}
+
+static int plan_one(const struct module_plan *plan, const struct device_info *dev, void *userdata)
+{
+        struct load *l = userdata;
+        struct insert_job *jobs;
+
         switch (plan->state) {
         case MODULE_BUILTIN:
-                log_debug("'%s' is built in.", plan->name);
+                log_debug("Module '%s' is built in.", plan->name);
                 return 0;
         case MODULE_LIVE:
-                log_debug("'%s' is already loaded.", plan->name);
+                log_debug("Module '%s' is already loaded.", plan->name);
                 return 0;
         case MODULE_BLACKLISTED:
-                log_plan(LOG_INFO, 0, plan, dev, "not loading blacklisted");
+                log_debug("Module '%s' is blacklisted in modprobe.d, not inserting it.", plan->name);
                 return 0;
         case MODULE_LOADABLE:
                 break;
         }
 
-        r = loader_insert(plan);
-        if (r == KMOD_PROBE_APPLY_BLACKLIST) {
-                log_plan(LOG_INFO, 0, plan, dev, "not loading blacklisted");
+        if (!plan->decision.append) {
+                log_debug("%s: leaving '%s' to udev's kmod load (%s: %s).",
+                          dev->devpath ? dev->devpath : dev->modalias, plan->name,
+                          uap_rule_to_string(plan->decision.rule), uap_rule_explain(plan->decision.rule));
                 return 0;
         }
-        if (r < 0)
-                return log_plan(LOG_ERR, r, plan, dev, "failed to insert");
 
-        /* Like udev's own kmod builtin: success is news only when debugging. */
-        log_plan(LOG_DEBUG, 0, plan, dev, "inserted");
+        jobs = reallocarray(l->jobs, l->n_jobs + 1, sizeof(*jobs));
+        if (jobs == NULL)
+                return log_oom();
+        l->jobs = jobs;
+        l->jobs[l->n_jobs++] = (struct insert_job) {
+                .mod = kmod_module_ref(plan->mod),
+                .dev = dev,
+                .decision = plan->decision,
+        };
         return 0;
+}
+
+static void load_done(struct load *l)
+{
+        for (size_t i = 0; i < l->n_jobs; i++)
+                kmod_module_unref(l->jobs[i].mod);
+        free(l->jobs);
+}
+
+/* Whether this boot already heard about this configuration problem. */
+static bool config_warned(const char *error)
+{
+        char old[sizeof(((struct uap_config *) NULL)->error)] = "";
+        _cleanup_(fclosep) FILE *f = fopen(CONFIG_WARNED_FILE, "re");
+        int fd;
+
+        if (f && fgets(old, sizeof(old), f) && strcmp(old, error) == 0)
+                return true;
+
+        /* A full or read-only /run only means warning again next time. */
+        (void) mkdir("/run/udev-async-probe", 0755);
+        fd = open(CONFIG_WARNED_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return false;
+        if (write(fd, error, strlen(error)) == (ssize_t) strlen(error) && close(fd) == 0)
+                (void) rename(CONFIG_WARNED_FILE ".tmp", CONFIG_WARNED_FILE);
+        else {
+                close(fd);
+                (void) unlink(CONFIG_WARNED_FILE ".tmp");
+        }
+        return false;
+}
+
+static void warn_config(const struct uap_config *cfg, bool udev_event)
+{
+        if (!cfg->invalid)
+                return;
+        /* Every event reads the configuration: say it once per boot, then at debug. */
+        log_full(udev_event && config_warned(cfg->error) ? LOG_DEBUG : LOG_WARNING,
+                 "Ignoring " UAP_CONFIG_MODULE " options, loading synchronously: %s", cfg->error);
 }
 
 static int collect_devices(int argc, char **argv, struct device_info *devs)
@@ -84,30 +196,99 @@ static int collect_devices(int argc, char **argv, struct device_info *devs)
         return 0;
 }
 
-int cmd_load(const struct cli *cli, int argc, char **argv)
+static void help(void)
 {
+        printf("udev-async-probe load [OPTIONS...] [MODALIAS...]\n"
+               "\n"
+               "Insert, with " UAP_ASYNC_OPTION ", the modules of MODALIAS (or of the udev\n"
+               "event in the environment) that the policy makes asynchronous. Others\n"
+               "are left to udev's kmod load, which runs after this for the same event.\n"
+               "\n"
+               "Options:\n"
+               "     --timeout=SEC      return after SEC seconds, leaving an insert that\n"
+               "                        still runs to finish on its own (default %i; 0: wait)\n"
+               CLI_COMMON_HELP, LOAD_TIMEOUT_SEC_DEFAULT);
+}
+
+static int parse_timeout(const char *arg, unsigned *ret)
+{
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(arg, &end, 10);
+        if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v > 3600)
+                return log_error_errno(EINVAL, "Invalid --timeout= '%s': seconds, 0 to 3600.", arg);
+        *ret = v;
+        return 0;
+}
+
+int verb_load(struct cli *cli, int argc, char **argv)
+{
+        static const struct option options[] = {
+                CLI_COMMON_OPTIONS,
+                { "timeout", required_argument, NULL, 'T' },
+                {}
+        };
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         _cleanup_free_ struct device_info *devs = NULL;
+        unsigned timeout = LOAD_TIMEOUT_SEC_DEFAULT;
         struct uap_config cfg = {};
-        int i, n, ret = EXIT_SUCCESS;
+        struct load l = {};
+        bool udev_event;
+        int c, r, ret = EXIT_SUCCESS;
 
-        devs = calloc(argc > 0 ? argc : 1, sizeof(*devs));
+        while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, options, NULL)) >= 0) {
+                if (c == 'h')
+                        return help(), EXIT_SUCCESS;
+                if (c == 'T') {
+                        if (parse_timeout(optarg, &timeout) < 0)
+                                return EXIT_USAGE;
+                        continue;
+                }
+                if (c == '?' || cli_parse_option(cli, c, optarg) <= 0)
+                        return EXIT_USAGE;
+        }
+        argc -= optind;
+        argv += optind;
+
+        /* Without arguments, udev runs us for an event. */
+        udev_event = argc == 0;
+        log_open(udev_event);
+
+        devs = calloc(udev_event ? 1 : argc, sizeof(*devs));
         if (devs == NULL)
-                return log_error_errno(ENOMEM, "Out of memory."), EXIT_FAILURE;
+                return log_oom(), EXIT_FAILURE;
         if (collect_devices(argc, argv, devs) < 0)
                 return EXIT_USAGE;
+        l.n_devs = udev_event ? 1 : argc;
 
-        if (context_and_config(cli, &ctx, &cfg) < 0)
+        if (cli_context_and_config(cli, true, &ctx, &cfg) < 0)
                 return EXIT_FAILURE;
+        warn_config(&cfg, udev_event);
 
-        for (i = 0; i < (argc > 0 ? argc : 1); i++) {
-                n = loader_for_each(ctx, &cfg, &devs[i], load_one, NULL);
-                if (n < 0)
+        for (size_t i = 0; i < l.n_devs; i++) {
+                r = loader_for_each(ctx, &cfg, &devs[i], plan_one, &l);
+                if (r < 0)
                         ret = EXIT_FAILURE;
-                else if (n == 0)
+                else if (r == 0)
                         log_debug("No module matches %s.", devs[i].modalias);
         }
 
+        if (l.n_jobs > 0) {
+                r = run_with_deadline(insert_all, &l, timeout * 1000);
+                if (r == -ETIME) {
+                        log_warning("Inserts still running after %u s; leaving them to finish on their own.",
+                                    timeout);
+                        ret = EXIT_FAILURE;
+                } else if (r < 0) {
+                        log_error_errno(r, "Failed to run the inserts: %m");
+                        ret = EXIT_FAILURE;
+                } else if (r != EXIT_SUCCESS)
+                        ret = EXIT_FAILURE;
+        }
+
+        load_done(&l);
         uap_config_done(&cfg);
         return ret;
 }

@@ -23,9 +23,10 @@ const char *module_state_to_string(enum module_state state)
         return NULL;
 }
 
-int loader_context_new(const struct loader_paths *paths, struct kmod_ctx **ret)
+/* A libkmod context for @paths that has read the configuration, but no module index. */
+int loader_context_new_unloaded(const struct loader_paths *paths, struct kmod_ctx **ret)
 {
-        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+        struct kmod_ctx *ctx;
         char dirname[4096];
         struct utsname u;
         int r;
@@ -42,18 +43,27 @@ int loader_context_new(const struct loader_paths *paths, struct kmod_ctx **ret)
 
         ctx = kmod_new(paths->root || paths->version ? dirname : NULL, paths->config);
         if (ctx == NULL)
-                return log_error_errno(ENOMEM, "Failed to create a libkmod context.");
+                return log_oom();
         kmod_set_log_fn(ctx, log_kmod, NULL);
-        /* libkmod says "context released" and the like at info: keep those for debugging. */
-        kmod_set_log_priority(ctx, log_get_max_level() >= LOG_DEBUG ? LOG_DEBUG : LOG_WARNING);
+        /* libkmod says "context released" and the like at info: only wanted at -vv. */
+        kmod_set_log_priority(ctx, log_get_kmod_level());
+        *ret = ctx;
+        return 0;
+}
 
+int loader_context_new(const struct loader_paths *paths, struct kmod_ctx **ret)
+{
+        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+        int r;
+
+        r = loader_context_new_unloaded(paths, &ctx);
+        if (r < 0)
+                return r;
         r = kmod_load_resources(ctx);
         if (r < 0)
                 return log_error_errno(r, "Failed to load module indexes from %s: %m",
                                        kmod_get_dirname(ctx));
-
-        *ret = ctx;
-        ctx = NULL;
+        *ret = TAKE_PTR(ctx);
         return 0;
 }
 
@@ -132,9 +142,34 @@ int loader_for_each(struct kmod_ctx *ctx, const struct uap_config *cfg,
  * blacklist, and modprobe.d options, to which the extra option is appended
  * for the target module only.
  */
-int loader_insert(const struct module_plan *plan)
+int loader_insert(struct kmod_module *mod, bool append)
 {
-        return kmod_module_probe_insert_module(plan->mod, KMOD_PROBE_APPLY_BLACKLIST,
-                                               plan->decision.append ? UAP_ASYNC_OPTION : NULL,
+        return kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
+                                               append ? UAP_ASYNC_OPTION : NULL,
                                                NULL, NULL, NULL);
+}
+
+/* Whether module_blacklist= on the kernel command line names @name. */
+bool loader_blocked_by_kernel(const char *name)
+{
+        _cleanup_(fclosep) FILE *f = fopen("/proc/cmdline", "re");
+        char line[4096], *word, *save = NULL;
+
+        if (f == NULL || fgets(line, sizeof(line), f) == NULL)
+                return false;
+        for (word = strtok_r(line, " \t\n", &save); word; word = strtok_r(NULL, " \t\n", &save)) {
+                char *list, *item, *isave = NULL;
+
+                if (strncmp(word, "module_blacklist=", 17) != 0)
+                        continue;
+                list = word + 17;
+                for (item = strtok_r(list, ",", &isave); item; item = strtok_r(NULL, ",", &isave)) {
+                        for (char *c = item; *c; c++)
+                                if (*c == '-')
+                                        *c = '_';
+                        if (strcmp(item, name) == 0)
+                                return true;
+                }
+        }
+        return false;
 }

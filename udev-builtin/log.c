@@ -1,24 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
-#if HAVE_LIBSYSTEMD
-#include <dlfcn.h>
-#include <sys/uio.h>
-#include <systemd/sd-journal.h>
-#endif
-
 #include "log.h"
+#include "utf8.h"
 
 #define IDENTIFIER "udev-async-probe"
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+#define LINE_MAX_LEN 2048
 
 /* Set once at startup, like any udev builtin's log level. */
 static int max_level = LOG_INFO;
-#if HAVE_LIBSYSTEMD
+/* libkmod's own chatter is only wanted at -vv. */
+static int kmod_level = LOG_WARNING;
+#if HAVE_JOURNAL
 static bool to_journal;
 #endif
 
@@ -40,33 +42,44 @@ static int level_from_string(const char *s)
         return (int) l;
 }
 
-/*
- * Follow the environment variables systemd's tools honour. When udev runs
- * us, stderr goes to udevd's debug log only, so prefer the journal there.
- */
-void log_setup(bool udev_event)
+/* SYSTEMD_LOG_LEVEL, as systemd's tools honour it; options given later win. */
+void log_parse_environment(void)
 {
-        const char *e;
+        const char *e = getenv("SYSTEMD_LOG_LEVEL");
         int l;
 
-        e = getenv("SYSTEMD_LOG_LEVEL");
         if (e) {
                 l = level_from_string(e);
                 if (l >= 0)
-                        max_level = l;
+                        log_set_max_level(l);
         }
+}
 
-#if HAVE_LIBSYSTEMD
-        e = getenv("SYSTEMD_LOG_TARGET");
+/*
+ * When udev runs us for an event, stderr goes to udevd's debug log only,
+ * so prefer the journal there; SYSTEMD_LOG_TARGET decides otherwise.
+ */
+void log_open(bool udev_event)
+{
+#if HAVE_JOURNAL
+        const char *e = getenv("SYSTEMD_LOG_TARGET");
+
         if (e && strcmp(e, "journal") == 0)
                 to_journal = true;
         else if (e && strcmp(e, "console") == 0)
                 to_journal = false;
         else
-                to_journal = udev_event && access("/run/systemd/journal/socket", F_OK) == 0;
+                to_journal = udev_event && access(JOURNAL_SOCKET, F_OK) == 0;
 #else
         (void) udev_event;
 #endif
+}
+
+void log_set_max_level(int level)
+{
+        max_level = level;
+        if (kmod_level > level)
+                kmod_level = level;
 }
 
 int log_get_max_level(void)
@@ -74,51 +87,86 @@ int log_get_max_level(void)
         return max_level;
 }
 
-#if HAVE_LIBSYSTEMD
-/*
- * libsystemd is loaded on the first message for the journal: most loads
- * log nothing at the default level, and loading it would cost a udev
- * event more than the whole decision does.
- */
-static __typeof__(&sd_journal_sendv) journal_sendv_fn(void)
+void log_set_kmod_level(int level)
 {
-        static __typeof__(&sd_journal_sendv) fn;
-        static bool tried;
-        void *dl;
-
-        if (tried)
-                return fn;
-        tried = true;
-        dl = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-        if (dl)
-                fn = (__typeof__(fn)) dlsym(dl, "sd_journal_sendv");
-        return fn;
+        kmod_level = level;
 }
 
-static void log_to_journal(int level, int error, const char * const *fields, const char *msg)
+int log_get_kmod_level(void)
 {
-        char priority[32], errnobuf[32], *message = NULL;
-        struct iovec iov[16];
-        size_t n = 0;
+        return kmod_level;
+}
 
-        if (asprintf(&message, "MESSAGE=%s", msg) < 0)
+/*
+ * stderr may be a pipe to udevd that nobody drains, or one it already
+ * closed (POLLERR: writing would raise SIGPIPE): write only what fits now.
+ * A line below PIPE_BUF is written whole or not at all.
+ */
+static void log_to_stderr(const char *msg)
+{
+        char line[LINE_MAX_LEN + sizeof(IDENTIFIER ": \n")];
+        struct pollfd p = { .fd = STDERR_FILENO, .events = POLLOUT };
+        int n;
+
+        n = snprintf(line, sizeof(line), IDENTIFIER ": %s\n", msg);
+        if (n < 0)
                 return;
-        snprintf(priority, sizeof(priority), "PRIORITY=%i", level);
-        iov[n++] = (struct iovec) { message, strlen(message) };
-        iov[n++] = (struct iovec) { priority, strlen(priority) };
-        iov[n++] = (struct iovec) { (char *) "SYSLOG_IDENTIFIER=" IDENTIFIER,
-                                    strlen("SYSLOG_IDENTIFIER=" IDENTIFIER) };
-        if (error != 0) {
-                snprintf(errnobuf, sizeof(errnobuf), "ERRNO=%i", error);
-                iov[n++] = (struct iovec) { errnobuf, strlen(errnobuf) };
-        }
-        for (; fields && *fields && n < sizeof(iov) / sizeof(iov[0]); fields++)
-                iov[n++] = (struct iovec) { (char *) *fields, strlen(*fields) };
+        if ((size_t) n >= sizeof(line))
+                n = sizeof(line) - 1;
+        if (poll(&p, 1, 0) != 1 || p.revents != POLLOUT)
+                return;
+        (void) !write(STDERR_FILENO, line, n);
+}
 
-        /* Logging must never fail a load: fall back to stderr. */
-        if (journal_sendv_fn() == NULL || journal_sendv_fn()(iov, (int) n) < 0)
-                fprintf(stderr, IDENTIFIER ": %s\n", msg);
-        free(message);
+#if HAVE_JOURNAL
+static size_t add_field(char *buf, size_t size, size_t off, const char *field)
+{
+        int n;
+
+        if (off >= size)
+                return off;
+        n = snprintf(buf + off, size - off, "%s\n", field);
+        return n < 0 ? size : off + n;
+}
+
+/*
+ * The journal's native protocol: one datagram of KEY=value lines (values
+ * are escaped, so none holds a newline). Sent without waiting: a journal
+ * that cannot take the message now loses it to stderr, and a udev event
+ * never waits on logging. libsystemd's sd_journal_send() would block.
+ */
+static int log_to_journal(int level, int error, const char * const *fields, const char *msg)
+{
+        static const struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = JOURNAL_SOCKET };
+        char buf[4 * LINE_MAX_LEN], field[LINE_MAX_LEN + 64], value[LINE_MAX_LEN];
+        size_t off = 0;
+        ssize_t n;
+        int fd;
+
+        snprintf(field, sizeof(field), "MESSAGE=%s", msg);
+        off = add_field(buf, sizeof(buf), off, field);
+        snprintf(field, sizeof(field), "PRIORITY=%i", level);
+        off = add_field(buf, sizeof(buf), off, field);
+        off = add_field(buf, sizeof(buf), off, "SYSLOG_IDENTIFIER=" IDENTIFIER);
+        if (error != 0) {
+                snprintf(field, sizeof(field), "ERRNO=%i", error);
+                off = add_field(buf, sizeof(buf), off, field);
+        }
+        for (; fields && *fields; fields++) {
+                utf8_escape(*fields, value, sizeof(value));
+                off = add_field(buf, sizeof(buf), off, value);
+        }
+        if (off >= sizeof(buf))
+                return -E2BIG;
+
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        n = sendto(fd, buf, off, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *) &sa, sizeof(sa));
+        if (n < 0)
+                n = -errno;
+        close(fd);
+        return n < 0 ? (int) n : 0;
 }
 #endif
 
@@ -130,7 +178,7 @@ int log_fields(int level, int error, const char * const *fields, const char *for
 {
         /* libkmod logs through us between a failing call and its read of errno. */
         int saved_errno = errno;
-        char msg[2048];
+        char raw[LINE_MAX_LEN], msg[LINE_MAX_LEN];
         va_list ap;
 
         error = error < 0 ? -error : error;
@@ -140,31 +188,30 @@ int log_fields(int level, int error, const char * const *fields, const char *for
         /* Let "%m" in the format name the error. */
         errno = error;
         va_start(ap, format);
-        vsnprintf(msg, sizeof(msg), format, ap);
+        vsnprintf(raw, sizeof(raw), format, ap);
         va_end(ap);
+        utf8_escape(raw, msg, sizeof(msg));
 
-#if HAVE_LIBSYSTEMD
-        if (to_journal)
-                log_to_journal(level, error, fields, msg);
-        else
+#if HAVE_JOURNAL
+        if (!to_journal || log_to_journal(level, error, fields, msg) < 0)
 #else
         (void) fields;
 #endif
-                fprintf(stderr, IDENTIFIER ": %s\n", msg);
+                log_to_stderr(msg);
         errno = saved_errno;
         return -error;
 }
 
-/* libkmod's own messages go through the same target and level. */
+/* libkmod's own messages go through the same target, at their own level. */
 void log_kmod(void *data, int priority, const char *file, int line, const char *fn,
               const char *format, va_list args)
 {
-        char msg[2048];
+        char msg[LINE_MAX_LEN];
         int saved_errno;
         size_t len;
 
         (void) data, (void) file, (void) line, (void) fn;
-        if (priority > max_level)
+        if (priority > kmod_level)
                 return;
         /* libkmod formats with "%m" and reads errno after logging. */
         saved_errno = errno;

@@ -1,50 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cleanup.h"
-#include "commands.h"
-#include "json.h"
 #include "log.h"
+#include "sysfs.h"
+#include "verbs.h"
 
-/*
- * Read a one-line sysfs value. Kernels without the read-back files give
- * "unknown": the state is never guessed from anything else.
- */
-static void read_value(const char *path, char *buf, size_t size)
+/* Kernels without the read-back files give "unknown": never guessed from anything else. */
+static const char *read_value(const char *path, char *buf, size_t size)
 {
-        ssize_t n;
-        int fd;
-
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                snprintf(buf, size, "unknown");
-                return;
-        }
-        n = read(fd, buf, size - 1);
-        close(fd);
-        if (n <= 0) {
-                snprintf(buf, size, "unknown");
-                return;
-        }
-        buf[n] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
+        return read_one_line(path, buf, size) < 0 ? NULL : buf;
 }
 
 /* The drivers a module registered show up as "<bus>:<driver>" links. */
-static void print_drivers(const struct cli *cli, const char *module)
+static void print_drivers(const struct cli *cli, struct json *j, const char *module)
 {
         _cleanup_(closedirp) DIR *dir = NULL;
         char path[4096], name[256], value[64];
         struct dirent *de;
-        int n = 0;
 
         snprintf(path, sizeof(path), "/sys/module/%s/drivers", module);
         dir = opendir(path);
         while (dir && (de = readdir(dir))) {
+                const char *probe_type;
                 char *colon;
 
                 snprintf(name, sizeof(name), "%s", de->d_name);
@@ -53,75 +33,107 @@ static void print_drivers(const struct cli *cli, const char *module)
                         continue;
                 *colon = '\0';
                 snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/probe_type", name, colon + 1);
-                read_value(path, value, sizeof(value));
-                if (cli->json) {
-                        printf("%s{\"bus\": ", n++ ? ", " : "");
-                        json_string(stdout, name);
-                        printf(", \"driver\": ");
-                        json_string(stdout, colon + 1);
-                        printf(", \"probe_type\": ");
-                        json_string(stdout, value);
-                        printf("}");
-                } else
-                        printf(" %s/%s=%s", name, colon + 1, value);
+                probe_type = read_value(path, value, sizeof(value));
+                if (cli->json == JSON_OFF) {
+                        printf(" %s/%s=%s", name, colon + 1, probe_type ? probe_type : "unknown");
+                        continue;
+                }
+                json_object_open(j);
+                json_kv_string(j, "bus", name);
+                json_kv_string(j, "driver", colon + 1);
+                json_kv_string(j, "probe_type", probe_type);
+                json_object_close(j);
         }
 }
 
-static void print_module(const struct cli *cli, const char *name, bool first)
+static void print_module(const struct cli *cli, struct json *j, const char *name)
 {
         char path[4096], value[64];
+        const char *async_probe;
 
         snprintf(path, sizeof(path), "/sys/module/%s/async_probe", name);
-        read_value(path, value, sizeof(value));
+        async_probe = read_value(path, value, sizeof(value));
 
-        if (!cli->json) {
-                printf("%-24s async_probe=%s", name, value);
-                print_drivers(cli, name);
+        if (cli->json == JSON_OFF) {
+                printf("%-24s async_probe=%s", name, async_probe ? async_probe : "unknown");
+                print_drivers(cli, j, name);
                 printf("\n");
                 return;
         }
-        printf("%s{\"module\": ", first ? "" : ", ");
-        json_string(stdout, name);
-        printf(", \"async_probe\": ");
-        json_string(stdout, value);
-        printf(", \"drivers\": [");
-        print_drivers(cli, name);
-        printf("]}");
+        json_object_open(j);
+        json_kv_string(j, "module", name);
+        json_key(j, "async_probe");
+        if (async_probe == NULL)
+                json_null(j);
+        else
+                json_bool(j, strcmp(async_probe, "1") == 0);
+        json_key(j, "drivers");
+        json_array_open(j);
+        print_drivers(cli, j, name);
+        json_array_close(j);
+        json_object_close(j);
 }
 
-int cmd_status(const struct cli *cli, int argc, char **argv)
+static void help(void)
 {
+        printf("udev-async-probe status [OPTIONS...]\n"
+               "\n"
+               "The loaded modules, whether async probing was requested for each, and\n"
+               "how each of their drivers probes, as the kernel reports it (kernels\n"
+               "without the read-back files say \"unknown\").\n"
+               "\n"
+               "Options:\n"
+               CLI_JSON_HELP
+               CLI_COMMON_HELP);
+}
+
+int verb_status(struct cli *cli, int argc, char **argv)
+{
+        static const struct option options[] = {
+                CLI_COMMON_OPTIONS,
+                CLI_JSON_OPTIONS,
+                {}
+        };
         _cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         struct kmod_list *l;
-        bool first = true;
-        int r;
+        struct json j;
+        int c, r;
 
-        (void) argv;
-        if (argc != 0) {
+        while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, options, NULL)) >= 0) {
+                if (c == 'h')
+                        return help(), EXIT_SUCCESS;
+                if (c == '?' || cli_parse_option(cli, c, optarg) <= 0)
+                        return EXIT_USAGE;
+        }
+        if (optind != argc) {
                 log_error("status takes no arguments.");
                 return EXIT_USAGE;
         }
+        log_open(false);
 
         /* Only /proc/modules is read: no module indexes are needed. */
         ctx = kmod_new(NULL, NULL);
         if (ctx == NULL)
-                return log_error_errno(ENOMEM, "Failed to create a libkmod context."), EXIT_FAILURE;
+                return log_oom(), EXIT_FAILURE;
         kmod_set_log_fn(ctx, log_kmod, NULL);
+        kmod_set_log_priority(ctx, log_get_kmod_level());
 
         r = kmod_module_new_from_loaded(ctx, &list);
         if (r < 0)
                 return log_error_errno(r, "Failed to list loaded modules: %m"), EXIT_FAILURE;
 
-        if (cli->json)
-                printf("[");
+        json_begin(&j, stdout, cli->json);
+        if (cli->json != JSON_OFF)
+                json_array_open(&j);
         kmod_list_foreach(l, list) {
                 _cleanup_(kmod_module_unrefp) struct kmod_module *mod = kmod_module_get_module(l);
 
-                print_module(cli, kmod_module_get_name(mod), first);
-                first = false;
+                print_module(cli, &j, kmod_module_get_name(mod));
         }
-        if (cli->json)
-                printf("]\n");
+        if (cli->json != JSON_OFF) {
+                json_array_close(&j);
+                json_end(&j);
+        }
         return EXIT_SUCCESS;
 }

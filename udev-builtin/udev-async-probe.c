@@ -1,125 +1,113 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
 #include "log.h"
+#include "verbs.h"
 
-#define MAX_CONFIG_PATHS 16
+static int verb_help(struct cli *cli, int argc, char **argv);
+static int verb_version(struct cli *cli, int argc, char **argv);
 
-static const struct command {
+static const struct verb {
         const char *name;
-        int (*run)(const struct cli *cli, int argc, char **argv);
-} commands[] = {
-        { "load",    cmd_load },
-        { "explain", cmd_explain },
-        { "status",  cmd_status },
+        int (*run)(struct cli *cli, int argc, char **argv);
+} verbs[] = {
+        { "load",    verb_load },
+        { "explain", verb_explain },
+        { "status",  verb_status },
+        { "config",  verb_config },
+        { "rules",   verb_rules },
+        { "help",    verb_help },
+        { "version", verb_version },
 };
 
-static void help(void)
+static int verb_help(struct cli *cli, int argc, char **argv)
 {
-        printf("Usage: udev-async-probe [OPTIONS] COMMAND [ARGS]\n"
+        (void) cli, (void) argc, (void) argv;
+        printf("udev-async-probe [OPTIONS...] COMMAND [OPTIONS...] [ARGS...]\n"
                "\n"
-               "Load drivers for udev events, asynchronously on the buses the\n"
-               "udev_async_probe options in modprobe.d list.\n"
+               "Load drivers for udev events with asynchronous probing, on the buses\n"
+               "the udev_async_probe options in modprobe.d list.\n"
                "\n"
                "Commands:\n"
-               "  load [MODALIAS...]    load the modules for MODALIAS, or for the udev\n"
-               "                        event in the environment\n"
-               "  explain SYSPATH|MODALIAS\n"
-               "                        show what load would do, and why\n"
-               "  status                loaded modules and how they probe\n"
+               "  load [MODALIAS...]        load, with async_probe=1, the modules the policy\n"
+               "                            makes asynchronous; without arguments, for the\n"
+               "                            udev event in the environment\n"
+               "  explain SYSPATH|MODALIAS  what load would do for a device, and why\n"
+               "  status                    loaded modules and how they probe\n"
+               "  config                    the effective configuration and its sources\n"
+               "  rules [--output=FILE]     the udev rules the configuration asks for\n"
+               "  help                      this help\n"
+               "  version                   the version and compiled-in features\n"
                "\n"
-               "Options:\n"
-               "  -d, --dirname=DIR     use DIR/lib/modules/VERSION\n"
-               "  -S, --set-version=VER use modules of kernel VER\n"
-               "  -C, --config=PATH     read modprobe.d config from PATH (repeatable)\n"
-               "      --json            machine-readable output (explain, status)\n"
-               "  -h, --help            this help\n"
-               "      --version         print the version\n");
+               "Options (also after the command):\n"
+               CLI_COMMON_HELP
+               "     --version          the version and compiled-in features\n"
+               "\n"
+               "COMMAND --help shows each command's own options.\n"
+               "See the udev-async-probe(8) man page for details.\n");
+        return EXIT_SUCCESS;
 }
 
-/* Shared by the commands: libkmod context plus the udev_async_probe options. */
-int context_and_config(const struct cli *cli, struct kmod_ctx **ctx, struct uap_config *cfg)
+static int verb_version(struct cli *cli, int argc, char **argv)
 {
-        int r;
+        (void) cli, (void) argc, (void) argv;
+        printf("udev-async-probe %s\n%cJOURNAL +LIBKMOD +LIBUDEV(dlopen)\n", PROJECT_VERSION,
+               HAVE_JOURNAL ? '+' : '-');
+        return EXIT_SUCCESS;
+}
 
-        r = loader_context_new(&cli->paths, ctx);
-        if (r < 0)
-                return r;
-
-        r = uap_config_load(cfg, *ctx);
-        if (r < 0)
-                return log_error_errno(r, "Failed to read " UAP_CONFIG_MODULE " options: %m");
-        if (cfg->invalid)
-                log_warning("Ignoring " UAP_CONFIG_MODULE " options, loading synchronously: %s",
-                            cfg->error);
-        return 0;
+static const struct verb *find_verb(const char *name)
+{
+        for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+                if (strcmp(name, verbs[i].name) == 0)
+                        return &verbs[i];
+        return NULL;
 }
 
 int main(int argc, char *argv[])
 {
         static const struct option options[] = {
-                { "dirname",     required_argument, NULL, 'd' },
-                { "set-version", required_argument, NULL, 'S' },
-                { "config",      required_argument, NULL, 'C' },
-                { "json",        no_argument,       NULL, 'j' },
-                { "help",        no_argument,       NULL, 'h' },
-                { "version",     no_argument,       NULL, 'V' },
+                CLI_COMMON_OPTIONS,
+                { "version", no_argument, NULL, 'V' },
                 {}
         };
-        const char *config[MAX_CONFIG_PATHS + 1] = {};
         struct cli cli = {};
-        size_t n_config = 0;
-        size_t i;
-        int c;
+        const struct verb *verb;
+        int c, r;
 
-        while ((c = getopt_long(argc, argv, "+d:S:C:h", options, NULL)) >= 0) {
+        log_parse_environment();
+
+        /* "+": the options before the command; the command parses its own. */
+        while ((c = getopt_long(argc, argv, "+" CLI_COMMON_SHORTOPTS, options, NULL)) >= 0) {
                 switch (c) {
-                case 'd':
-                        cli.paths.root = optarg;
-                        break;
-                case 'S':
-                        cli.paths.version = optarg;
-                        break;
-                case 'C':
-                        if (n_config == MAX_CONFIG_PATHS) {
-                                fprintf(stderr, "udev-async-probe: too many --config paths\n");
-                                return EXIT_USAGE;
-                        }
-                        config[n_config++] = optarg;
-                        cli.paths.config = config;
-                        break;
-                case 'j':
-                        cli.json = true;
-                        break;
                 case 'h':
-                        help();
-                        return EXIT_SUCCESS;
+                        return verb_help(&cli, 0, NULL);
                 case 'V':
-                        printf("udev-async-probe %s\n", PROJECT_VERSION);
-                        return EXIT_SUCCESS;
-                default:
+                        return verb_version(&cli, 0, NULL);
+                case '?':
                         return EXIT_USAGE;
+                default:
+                        r = cli_parse_option(&cli, c, optarg);
+                        if (r <= 0)
+                                return EXIT_USAGE;
                 }
         }
 
         if (optind >= argc) {
-                fprintf(stderr, "udev-async-probe: missing command; see --help\n");
+                log_error("Missing command; see --help.");
+                return EXIT_USAGE;
+        }
+        verb = find_verb(argv[optind]);
+        if (verb == NULL) {
+                log_error("Unknown command '%s'; see --help.", argv[optind]);
                 return EXIT_USAGE;
         }
 
-        for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-                if (strcmp(argv[optind], commands[i].name) != 0)
-                        continue;
-                /* "load" without arguments is udev's RUN of us for an event. */
-                log_setup(i == 0 && optind + 1 == argc);
-                return commands[i].run(&cli, argc - optind - 1, argv + optind + 1);
-        }
-
-        fprintf(stderr, "udev-async-probe: unknown command '%s'; see --help\n", argv[optind]);
-        return EXIT_USAGE;
+        argc -= optind;
+        argv += optind;
+        optind = 0;
+        return verb->run(&cli, argc, argv);
 }

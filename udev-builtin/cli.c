@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+
+#include "log.h"
+#include "verbs.h"
+
+/*
+ * The options every verb shares. Returns 1 when @c was one of them, 0 when
+ * it is the verb's own, or a negative errno after saying what is wrong.
+ */
+int cli_parse_option(struct cli *cli, int c, const char *arg)
+{
+        int r;
+
+        switch (c) {
+        case 'd':
+                cli->paths.root = arg;
+                return 1;
+        case 'S':
+                cli->paths.version = arg;
+                return 1;
+        case 'C':
+                if (cli->n_config == MAX_CONFIG_PATHS)
+                        return log_error_errno(E2BIG, "Too many --config paths (at most %i).",
+                                               MAX_CONFIG_PATHS);
+                cli->config[cli->n_config++] = arg;
+                cli->paths.config = cli->config;
+                return 1;
+        case 'v':
+                /* -v: our debug messages; -vv: libkmod's as well. */
+                if (log_get_max_level() < LOG_DEBUG)
+                        log_set_max_level(LOG_DEBUG);
+                else
+                        log_set_kmod_level(LOG_DEBUG);
+                return 1;
+        case 'q':
+                log_set_max_level(LOG_ERR);
+                return 1;
+        case CLI_JSON_OPTION:
+                if (arg == NULL) {
+                        cli->json = JSON_SHORT;
+                        return 1;
+                }
+                r = json_mode_from_string(arg);
+                if (r < 0)
+                        return log_error_errno(r, "Invalid --json= mode '%s': use short, pretty or off.",
+                                               arg);
+                cli->json = r;
+                return 1;
+        }
+        return 0;
+}
+
+/*
+ * Shared by the verbs: libkmod context plus the udev_async_probe options;
+ * with @indexes, the module indexes too (what resolving a modalias needs).
+ */
+int cli_context_and_config(const struct cli *cli, bool indexes, struct kmod_ctx **ctx,
+                           struct uap_config *cfg)
+{
+        int r;
+
+        r = indexes ? loader_context_new(&cli->paths, ctx)
+                    : loader_context_new_unloaded(&cli->paths, ctx);
+        if (r < 0)
+                return r;
+
+        r = uap_config_load(cfg, *ctx);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read " UAP_CONFIG_MODULE " options: %m");
+        return 0;
+}

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+#include "core/uap-param.h"
+#include "log.h"
+#include "rules.h"
+#include "utf8.h"
+#include "verbs.h"
+
+/* libkmod's own search path, in its order of precedence. */
+static const char * const default_dirs[] = {
+        "/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/lib/modprobe.d",
+};
+
+/* One place the configuration comes from: a modprobe.d file or the command line. */
+struct source {
+        char *path;             /* NULL for the kernel command line */
+        char *options;          /* its "options udev_async_probe" words, or NULL */
+};
+
+struct sources {
+        struct source *v;
+        size_t n;
+};
+
+static void sources_done(struct sources *s)
+{
+        for (size_t i = 0; i < s->n; i++) {
+                free(s->v[i].path);
+                free(s->v[i].options);
+        }
+        free(s->v);
+}
+
+static const char *base_name(const char *path)
+{
+        const char *slash = strrchr(path, '/');
+
+        return slash ? slash + 1 : path;
+}
+
+static bool is_config_name(const char *name)
+{
+        size_t len = strlen(name);
+
+        return name[0] != '.' &&
+               ((len > 5 && strcmp(name + len - 5, ".conf") == 0) ||
+                (len > 6 && strcmp(name + len - 6, ".alias") == 0));
+}
+
+static int add_file(struct sources *s, const char *path)
+{
+        struct source *v;
+
+        /* A file name seen in a directory of higher precedence hides this one. */
+        for (size_t i = 0; i < s->n; i++)
+                if (strcmp(base_name(s->v[i].path), base_name(path)) == 0)
+                        return 0;
+        v = reallocarray(s->v, s->n + 1, sizeof(*v));
+        if (v == NULL)
+                return -ENOMEM;
+        s->v = v;
+        s->v[s->n] = (struct source) { .path = strdup(path) };
+        if (s->v[s->n].path == NULL)
+                return -ENOMEM;
+        s->n++;
+        return 0;
+}
+
+static int add_path(struct sources *s, const char *path)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        struct stat st;
+        char file[4096];
+        int r;
+
+        if (stat(path, &st) < 0)
+                return 0;
+        if (!S_ISDIR(st.st_mode))
+                return add_file(s, path);
+        d = opendir(path);
+        while (d && (de = readdir(d))) {
+                if (!is_config_name(de->d_name))
+                        continue;
+                snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+                if (stat(file, &st) < 0 || S_ISDIR(st.st_mode))
+                        continue;
+                r = add_file(s, file);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+        return strcmp(base_name(((const struct source *) a)->path),
+                      base_name(((const struct source *) b)->path));
+}
+
+/* The udev_async_probe options libkmod reads from @paths (NULL-terminated). */
+static int options_of(const struct cli *cli, const char * const *paths, char **ret)
+{
+        struct loader_paths p = cli->paths;
+        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+        _cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
+        const char *o;
+        int r;
+
+        p.config = paths;
+        r = loader_context_new_unloaded(&p, &ctx);
+        if (r < 0)
+                return r;
+        r = kmod_module_new_from_name(ctx, UAP_CONFIG_MODULE, &mod);
+        if (r < 0)
+                return r;
+        o = kmod_module_get_options(mod);
+        *ret = o ? strdup(o) : NULL;
+        return o && *ret == NULL ? -ENOMEM : 0;
+}
+
+/*
+ * Every file libkmod reads, in its order, then the command line, each with
+ * the options it contributes. libkmod appends the command line to every
+ * context, so each file's own part is what precedes it.
+ */
+static int sources_load(const struct cli *cli, struct sources *s)
+{
+        _cleanup_free_ char *cmdline = NULL;
+        static const char * const none[] = { NULL };
+        size_t n_dirs = cli->n_config ? cli->n_config : sizeof(default_dirs) / sizeof(default_dirs[0]);
+        struct source *v;
+        int r;
+
+        for (size_t i = 0; i < n_dirs; i++) {
+                r = add_path(s, cli->n_config ? cli->config[i] : default_dirs[i]);
+                if (r < 0)
+                        return r;
+        }
+        qsort(s->v, s->n, sizeof(*s->v), by_name);
+
+        r = options_of(cli, none, &cmdline);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < s->n; i++) {
+                const char *paths[] = { s->v[i].path, NULL };
+                char *o;
+                size_t lo, lc = cmdline ? strlen(cmdline) : 0;
+
+                r = options_of(cli, paths, &o);
+                if (r < 0)
+                        return r;
+                lo = o ? strlen(o) : 0;
+                if (lc > 0 && lo >= lc && strcmp(o + lo - lc, cmdline) == 0) {
+                        lo -= lc;
+                        while (lo > 0 && o[lo - 1] == ' ')
+                                lo--;
+                        o[lo] = '\0';
+                }
+                if (o && *o == '\0') {
+                        free(o);
+                        o = NULL;
+                }
+                s->v[i].options = o;
+        }
+
+        v = reallocarray(s->v, s->n + 1, sizeof(*v));
+        if (v == NULL)
+                return -ENOMEM;
+        s->v = v;
+        s->v[s->n++] = (struct source) { .options = TAKE_PTR(cmdline) };
+        return 0;
+}
+
+/* Which source gave @key its last value; NULL if none did (the default). */
+static const struct source *source_of(const struct sources *s, const char *key)
+{
+        const struct source *found = NULL;
+
+        for (size_t i = 0; i < s->n; i++) {
+                const char *cursor = s->v[i].options ? s->v[i].options : "";
+                struct uap_param p;
+
+                while (uap_param_next(&cursor, &p) > 0)
+                        if (uap_param_is(&p, key))
+                                found = &s->v[i];
+        }
+        return found;
+}
+
+static const char *source_name(const struct source *src)
+{
+        if (src == NULL)
+                return "default";
+        return src->path ? src->path : "kernel command line";
+}
+
+static void print_text(const struct uap_config *cfg, const struct sources *s,
+                       const struct rules_state *rs)
+{
+        char buf[4096];
+
+        printf("enable=%i\t(%s)\n", cfg->enable, source_name(source_of(s, "enable")));
+        utf8_escape(cfg->buses, buf, sizeof(buf));
+        printf("buses=%s\t(%s)\n", buf, source_name(source_of(s, "buses")));
+        if (cfg->invalid) {
+                utf8_escape(cfg->error, buf, sizeof(buf));
+                printf("invalid: %s; every module loads synchronously\n", buf);
+        }
+
+        printf("\nSources, in the order libkmod reads them (the last value of a key wins):\n");
+        for (size_t i = 0; i < s->n; i++) {
+                if (s->v[i].options == NULL)
+                        continue;
+                utf8_escape(s->v[i].options, buf, sizeof(buf));
+                printf("  %s: %s\n", source_name(&s->v[i]), buf);
+        }
+
+        printf("\nudev rules: %s\n  %s\n", rs->path[0] ? rs->path : RULES_NAME,
+               rules_kind_explain(rs->kind));
+        if (rs->kind != RULES_GENERATED)
+                return;
+        if (cfg->invalid || !cfg->enable)
+                printf("  the program runs for no event\n");
+        else if (uap_config_has_bus(cfg, "*"))
+                printf("  the program runs for every modalias event (buses=*)\n");
+        else
+                printf("  the program runs for devices with ASYNC_PROBE set%s%s\n",
+                       *cfg->buses ? " and on the buses " : "", cfg->buses);
+}
+
+static void print_json(const struct cli *cli, const struct uap_config *cfg,
+                       const struct sources *s, const struct rules_state *rs)
+{
+        const struct source *src;
+        struct json j;
+
+        json_begin(&j, stdout, cli->json);
+        json_object_open(&j);
+        json_key(&j, "enable");
+        json_object_open(&j);
+        json_kv_bool(&j, "value", cfg->enable);
+        src = source_of(s, "enable");
+        json_kv_string(&j, "source", src ? source_name(src) : NULL);
+        json_object_close(&j);
+        json_key(&j, "buses");
+        json_object_open(&j);
+        json_kv_string(&j, "value", cfg->buses);
+        src = source_of(s, "buses");
+        json_kv_string(&j, "source", src ? source_name(src) : NULL);
+        json_object_close(&j);
+        json_kv_string(&j, "error", cfg->invalid ? cfg->error : NULL);
+        json_key(&j, "sources");
+        json_array_open(&j);
+        for (size_t i = 0; i < s->n; i++) {
+                if (s->v[i].options == NULL)
+                        continue;
+                json_object_open(&j);
+                json_kv_string(&j, "source", source_name(&s->v[i]));
+                json_kv_string(&j, "options", s->v[i].options);
+                json_object_close(&j);
+        }
+        json_array_close(&j);
+        json_key(&j, "rules");
+        json_object_open(&j);
+        json_kv_string(&j, "path", rs->path[0] ? rs->path : NULL);
+        json_kv_string(&j, "kind", rules_kind_to_string(rs->kind));
+        json_object_close(&j);
+        json_object_close(&j);
+        json_end(&j);
+}
+
+static void help(void)
+{
+        printf("udev-async-probe config [OPTIONS...]\n"
+               "\n"
+               "The effective " UAP_CONFIG_MODULE " configuration, the file or kernel\n"
+               "command line that set each value, and the udev rules in effect.\n"
+               "\n"
+               "Options:\n"
+               CLI_JSON_HELP
+               CLI_COMMON_HELP);
+}
+
+int verb_config(struct cli *cli, int argc, char **argv)
+{
+        static const struct option options[] = {
+                CLI_COMMON_OPTIONS,
+                CLI_JSON_OPTIONS,
+                {}
+        };
+        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+        struct sources s = {};
+        struct rules_state rs = {};
+        struct uap_config cfg = {};
+        int c, r, ret = EXIT_FAILURE;
+
+        while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, options, NULL)) >= 0) {
+                if (c == 'h')
+                        return help(), EXIT_SUCCESS;
+                if (c == '?' || cli_parse_option(cli, c, optarg) <= 0)
+                        return EXIT_USAGE;
+        }
+        if (optind != argc) {
+                log_error("config takes no arguments.");
+                return EXIT_USAGE;
+        }
+        log_open(false);
+
+        if (cli_context_and_config(cli, false, &ctx, &cfg) < 0)
+                return EXIT_FAILURE;
+        r = sources_load(cli, &s);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read the modprobe.d sources: %m");
+                goto out;
+        }
+        if (rules_state(&cfg, &rs) < 0)
+                goto out;
+
+        if (cli->json == JSON_OFF)
+                print_text(&cfg, &s, &rs);
+        else
+                print_json(cli, &cfg, &s, &rs);
+        ret = EXIT_SUCCESS;
+out:
+        sources_done(&s);
+        uap_config_done(&cfg);
+        return ret;
+}

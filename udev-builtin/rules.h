@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/uap-config.h"
+
+#define RULES_NAME "80-async-probe.rules"
+#define RULES_GENERATED_PATH "/run/udev/rules.d/" RULES_NAME
+
+enum rules_kind {
+        RULES_NONE,             /* no file of that name: the program never runs */
+        RULES_MASKED,           /* a link to /dev/null, or an empty file */
+        RULES_GENERATED,        /* written by "rules" for the configuration of now */
+        RULES_STALE,            /* written by "rules" for another configuration */
+        RULES_SHIPPED,          /* the package's: runs the program for every modalias */
+        RULES_OTHER,            /* an admin's own */
+};
+
+struct rules_state {
+        enum rules_kind kind;
+        char path[256];
+};
+
+char *rules_generate(const struct uap_config *cfg);
+bool rules_run_program(const struct uap_config *cfg, const char *bus, bool has_property);
+int rules_state(const struct uap_config *cfg, struct rules_state *ret);
+const char *rules_kind_to_string(enum rules_kind kind);
+const char *rules_kind_explain(enum rules_kind kind);
