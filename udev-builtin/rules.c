@@ -217,10 +217,11 @@ static int write_rules(const char *path, const char *text)
         dir = strdup(path);
         if (dir == NULL || asprintf(&tmp, "%s.tmp", path) < 0)
                 return log_oom();
-        slash = strrchr(dir, '/');
-        if (slash && slash != dir) {
+        /* Before udevd starts, /run/udev may not exist yet. */
+        for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
                 *slash = '\0';
                 (void) mkdir(dir, 0755);
+                *slash = '/';
         }
 
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

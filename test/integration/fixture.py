@@ -11,6 +11,18 @@ import subprocess
 
 KVER = "6.12.0-uap-test"
 
+# Modaliases of the tree's modules (see MODULES).
+NIC = "pci:v00001234d00000001sv00000000sd00000000bc02sc00i00"
+DUAL = "pci:v00001234d00000002sv00000000sd00000000bc02sc00i00"
+BUILTIN = "pci:v00001234d00000003sv00000000sd00000000bc02sc00i00"
+BLACK = "pci:v00001234d00000004sv00000000sd00000000bc02sc00i00"
+OPT0 = "pci:v00001234d00000005sv00000000sd00000000bc02sc00i00"
+OPT1 = "pci:v00001234d00000006sv00000000sd00000000bc02sc00i00"
+INST = "pci:v00001234d00000007sv00000000sd00000000bc02sc00i00"
+NOMOD = "pci:v0000FFFFd0000FFFFsv00000000sd00000000bc02sc00i00"
+PLAT = "platform:fixplat"
+USB = "usb:v1234p0001d0100dc00dsc00dp00ic03isc01ip02in00"
+
 # name: (aliases, exports, uses)
 MODULES = {
     "fix_core":   ([], ["fix_core_fn"], []),
@@ -27,7 +39,7 @@ MODULES = {
 }
 
 # Built into the "kernel": known to libkmod only through modules.builtin*.
-BUILTIN = {"fix_builtin": "pci:v00001234d00000003sv*sd*bc*sc*i*"}
+BUILTIN_MODULES = {"fix_builtin": "pci:v00001234d00000003sv*sd*bc*sc*i*"}
 
 
 def module_source(name, aliases, exports, uses):
@@ -63,10 +75,10 @@ def build(root, cc="cc", depmod="depmod"):
         os.unlink(src)
 
     with open(os.path.join(moddir, "modules.builtin"), "w") as f:
-        for name in BUILTIN:
+        for name in BUILTIN_MODULES:
             f.write(f"kernel/drivers/{name}.ko\n")
     with open(os.path.join(moddir, "modules.builtin.modinfo"), "wb") as f:
-        for name, alias in BUILTIN.items():
+        for name, alias in BUILTIN_MODULES.items():
             f.write(f"{name}.alias={alias}\0".encode())
     with open(os.path.join(moddir, "modules.order"), "w") as f:
         for name in MODULES:

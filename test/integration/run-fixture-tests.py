@@ -10,52 +10,26 @@ Environment: CC, DEPMOD; UAP_WRAPPER (e.g. valgrind ...) wraps PROGRAM.
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fixture  # noqa: E402
-from tap import Tap, read_inserts  # noqa: E402
+from fixture import BLACK, BUILTIN, DUAL, INST, NIC, NOMOD, OPT0, OPT1, PLAT, USB  # noqa: E402
+from runner import Runner, event  # noqa: E402
+from tap import read_inserts  # noqa: E402
 
-NIC = "pci:v00001234d00000001sv00000000sd00000000bc02sc00i00"
-DUAL = "pci:v00001234d00000002sv00000000sd00000000bc02sc00i00"
-BUILTIN = "pci:v00001234d00000003sv00000000sd00000000bc02sc00i00"
-BLACK = "pci:v00001234d00000004sv00000000sd00000000bc02sc00i00"
-OPT0 = "pci:v00001234d00000005sv00000000sd00000000bc02sc00i00"
-OPT1 = "pci:v00001234d00000006sv00000000sd00000000bc02sc00i00"
-INST = "pci:v00001234d00000007sv00000000sd00000000bc02sc00i00"
-NOMOD = "pci:v0000FFFFd0000FFFFsv00000000sd00000000bc02sc00i00"
-PLAT = "platform:fixplat"
-USB = "usb:v1234p0001d0100dc00dsc00dp00ic03isc01ip02in00"
 
-# Config every case has beside the shipped file (which sorts first).
-BASE_CONF = """
-softdep fix_nic pre: fix_soft
-blacklist fix_black
-options fix_opt0 async_probe=0
-options fix_opt1 async_probe debug=1
-install fix_inst echo "$CMDLINE_OPTS" > {root}/install.out
-"""
 
 NIC_ASYNC = ["fix_core", "fix_soft", "fix_nic async_probe=1"]
 # A module that gets no async_probe=1 is left to udev's kmod load.
 LEFT = []
 
 
-def event(modalias, subsystem, **extra):
-    env = {"ACTION": "add", "DEVPATH": "/devices/fixture/0", "MODALIAS": modalias}
-    if subsystem:
-        env["SUBSYSTEM"] = subsystem
-    env.update(extra)
-    return env
-
-
 # name, args, event env, {conf, cmdline, fail, live}, rc, inserts, stderr regex
 CASES = [
-    # DESIGN 2.3 rule 4: the bus list
+    # policy rule 4: the bus list
     ("listed bus from udev event: async, deps and softdeps plain",
      ["load"], event(NIC, "pci"), {}, 0, NIC_ASYNC, r"inserted 'fix_nic' with async_probe=1 \(bus-listed"),
     ("listed bus from argument", ["load", NIC], None, {}, 0, NIC_ASYNC, None),
@@ -129,6 +103,18 @@ CASES = [
      ["fix_core -> ENOMEM"], r"failed to insert 'fix_nic'"),
     ("one failure does not stop the next module", ["load", DUAL], None, {"fail": "fix_dual_a=EPERM"}, 1,
      ["fix_dual_a async_probe=1 -> EPERM", "fix_dual_b async_probe=1"], r"Operation not permitted"),
+    ("the module's init finds no device (ENODEV): a notice, not a failure", ["load", NIC], None,
+     {"fail": "fix_nic=ENODEV", "level": "notice"}, 0,
+     ["fix_core", "fix_soft", "fix_nic async_probe=1 -> ENODEV"], r"no device for 'fix_nic'"),
+    ("module_blacklist= on the kernel command line (EPERM) is named as such", ["load", NIC], None,
+     {"fail": "fix_nic=EPERM", "cmdline": "root=/dev/vda module_blacklist=fix_x,fix-nic"}, 0,
+     ["fix_core", "fix_soft", "fix_nic async_probe=1 -> EPERM"],
+     r"Module 'fix_nic' is blocked by module_blacklist= on the kernel command line"),
+    ("a control character in a module's options reaches no message raw", ["load", NIC], None,
+     {"fail": "fix_nic=EINVAL", "conf": "options fix_nic x=\x1b[2J"}, 1,
+     ["fix_core", "fix_soft", "fix_nic x=\x1b[2J async_probe=1 -> EINVAL"], r"failed to insert 'fix_nic'"),
+    ("--timeout takes seconds", ["load", "--timeout=1s", NIC], None, {}, 2, [], r"Invalid --timeout= '1s'"),
+    ("load has no --json", ["load", "--json", NIC], None, {}, 2, [], r"unrecognized option"),
     # bad input: nothing loaded, exit 2
     ("MODALIAS missing from the event", ["load"], {"ACTION": "add", "SUBSYSTEM": "pci"}, {}, 2, [],
      r"MODALIAS is not set"),
@@ -152,80 +138,6 @@ CASES = [
     ("explain takes exactly one argument", ["explain"], None, {}, 2, [], r"takes one"),
     ("status takes no argument", ["status", "x"], None, {}, 2, [], r"takes no arguments"),
 ]
-
-
-class Runner(Tap):
-    def __init__(self, program, trap, shipped, wrapper):
-        super().__init__()
-        self.program, self.trap, self.shipped, self.wrapper = program, trap, shipped, wrapper
-        self.tmp = tempfile.mkdtemp(prefix="uap-fixture-")
-        self.tree = os.path.join(self.tmp, "tree")
-        fixture.build(self.tree, cc=os.environ.get("CC", "cc"), depmod=os.environ.get("DEPMOD", "depmod"))
-
-    def prepare(self, opts):
-        case = tempfile.mkdtemp(dir=self.tmp)
-        fake = os.path.join(case, "fake")
-        os.makedirs(os.path.join(fake, "proc"))
-        os.makedirs(os.path.join(fake, "sys", "module"))
-        with open(os.path.join(fake, "proc", "cmdline"), "w") as f:
-            f.write(opts.get("cmdline", "root=/dev/vda") + "\n")
-        with open(os.path.join(fake, "proc", "modules"), "w") as f:
-            for m in opts.get("live", []):
-                f.write(f"{m} 16384 0 - Live 0x0000000000000000\n")
-        for m in opts.get("live", []):
-            os.makedirs(os.path.join(fake, "sys", "module", m))
-            with open(os.path.join(fake, "sys", "module", m, "initstate"), "w") as f:
-                f.write("live\n")
-        conf = os.path.join(case, "conf")
-        os.makedirs(conf)
-        with open(os.path.join(conf, "zz-case.conf"), "w") as f:
-            f.write(BASE_CONF.format(root=case) + opts.get("conf", "") + "\n")
-        return case, fake, conf
-
-    def run(self, args, env_extra, opts):
-        case, fake, conf = self.prepare(opts)
-        tree = os.path.join(case, "missing") if opts.get("no_indexes") else self.tree
-        cmd = [self.program, "-d", tree, "-S", fixture.KVER]
-        if not opts.get("no_shipped"):
-            cmd += ["-C", self.shipped]
-        cmd += ["-C", conf] + args
-        env = {"PATH": os.environ["PATH"], "SYSTEMD_LOG_TARGET": "console",
-               "SYSTEMD_LOG_LEVEL": opts.get("level", "debug"),
-               "TRAP_LOG": os.path.join(case, "inserts"), "LD_PRELOAD": self.trap}
-        if not opts.get("real_sys"):
-            env["TRAP_ROOT"] = fake
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if k in os.environ:
-                env[k] = os.environ[k]
-        if "fail" in opts:
-            env["TRAP_FAIL"] = opts["fail"]
-        if env_extra:
-            env.update(env_extra)
-        p = subprocess.run(shlex.split(self.wrapper) + cmd, env=env, capture_output=True)
-        return p, read_inserts(env["TRAP_LOG"]), case
-
-    def report(self, name, problems, p=None):
-        err = p.stderr.decode(errors="replace").splitlines() if p is not None else []
-        super().report(name, problems, [f"stderr: {line}" for line in err])
-
-    def case(self, name, args, env_extra, opts, rc, inserts, stderr_re):
-        p, got, case = self.run(args, env_extra, opts)
-        problems = []
-        if p.returncode != rc:
-            problems.append(f"exit status {p.returncode}, expected {rc}")
-        if got != inserts:
-            problems.append(f"inserts {got}, expected {inserts}")
-        err = p.stderr.decode(errors="replace")
-        if stderr_re is not None and not re.search(stderr_re, err, re.S):
-            problems.append(f"stderr does not match {stderr_re!r}")
-        if name.startswith("install command"):
-            try:
-                out = open(os.path.join(case, "install.out")).read().strip()
-            except FileNotFoundError:
-                out = None
-            if out != "async_probe=1":
-                problems.append(f"install command saw {out!r}, expected 'async_probe=1'")
-        self.report(name, problems, p)
 
 
 def explain_cases(r):
@@ -274,6 +186,38 @@ def explain_cases(r):
     p, _, _ = r.run(["explain", "/sys/devices/no/such/device"], None, {})
     ok = p.returncode == 2 and b"No device at /sys/devices/no/such/device" in p.stderr
     r.report("explain of a missing SYSPATH fails clearly", [] if ok else [f"rc {p.returncode}"], p)
+
+
+def deadline_cases(r):
+    """udev waits for the process it started, not for its children: the
+    parent must exit at the deadline while the insert finishes later."""
+    for args, opts, desc in (
+            (["load", "--timeout=1", NIC], {}, "--timeout=1"),
+            (["load"], {"event": event(NIC, "pci")}, "the default 10 s, udev event")):
+        sleep = 2 if "--timeout=1" in args else 12
+        t0 = time.monotonic()
+        p, inserts, case = r.run(args, opts.get("event"), {"sleep": f"fix_nic={sleep}", "detach": True,
+                                                            "level": "info"})
+        took = time.monotonic() - t0
+        limit = 1 if "--timeout=1" in args else 10
+        slack = 6 if r.wrapper else 1.5
+        problems = []
+        if p.returncode != 1:
+            problems.append(f"exit status {p.returncode}, expected 1")
+        if not limit <= took < limit + slack:
+            problems.append(f"returned after {took:.2f} s, expected {limit} s")
+        if inserts != ["fix_core", "fix_soft"]:
+            problems.append(f"inserts when it returned: {inserts}")
+        if not re.search(rf"Inserts still running after {limit} s", p.stderr.decode()):
+            problems.append("no message about the inserts left running")
+        deadline = time.monotonic() + sleep + 10
+        while time.monotonic() < deadline and read_inserts(os.path.join(case, "inserts"))[2:] == []:
+            time.sleep(0.1)
+        later = read_inserts(os.path.join(case, "inserts"))
+        if later != NIC_ASYNC:
+            problems.append(f"inserts afterwards {later}, expected {NIC_ASYNC}")
+        r.report(f"an insert slower than the deadline ({desc}): returns in time, the insert goes on",
+                 problems, p)
 
 
 def host_device():
@@ -361,12 +305,12 @@ def status_cases(r):
 
 def main():
     program, trap, shipped = sys.argv[1:4]
-    r = Runner(os.path.abspath(program), os.path.abspath(trap), os.path.abspath(shipped),
-               os.environ.get("UAP_WRAPPER", ""))
+    r = Runner(program, trap, shipped)
     try:
         for c in CASES:
             r.case(*c)
         explain_cases(r)
+        deadline_cases(r)
         sysfs_cases(r)
         modprobe_config_case(r)
         status_cases(r)

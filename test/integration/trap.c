@@ -4,8 +4,11 @@
  *
  *   TRAP_LOG   file that gets one "<module> <options>" line per insert
  *   TRAP_FAIL  "mod=EINVAL,mod2=ENOEXEC": inserts of these fail so
- *   TRAP_ROOT  fake root: /sys and /proc/{cmdline,modules} are read from
- *              here; a successful insert makes the module live there
+ *   TRAP_SLEEP "mod=SECONDS": inserts of these first sleep, as a module
+ *              init or do_init_module() waiting for async work can
+ *   TRAP_ROOT  fake root: /sys, /proc/{cmdline,modules} and the program's
+ *              state in /run/udev-async-probe are read and written here; a
+ *              successful insert makes the module live there
  */
 /* Both the plain and the 64-bit entry points are wrapped, so no aliasing. */
 #undef _FILE_OFFSET_BITS
@@ -31,6 +34,7 @@ static const char *redirect(const char *path, char *buf, size_t size)
         if (root == NULL || path == NULL)
                 return path;
         if (strncmp(path, "/sys/", 5) != 0 && strcmp(path, "/sys") != 0 &&
+            strncmp(path, "/run/udev-async-probe", 21) != 0 &&
             strcmp(path, "/proc/cmdline") != 0 && strcmp(path, "/proc/modules") != 0)
                 return path;
         snprintf(buf, size, "%s%s", root, path);
@@ -60,17 +64,10 @@ static void module_name(int fd, char *name, size_t size)
         snprintf(name, size, "%s", base);
 }
 
-static int failure_for(const char *name)
+/* The value NAME has in a "mod=value,mod2=value" list, or NULL. */
+static const char *spec_for(const char *spec, const char *name, size_t *len)
 {
-        static const struct {
-                const char *name;
-                int error;
-        } errors[] = {
-                { "EINVAL", EINVAL }, { "ENOEXEC", ENOEXEC }, { "EEXIST", EEXIST },
-                { "ENOENT", ENOENT }, { "EPERM", EPERM }, { "ENOMEM", ENOMEM },
-        };
-        const char *spec = getenv("TRAP_FAIL");
-        size_t len = strlen(name);
+        size_t n = strlen(name);
 
         while (spec && *spec) {
                 const char *eq = strchr(spec, '=');
@@ -79,15 +76,43 @@ static int failure_for(const char *name)
                 if (eq == NULL)
                         break;
                 end = end ? end : spec + strlen(spec);
-                if ((size_t) (eq - spec) == len && strncmp(spec, name, len) == 0) {
-                        for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-                                if (strncmp(eq + 1, errors[i].name, end - eq - 1) == 0)
-                                        return errors[i].error;
-                        return EIO;
+                if ((size_t) (eq - spec) == n && strncmp(spec, name, n) == 0) {
+                        *len = end - eq - 1;
+                        return eq + 1;
                 }
                 spec = *end ? end + 1 : end;
         }
-        return 0;
+        return NULL;
+}
+
+static int failure_for(const char *name)
+{
+        static const struct {
+                const char *name;
+                int error;
+        } errors[] = {
+                { "EINVAL", EINVAL }, { "ENOEXEC", ENOEXEC }, { "EEXIST", EEXIST },
+                { "ENOENT", ENOENT }, { "EPERM", EPERM }, { "ENOMEM", ENOMEM },
+                { "ENODEV", ENODEV },
+        };
+        size_t len;
+        const char *v = spec_for(getenv("TRAP_FAIL"), name, &len);
+
+        if (v == NULL)
+                return 0;
+        for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+                if (strlen(errors[i].name) == len && strncmp(v, errors[i].name, len) == 0)
+                        return errors[i].error;
+        return EIO;
+}
+
+static void sleep_for(const char *name)
+{
+        size_t len;
+        const char *v = spec_for(getenv("TRAP_SLEEP"), name, &len);
+
+        if (v)
+                sleep((unsigned) atoi(v));
 }
 
 static void make_live(const char *name)
@@ -122,6 +147,7 @@ static long fake_finit_module(int fd, const char *options)
         FILE *f;
 
         module_name(fd, name, sizeof(name));
+        sleep_for(name);
         error = failure_for(name);
         if (log) {
                 f = REAL(fopen)(log, "ae");
@@ -230,4 +256,25 @@ int stat64(const char *restrict path, struct stat64 *restrict st)
         char buf[4096];
 
         return REAL(stat64)(redirect(path, buf, sizeof(buf)), st);
+}
+
+int mkdir(const char *path, mode_t mode)
+{
+        char buf[4096];
+
+        return REAL(mkdir)(redirect(path, buf, sizeof(buf)), mode);
+}
+
+int unlink(const char *path)
+{
+        char buf[4096];
+
+        return REAL(unlink)(redirect(path, buf, sizeof(buf)));
+}
+
+int rename(const char *from, const char *to)
+{
+        char buf1[4096], buf2[4096];
+
+        return REAL(rename)(redirect(from, buf1, sizeof(buf1)), redirect(to, buf2, sizeof(buf2)));
 }
