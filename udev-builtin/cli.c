@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "log.h"
 #include "verbs.h"
@@ -69,4 +70,36 @@ int cli_context_and_config(const struct cli *cli, bool indexes, struct kmod_ctx 
         if (r < 0)
                 return log_error_errno(r, "Failed to read " UAP_CONFIG_MODULE " options: %m");
         return 0;
+}
+
+/*
+ * A verb's option loop: the common options are handled here, the verb's
+ * own through @own. Returns -1 when the verb goes on (optind at its first
+ * argument), or the exit status: EXIT_SUCCESS after --help, EXIT_USAGE.
+ */
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
+               const struct option *options, void (*help)(void),
+               int (*own)(int c, const char *arg, void *userdata), void *userdata)
+{
+        int c;
+
+        while ((c = getopt_long(argc, argv, shortopts, options, NULL)) >= 0) {
+                if (c == 'h') {
+                        help();
+                        return EXIT_SUCCESS;
+                }
+                if (c == '?')
+                        return EXIT_USAGE;
+                switch (cli_parse_option(cli, c, optarg)) {
+                case 1:
+                        continue;
+                case 0:
+                        if (own && own(c, optarg, userdata) == 0)
+                                continue;
+                        _fallthrough_;
+                default:
+                        return EXIT_USAGE;
+                }
+        }
+        return -1;
 }

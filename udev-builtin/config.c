@@ -300,14 +300,11 @@ int verb_config(struct cli *cli, int argc, char **argv)
         struct sources s = {};
         struct rules_state rs = {};
         struct uap_config cfg = {};
-        int c, r, ret = EXIT_FAILURE;
+        int r, ret = EXIT_FAILURE;
 
-        while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, options, NULL)) >= 0) {
-                if (c == 'h')
-                        return help(), EXIT_SUCCESS;
-                if (c == '?' || cli_parse_option(cli, c, optarg) <= 0)
-                        return EXIT_USAGE;
-        }
+        r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS, options, help, NULL, NULL);
+        if (r >= 0)
+                return r;
         if (optind != argc) {
                 log_error("config takes no arguments.");
                 return EXIT_USAGE;

@@ -209,14 +209,11 @@ int verb_explain(struct cli *cli, int argc, char **argv)
         struct rules_state rs = {};
         struct device_info dev;
         struct uap_config cfg;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, options, NULL)) >= 0) {
-                if (c == 'h')
-                        return help(), EXIT_SUCCESS;
-                if (c == '?' || cli_parse_option(cli, c, optarg) <= 0)
-                        return EXIT_USAGE;
-        }
+        r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS, options, help, NULL, NULL);
+        if (r >= 0)
+                return r;
         if (argc - optind != 1) {
                 log_error("explain takes one SYSPATH or MODALIAS.");
                 return EXIT_USAGE;

@@ -210,11 +210,14 @@ static void help(void)
                CLI_COMMON_HELP, LOAD_TIMEOUT_SEC_DEFAULT);
 }
 
-static int parse_timeout(const char *arg, unsigned *ret)
+static int parse_timeout(int c, const char *arg, void *userdata)
 {
+        unsigned *ret = userdata;
         char *end;
         unsigned long v;
 
+        if (c != 'T')
+                return -EINVAL;
         errno = 0;
         v = strtoul(arg, &end, 10);
         if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v > 3600)
@@ -236,19 +239,11 @@ int verb_load(struct cli *cli, int argc, char **argv)
         struct uap_config cfg = {};
         struct load l = {};
         bool udev_event;
-        int c, r, ret = EXIT_SUCCESS;
+        int r, ret = EXIT_SUCCESS;
 
-        while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, options, NULL)) >= 0) {
-                if (c == 'h')
-                        return help(), EXIT_SUCCESS;
-                if (c == 'T') {
-                        if (parse_timeout(optarg, &timeout) < 0)
-                                return EXIT_USAGE;
-                        continue;
-                }
-                if (c == '?' || cli_parse_option(cli, c, optarg) <= 0)
-                        return EXIT_USAGE;
-        }
+        r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS, options, help, parse_timeout, &timeout);
+        if (r >= 0)
+                return r;
         argc -= optind;
         argv += optind;
 

@@ -240,6 +240,14 @@ static int write_rules(const char *path, const char *text)
         return 1;
 }
 
+static int parse_output(int c, const char *arg, void *userdata)
+{
+        if (c != 'o')
+                return -EINVAL;
+        *(const char **) userdata = arg;
+        return 0;
+}
+
 static void help(void)
 {
         printf("udev-async-probe rules [OPTIONS...]\n"
@@ -265,18 +273,11 @@ int verb_rules(struct cli *cli, int argc, char **argv)
         _cleanup_free_ char *text = NULL;
         const char *output = NULL;
         struct uap_config cfg = {};
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "o:", options, NULL)) >= 0) {
-                if (c == 'h')
-                        return help(), EXIT_SUCCESS;
-                if (c == 'o') {
-                        output = optarg;
-                        continue;
-                }
-                if (c == '?' || cli_parse_option(cli, c, optarg) <= 0)
-                        return EXIT_USAGE;
-        }
+        r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS "o:", options, help, parse_output, &output);
+        if (r >= 0)
+                return r;
         if (optind != argc) {
                 log_error("rules takes no arguments.");
                 return EXIT_USAGE;

@@ -98,14 +98,11 @@ int verb_status(struct cli *cli, int argc, char **argv)
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         struct kmod_list *l;
         struct json j;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, options, NULL)) >= 0) {
-                if (c == 'h')
-                        return help(), EXIT_SUCCESS;
-                if (c == '?' || cli_parse_option(cli, c, optarg) <= 0)
-                        return EXIT_USAGE;
-        }
+        r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS, options, help, NULL, NULL);
+        if (r >= 0)
+                return r;
         if (optind != argc) {
                 log_error("status takes no arguments.");
                 return EXIT_USAGE;

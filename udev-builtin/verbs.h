@@ -12,6 +12,8 @@
 
 #define MAX_CONFIG_PATHS 16
 
+#define _fallthrough_ __attribute__((__fallthrough__))
+
 /* Options every verb takes, before or after its name. */
 struct cli {
         struct loader_paths paths;
@@ -42,6 +44,9 @@ struct cli {
         "     --json=MODE        short, pretty or off; --json alone: short\n"
 
 int cli_parse_option(struct cli *cli, int c, const char *arg);
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
+               const struct option *options, void (*help)(void),
+               int (*own)(int c, const char *arg, void *userdata), void *userdata);
 int cli_context_and_config(const struct cli *cli, bool indexes, struct kmod_ctx **ctx,
                            struct uap_config *cfg);
 

@@ -50,10 +50,35 @@ rule() {
 	printf '%s\n' "$@" >>/run/udev/rules.d/70-e2e.rules
 }
 
+# The program runner generates the rules before udevd starts, as
+# udev-async-probe-rules.service does at boot; SHIPPED_RULES=1 keeps the
+# shipped fallback rules instead.
 start_udevd() {
+	if [ "$RUNNER" = program ] && [ -z "${SHIPPED_RULES:-}" ] && [ -x /usr/lib/udev/udev-async-probe ]; then
+		/usr/lib/udev/udev-async-probe rules --output=/run/udev/rules.d/80-async-probe.rules ||
+			not_ok "udev-async-probe rules failed"
+	fi
 	SYSTEMD_LOG_TARGET=kmsg SYSTEMD_LOG_LEVEL=${UDEV_LOG_LEVEL:-info} \
 		"$UDEVD" --daemon "$@" || { not_ok "systemd-udevd did not start"; return 1; }
 	udevadm settle -t 30
+}
+
+# What udev-async-probe-rules.service runs when the .path unit sees a
+# modprobe.d change: its ExecStart= and ExecStartPost= lines, as shipped.
+run_rules_service() {
+	grep -E '^ExecStart(Post)?=' "$STAGE/udev-async-probe-rules.service" | sed 's/^[^=]*=-\{0,1\}//' |
+	while read -r cmd; do
+		sh -c "$cmd" || not_ok "$cmd failed"
+	done
+}
+
+# wrap_program 'ENV=... ': replace the installed program with a script
+# that logs each run (DEVPATH) to /run/e2e-execs, then runs it with ENV.
+wrap_program() {
+	mv /usr/lib/udev/udev-async-probe /usr/lib/udev/udev-async-probe.real
+	printf '#!/bin/sh\necho "$DEVPATH" >>/run/e2e-execs\n%s exec /usr/lib/udev/udev-async-probe.real "$@"\n' \
+		"$1" >/usr/lib/udev/udev-async-probe
+	chmod +x /usr/lib/udev/udev-async-probe
 }
 
 # load_bus [PARAM=VALUE...]: the test bus; its devices' uevents make udev

@@ -43,7 +43,7 @@ check_cache_dir
 stage=$UAP_CACHE/e2e-stage
 rm -rf "$stage"
 DESTDIR=$stage/root meson install -C "$build" --quiet >&2
-for f in udev-async-probe 80-async-probe.rules udev-async-probe.conf; do
+for f in udev-async-probe 80-async-probe.rules udev-async-probe.conf udev-async-probe-rules.service; do
 	found=$(find "$stage/root" -name "$f" -print -quit)
 	[ -n "$found" ] || die "meson install did not install $f"
 	cp "$found" "$stage/"

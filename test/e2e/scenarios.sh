@@ -20,6 +20,11 @@ timeout             stock,program,builtin   -
 fault-missing       program                 -
 fault-crash         program                 -
 fault-insert        program                 -
+journal-stuck       program                 -
+insert-hang         program                 -
+run-full            program                 -
+exec-count          program                 -
+config-change       program                 -
 '
 
 # Every scenario whitelists the test bus "uaptest", as an admin would,
@@ -164,4 +169,107 @@ scenario_fault_insert() {
 	load_bus ndevs=2 $SLOW_ONLY
 	expect_log "failed to insert 'uap_slow' with async_probe=1 .*Invalid argument"
 	expect_driver uaptest uap_slow 0 sync sync
+}
+
+# 10. logging can never block: the journal socket exists but nobody reads
+# it, and every event logs an error. The shipped fallback rules, so the
+# program runs for every device.
+scenario_journal_stuck() {
+	conf "$BUSES" 'options uap_slow delay_ms=300'
+	mkdir -p /run/systemd/journal
+	python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/run/systemd/journal/socket")
+t = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+t.setblocking(False)
+n = 0
+try:
+    while True:
+        t.sendto(b"MESSAGE=filler\n", "/run/systemd/journal/socket"); n += 1
+except BlockingIOError:
+    pass
+print(n, flush=True)
+sys.stdout.close()
+os.close(1)
+import time
+time.sleep(3600)' >/run/journal-fill &
+	sleep 1
+	note "journal socket filled with $(cat /run/journal-fill) datagrams, never read"
+	wrap_program "LD_PRELOAD=$STAGE/trap.so TRAP_FAIL=uap_slow=EINVAL"
+	SHIPPED_RULES=1 UDEV_LOG_LEVEL=debug start_udevd --event-timeout=20
+	load_bus ndevs=2 $SLOW_ONLY
+	expect_no_log 'killed|taking a long time'
+	if [ "$SETTLE_MS" -lt 10000 ]; then
+		ok "udev settled in $SETTLE_MS ms"
+	else
+		not_ok "udev took $SETTLE_MS ms to settle"
+	fi
+	expect_log "failed to insert 'uap_slow' with async_probe=1 .*Invalid argument"
+	expect_driver uaptest uap_slow 0 sync sync
+}
+
+# 11. an insert that sleeps in the kernel past udev's event timeout: the
+# program returns at its deadline (10 s), udev's kmod load binds the device
+scenario_insert_hang() {
+	conf "$BUSES" 'options uap_slow delay_ms=300'
+	wrap_program "LD_PRELOAD=$STAGE/trap.so TRAP_SLEEP=uap_slow=600"
+	UDEV_LOG_LEVEL=debug start_udevd --event-timeout=30
+	load_bus ndevs=2 $SLOW_ONLY
+	expect_no_log 'killed'
+	if [ "$SETTLE_MS" -ge 10000 ] && [ "$SETTLE_MS" -lt 30000 ]; then
+		ok "udev settled in $SETTLE_MS ms: after the program's 10 s deadline, inside the 30 s event timeout"
+	else
+		not_ok "udev took $SETTLE_MS ms to settle"
+	fi
+	expect_log 'Inserts still running after 10 s'
+	expect_driver uaptest uap_slow 0 sync sync
+}
+
+# 12. /run is full: nothing the program writes there matters to the device
+# (the shipped rules and an invalid configuration, so every event runs the
+# program and tries to record its warning under /run)
+scenario_run_full() {
+	conf 'options udev_async_probe buses=uaptest bogus=1' 'options uap_slow delay_ms=300'
+	SHIPPED_RULES=1 start_udevd
+	mount -o remount,size=4m /run || not_ok "cannot shrink /run"
+	dd if=/dev/zero of=/run/e2e-fill bs=64k 2>/dev/null || true
+	note "/run: $(df -k /run | awk 'NR == 2 { print $4 }') KiB left"
+	load_bus ndevs=2 $SLOW_ONLY
+	expect_no_log 'killed'
+	expect_driver uaptest uap_slow 0 sync sync
+	rm -f /run/e2e-fill
+}
+
+# 13. generated rules: no device on an unlisted bus runs the program
+scenario_exec_count() {
+	conf "$BUSES" 'options uap_slow delay_ms=300' 'options uap_other delay_ms=300'
+	wrap_program ""
+	start_udevd
+	load_bus ndevs=4 test_kinds=uap_slow other_kinds=uap_other
+	expect_driver uaptest uap_slow 1 async async
+	expect_driver uapother uap_other 0 sync sync
+	execs=$(grep -c . /run/e2e-execs 2>/dev/null || echo 0)
+	others=$(grep -c uap_other /run/e2e-execs 2>/dev/null || true)
+	note "program runs: $execs ($(sort /run/e2e-execs 2>/dev/null | xargs))"
+	if [ "$execs" -eq 4 ] && [ "${others:-0}" -eq 0 ]; then
+		ok "the program ran for the 4 listed devices only"
+	else
+		not_ok "the program ran $execs times, ${others:-0} for the unlisted bus"
+	fi
+}
+
+# 14. a configuration change takes effect as the units apply it: the
+# .path unit starts the rules service, whose commands are run as shipped
+scenario_config_change() {
+	conf "$BUSES" 'options uap_other delay_ms=300'
+	wrap_program ""
+	start_udevd
+	conf 'options udev_async_probe buses=uaptest,uapother'
+	run_rules_service
+	grep -q 'SUBSYSTEM=="uaptest|uapother"' /run/udev/rules.d/80-async-probe.rules &&
+		ok "regenerated rules list uapother" || not_ok "rules not regenerated"
+	load_bus ndevs=4 $OTHER_ONLY
+	expect_driver uapother uap_other 1 async async
+	expect_parallel uapother uap_other
 }
