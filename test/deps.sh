@@ -27,8 +27,8 @@ $demo && exit 0
 
 tests=(
 	clang libclang-rt-14-dev	# the clang build, ASan+UBSan runtimes
-	libsystemd-dev	# -Djournal: the journal's field names
 	scdoc valgrind ccache
+	bash-completion	# the completion test
 )
 ensure_packages "tests" "${tests[@]}"
 bash "$here/../udev-builtin/systemd/ci-prepare.sh"

@@ -175,6 +175,29 @@ def explain_cases(r):
         ok = False
     r.report("explain --json reports an invalid configuration", [] if ok else [repr(p.stdout)], p)
 
+    # Module options are bytes from a file: whatever they hold, the JSON is UTF-8.
+    p, _, _ = r.run(["explain", "--json", DUAL], None, {"conf": "options fix_dual_a x=caf\u00e9\udcff\x1b"})
+    try:
+        j = json.loads(p.stdout.decode("utf-8", errors="strict"))
+        opts = {m["module"]: m["options"] for m in j["modules"]}
+        ok = opts["fix_dual_a"] == "x=caf\u00e9\ufffd\x1b" and b"\x1b" not in p.stdout
+    except (ValueError, KeyError) as e:
+        ok = False
+    r.report("explain --json is valid UTF-8 and escapes control characters, whatever the options hold",
+             [] if ok else [repr(p.stdout)], p)
+
+    for mode, lines in (("short", 1), ("pretty", 9)):
+        p, _, _ = r.run(["config", f"--json={mode}"], None, {})
+        try:
+            json.loads(p.stdout)
+            ok = (p.stdout.count(b"\n") == 1) == (lines == 1) and p.stdout.count(b"\n") >= lines
+        except ValueError:
+            ok = False
+        r.report(f"config --json={mode}", [] if ok else [repr(p.stdout)], p)
+    p, _, _ = r.run(["config", "--json=yaml"], None, {})
+    r.report("--json= takes short, pretty or off", [] if p.returncode == 2 and b"Invalid --json=" in p.stderr
+             else [f"rc {p.returncode}"], p)
+
     p, _, _ = r.run(["explain", NOMOD], None, {})
     ok = p.returncode == 0 and "\n  no module matches\n  udev rules" in p.stdout.decode()
     r.report("explain of a modalias nothing matches", [] if ok else [repr(p.stdout)], p)

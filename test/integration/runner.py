@@ -53,7 +53,7 @@ class Runner(Tap):
                 f.write("live\n")
         conf = os.path.join(case, "conf")
         os.makedirs(conf)
-        with open(os.path.join(conf, "zz-case.conf"), "w") as f:
+        with open(os.path.join(conf, "zz-case.conf"), "w", errors="surrogateescape") as f:
             f.write(BASE_CONF.format(root=case) + opts.get("conf", "") + "\n")
         return case, fake, conf
 
