@@ -36,6 +36,11 @@ series_patches() {
 	done
 }
 
+# ratio A B [DIGITS]: A / B, for the benchmark tables.
+ratio() {
+	awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b == 0) print "n/a"; else printf "%.*f", d, a / b }'
+}
+
 # Package names from a list with "# why" comments: words outside comments.
 package_words() {
 	printf '%s\n' "$@" | sed 's/#.*//' | xargs -r printf '%s\n'

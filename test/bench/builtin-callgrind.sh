@@ -122,7 +122,6 @@ while read -r name count netcount ins; do
 	inserts[$name]=$ins
 done <"$T/counts"
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 row() { printf '%-58s %12s  %s\n' "$@"; }
 
 echo "device: $PCI_SYSPATH ($PCI_MODALIAS), module uap_hostpci, config buses=pci"
@@ -130,31 +129,31 @@ echo
 row "per event: builtin_kmod() inclusive, as udevd runs it [1]" "instructions" "ratio"
 row "  stock builtin (252 source, same flags)" "${net[stock_src_cmd]}" "1.000 (${inserts[stock_src_cmd]})"
 row "  patched builtin" "${net[patched_cmd]}" \
-	"$(ratio "${net[patched_cmd]}" "${net[stock_src_cmd]}") (${inserts[patched_cmd]})"
+	"$(ratio "${net[patched_cmd]}" "${net[stock_src_cmd]}" 3) (${inserts[patched_cmd]})"
 if [ -n "${net[stock_deps_cmd]:-}" ]; then
 	row "  stock builtin, a module with two dependencies" "${net[stock_deps_cmd]}" \
 		"1.000 (${inserts[stock_deps_cmd]})"
 	row "  patched builtin, the same" "${net[patched_deps_cmd]}" \
-		"$(ratio "${net[patched_deps_cmd]}" "${net[stock_deps_cmd]}") (${inserts[patched_deps_cmd]})"
+		"$(ratio "${net[patched_deps_cmd]}" "${net[stock_deps_cmd]}" 3) (${inserts[patched_deps_cmd]})"
 fi
 row "  [1] not counted: sd-device's lazy db/uevent read and the trap; with them:" "" ""
 row "      stock ${n[stock_src_cmd]}, patched ${n[patched_cmd]}" "" \
-	"$(ratio "${n[patched_cmd]}" "${n[stock_src_cmd]}")"
+	"$(ratio "${n[patched_cmd]}" "${n[stock_src_cmd]}" 3)"
 echo
 row "whole process (fork+exec per event for RUN and modprobe)" "instructions" "ratio to stock Debian"
 row "  stock Debian udevadm test-builtin \"kmod load\"" "${n[stock_deb]}" "1.000 (${inserts[stock_deb]})"
-row "  stock udevadm from source" "${n[stock_src]}" "$(ratio "${n[stock_src]}" "${n[stock_deb]}")"
-row "  patched udevadm" "${n[patched]}" "$(ratio "${n[patched]}" "${n[stock_deb]}")"
+row "  stock udevadm from source" "${n[stock_src]}" "$(ratio "${n[stock_src]}" "${n[stock_deb]}" 3)"
+row "  patched udevadm" "${n[patched]}" "$(ratio "${n[patched]}" "${n[stock_deb]}" 3)"
 row "  udev-async-probe load (RUN)" "${n[program]}" \
-	"$(ratio "${n[program]}" "${n[stock_deb]}") (${inserts[program]})"
+	"$(ratio "${n[program]}" "${n[stock_deb]}" 3) (${inserts[program]})"
 row "  modprobe -b MODALIAS" "${n[modprobe]}" \
-	"$(ratio "${n[modprobe]}" "${n[stock_deb]}") (${inserts[modprobe]})"
+	"$(ratio "${n[modprobe]}" "${n[stock_deb]}" 3) (${inserts[modprobe]})"
 echo
 row "patched builtin per event / stock builtin per event" "" \
-	"$(ratio "${net[patched_cmd]}" "${net[stock_src_cmd]}") (goal <= 1.05)"
-row "RUN program / patched builtin per event" "" "$(ratio "${n[program]}" "${net[patched_cmd]}")"
-row "modprobe -b / patched builtin per event" "" "$(ratio "${n[modprobe]}" "${net[patched_cmd]}")"
-row "patched udevadm / stock udevadm from source (whole)" "" "$(ratio "${n[patched]}" "${n[stock_src]}")"
+	"$(ratio "${net[patched_cmd]}" "${net[stock_src_cmd]}" 3) (goal <= 1.05)"
+row "RUN program / patched builtin per event" "" "$(ratio "${n[program]}" "${net[patched_cmd]}" 3)"
+row "modprobe -b / patched builtin per event" "" "$(ratio "${n[modprobe]}" "${net[patched_cmd]}" 3)"
+row "patched udevadm / stock udevadm from source (whole)" "" "$(ratio "${n[patched]}" "${n[stock_src]}" 3)"
 if awk -v a="${net[patched_cmd]}" -v b="${net[stock_src_cmd]}" 'BEGIN { exit !(a <= 1.05 * b) }'; then
 	echo "goal met: patched builtin <= 1.05 x stock per event"
 else

@@ -8,13 +8,14 @@
 #   coldplug.sh BUILD_DIR [N...]      (default N: 4 16 64)
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../common.sh"
 build=$1
 shift
 counts=${*:-4 16 64}
 probe_ms=${DELAY_MS:-1000}
 runners=${RUNNERS:-stock program}
 
-declare -A settle bound
+declare -A settle bound first
 for n in $counts; do
 	for r in $runners; do
 		out=$("$here/../e2e/run-e2e.sh" -f "$here/coldplug-scenario.sh" \
@@ -26,34 +27,34 @@ for n in $counts; do
 		line=$(echo "$out" | grep -o 'RESULT .*')
 		settle[$r.$n]=$(echo "$line" | sed 's/.*settle_ms=\([0-9]*\).*/\1/')
 		bound[$r.$n]=$(echo "$line" | sed 's/.*bound_ms=\([0-9]*\).*/\1/')
+		first[$r.$n]=$(echo "$line" | sed 's/.*first_ms=\([0-9]*\).*/\1/')
 		echo "coldplug: $line" >&2
 	done
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-
 echo
 echo "Coldplug: N devices, ${probe_ms} ms probe each, on a whitelisted bus; ms from loading the bus"
-echo "until \`udevadm settle\` returned (settle) and until every device was bound (bound)."
+echo "until the first probe started (first), until \`udevadm settle\` returned (settle) and until"
+echo "every device was bound (bound)."
 echo
 printf '| N |'
-for r in $runners; do printf ' %s settle | %s bound |' "$r" "$r"; done
+for r in $runners; do printf ' %s first | %s settle | %s bound |' "$r" "$r" "$r"; done
 for r in $runners; do
 	[ "$r" = stock ] || printf ' %s/stock settle | %s/stock bound | %s bound / probe |' "$r" "$r" "$r"
 done
 echo
 printf '|---|'
-for r in $runners; do printf -- '---|---|'; done
+for r in $runners; do printf -- '---|---|---|'; done
 for r in $runners; do [ "$r" = stock ] || printf -- '---|---|---|'; done
 echo
 for n in $counts; do
 	printf '| %s |' "$n"
-	for r in $runners; do printf ' %s | %s |' "${settle[$r.$n]}" "${bound[$r.$n]}"; done
+	for r in $runners; do printf ' %s | %s | %s |' "${first[$r.$n]}" "${settle[$r.$n]}" "${bound[$r.$n]}"; done
 	for r in $runners; do
 		[ "$r" = stock ] && continue
-		printf ' %s | %s | %s |' "$(ratio "${settle[$r.$n]}" "${settle[stock.$n]}")" \
-			"$(ratio "${bound[$r.$n]}" "${bound[stock.$n]}")" \
-			"$(ratio "${bound[$r.$n]}" "$probe_ms")"
+		printf ' %s | %s | %s |' "$(ratio "${settle[$r.$n]}" "${settle[stock.$n]}" 2)" \
+			"$(ratio "${bound[$r.$n]}" "${bound[stock.$n]}" 2)" \
+			"$(ratio "${bound[$r.$n]}" "$probe_ms" 2)"
 	done
 	echo
 done
