@@ -61,6 +61,8 @@ int run_with_deadline(int (*fn)(void *userdata), void *userdata, unsigned timeou
         pid_t pid;
         int r;
 
+        /* Ignored, SIGCHLD would never come and the child would reap itself. */
+        signal(SIGCHLD, SIG_DFL);
         sigemptyset(&chld);
         sigaddset(&chld, SIGCHLD);
         if (sigprocmask(SIG_BLOCK, &chld, &old) < 0)

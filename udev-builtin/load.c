@@ -276,6 +276,9 @@ int verb_load(struct cli *cli, int argc, char **argv)
                         log_warning("Inserts still running after %u s; leaving them to finish on their own.",
                                     timeout);
                         ret = EXIT_FAILURE;
+                } else if (r == -ECHILD) {
+                        log_error("The process inserting the modules died of a signal.");
+                        ret = EXIT_FAILURE;
                 } else if (r < 0) {
                         log_error_errno(r, "Failed to run the inserts: %m");
                         ret = EXIT_FAILURE;
