@@ -103,3 +103,17 @@ int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
         }
         return -1;
 }
+
+/* SEC for a --timeout=SEC: whole seconds, 0 to 3600. */
+int cli_parse_seconds(const char *what, const char *arg, unsigned *ret)
+{
+        char *end;
+        unsigned long v;
+
+        errno = 0;
+        v = strtoul(arg, &end, 10);
+        if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v > 3600)
+                return log_error_errno(EINVAL, "Invalid %s value '%s': seconds, 0 to 3600.", what, arg);
+        *ret = v;
+        return 0;
+}

@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "deadline.h"
 #include "log.h"
+#include "pending.h"
 #include "verbs.h"
 
 /*
@@ -71,6 +72,7 @@ static int insert_one(const struct insert_job *job)
 
         r = loader_insert(job->mod, true);
         if (r == 0) {
+                record_async_load(name);
                 /* Like udev's own kmod builtin: success is news only when debugging. */
                 log_job(LOG_DEBUG, 0, job, "inserted");
                 return 0;
@@ -212,18 +214,9 @@ static void help(void)
 
 static int parse_timeout(int c, const char *arg, void *userdata)
 {
-        unsigned *ret = userdata;
-        char *end;
-        unsigned long v;
-
         if (c != 'T')
                 return -EINVAL;
-        errno = 0;
-        v = strtoul(arg, &end, 10);
-        if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v > 3600)
-                return log_error_errno(EINVAL, "Invalid --timeout= '%s': seconds, 0 to 3600.", arg);
-        *ret = v;
-        return 0;
+        return cli_parse_seconds("--timeout", arg, userdata);
 }
 
 int verb_load(struct cli *cli, int argc, char **argv)

@@ -19,6 +19,7 @@ static const struct verb {
         { "status",  verb_status },
         { "config",  verb_config },
         { "rules",   verb_rules },
+        { "settle",  verb_settle },
         { "help",    verb_help },
         { "version", verb_version },
 };
@@ -39,6 +40,8 @@ static int verb_help(struct cli *cli, int argc, char **argv)
                "  status                    loaded modules and how they probe\n"
                "  config                    the effective configuration and its sources\n"
                "  rules [--output=FILE]     the udev rules the configuration asks for\n"
+               "  settle [--timeout=SEC]    wait until udev's queue is empty and no\n"
+               "                            asynchronous probe is pending\n"
                "  help                      this help\n"
                "  version                   the version and compiled-in features\n"
                "\n"

@@ -113,7 +113,7 @@ CASES = [
     ("a control character in a module's options reaches no message raw", ["load", NIC], None,
      {"fail": "fix_nic=EINVAL", "conf": "options fix_nic x=\x1b[2J"}, 1,
      ["fix_core", "fix_soft", "fix_nic x=\x1b[2J async_probe=1 -> EINVAL"], r"failed to insert 'fix_nic'"),
-    ("--timeout takes seconds", ["load", "--timeout=1s", NIC], None, {}, 2, [], r"Invalid --timeout= '1s'"),
+    ("--timeout takes seconds", ["load", "--timeout=1s", NIC], None, {}, 2, [], r"Invalid --timeout value '1s'"),
     ("load has no --json", ["load", "--json", NIC], None, {}, 2, [], r"unrecognized option"),
     # bad input: nothing loaded, exit 2
     ("MODALIAS missing from the event", ["load"], {"ACTION": "add", "SUBSYSTEM": "pci"}, {}, 2, [],

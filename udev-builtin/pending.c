@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "pending.h"
+#include "sysfs.h"
+
+/*
+ * The kernel series' read-back: how many of a module's asynchronous
+ * probes are queued or running; the kernel notifies a poll() when it
+ * drops to zero.
+ */
+#define MODULE_PENDING_FILE "async_probe_pending"
+
+/* Noted by load's child after an insert with async_probe=1; errors only cost settle's best effort. */
+void record_async_load(const char *module)
+{
+        char path[256];
+        int fd;
+
+        (void) mkdir("/run/udev-async-probe", 0755);
+        (void) mkdir(ASYNC_LOADED_DIR, 0755);
+        snprintf(path, sizeof(path), ASYNC_LOADED_DIR "/%s", module);
+        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0)
+                close(fd);
+}
+
+void pending_done(struct pending *p)
+{
+        for (size_t i = 0; i < p->n_modules; i++) {
+                for (size_t j = 0; j < p->modules[i].n_devices; j++)
+                        free(p->modules[i].devices[j]);
+                free(p->modules[i].devices);
+        }
+        free(p->modules);
+        *p = (struct pending) {};
+}
+
+long pending_total(const struct pending *p)
+{
+        long n = 0;
+
+        for (size_t i = 0; i < p->n_modules; i++)
+                n += p->modules[i].probes > 0 ? p->modules[i].probes :
+                     (long) p->modules[i].n_devices;
+        return n;
+}
+
+static struct pending_module *add_module(struct pending *p, const char *name)
+{
+        struct pending_module *m;
+
+        m = reallocarray(p->modules, p->n_modules + 1, sizeof(*m));
+        if (m == NULL)
+                return NULL;
+        p->modules = m;
+        m = &p->modules[p->n_modules++];
+        *m = (struct pending_module) { .probes = -1 };
+        snprintf(m->name, sizeof(m->name), "%s", name);
+        return m;
+}
+
+static int add_device(struct pending_module *m, const char *name)
+{
+        char **d = reallocarray(m->devices, m->n_devices + 1, sizeof(*d));
+
+        if (d == NULL)
+                return -ENOMEM;
+        m->devices = d;
+        m->devices[m->n_devices] = strdup(name);
+        if (m->devices[m->n_devices] == NULL)
+                return -ENOMEM;
+        m->n_devices++;
+        return 0;
+}
+
+/* Whether @modalias resolves to @module. */
+static bool alias_is_module(struct kmod_ctx *ctx, const char *modalias, const char *module)
+{
+        _cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
+        struct kmod_list *l;
+
+        if (kmod_module_new_from_lookup(ctx, modalias, &list) < 0)
+                return false;
+        kmod_list_foreach(l, list) {
+                _cleanup_(kmod_module_unrefp) struct kmod_module *mod = kmod_module_get_module(l);
+
+                if (strcmp(kmod_module_get_name(mod), module) == 0)
+                        return true;
+        }
+        return false;
+}
+
+/*
+ * The devices on @m's buses that have no driver yet but whose modalias
+ * names @m: the ones whose probe has not visibly ended.
+ */
+static int unbound_devices(struct kmod_ctx *ctx, struct pending_module *m)
+{
+        _cleanup_(closedirp) DIR *drivers = NULL;
+        char path[4096], modalias[2048];
+        struct dirent *de;
+        int r;
+
+        snprintf(path, sizeof(path), "/sys/module/%s/drivers", m->name);
+        drivers = opendir(path);
+        while (drivers && (de = readdir(drivers))) {
+                _cleanup_(closedirp) DIR *devices = NULL;
+                char bus[256], *colon;
+                struct dirent *dd;
+
+                snprintf(bus, sizeof(bus), "%s", de->d_name);
+                colon = strchr(bus, ':');
+                if (bus[0] == '.' || colon == NULL)
+                        continue;
+                *colon = '\0';
+                snprintf(path, sizeof(path), "/sys/bus/%s/devices", bus);
+                devices = opendir(path);
+                while (devices && (dd = readdir(devices))) {
+                        struct stat st;
+
+                        if (dd->d_name[0] == '.')
+                                continue;
+                        snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/driver", bus, dd->d_name);
+                        if (lstat(path, &st) == 0)
+                                continue;
+                        snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/modalias", bus, dd->d_name);
+                        if (read_one_line(path, modalias, sizeof(modalias)) < 0 ||
+                            !alias_is_module(ctx, modalias, m->name))
+                                continue;
+                        r = add_device(m, dd->d_name);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+/* The kernel's own count, where it has the file: 1 when it does. */
+int pending_module_count(const char *module, long *ret)
+{
+        char path[4096], value[32], *end;
+        int r;
+
+        snprintf(path, sizeof(path), "/sys/module/%s/" MODULE_PENDING_FILE, module);
+        r = read_one_line(path, value, sizeof(value));
+        if (r < 0)
+                return r == -ENOENT ? 0 : r;
+        *ret = strtol(value, &end, 10);
+        return *end == '\0' && *ret >= 0 ? 1 : -EINVAL;
+}
+
+/*
+ * Exact: every module whose kernel count is not zero. Best effort, on
+ * kernels without the count: every module load inserted asynchronously
+ * that still has a device without a driver.
+ */
+int pending_read(struct kmod_ctx *ctx, struct pending *p)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        long count;
+        int r;
+
+        *p = (struct pending) {};
+        d = opendir("/sys/module");
+        while (d && (de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                r = pending_module_count(de->d_name, &count);
+                if (r <= 0)
+                        continue;
+                p->exact = true;
+                if (count > 0) {
+                        struct pending_module *m = add_module(p, de->d_name);
+
+                        if (m == NULL)
+                                return -ENOMEM;
+                        m->probes = count;
+                        r = unbound_devices(ctx, m);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (p->exact)
+                return 0;
+
+        closedir(TAKE_PTR(d));
+        d = opendir(ASYNC_LOADED_DIR);
+        while (d && (de = readdir(d))) {
+                struct pending_module *m;
+                char path[4096];
+
+                if (de->d_name[0] == '.')
+                        continue;
+                snprintf(path, sizeof(path), "/sys/module/%s", de->d_name);
+                if (access(path, F_OK) < 0)
+                        continue;
+                m = add_module(p, de->d_name);
+                if (m == NULL)
+                        return -ENOMEM;
+                r = unbound_devices(ctx, m);
+                if (r < 0)
+                        return r;
+                if (m->n_devices == 0) {
+                        p->n_modules--;
+                        free(m->devices);
+                }
+        }
+        return 0;
+}
+
+/*
+ * Open the kernel's count files, for poll(): sysfs wakes POLLPRI when one
+ * changes to zero. Returns how many were opened (0 on kernels without
+ * them: the caller sleeps instead).
+ */
+int pending_watch_fds(int *fds, size_t max)
+{
+        _cleanup_(closedirp) DIR *d = opendir("/sys/module");
+        struct dirent *de;
+        size_t n = 0;
+
+        while (d && (de = readdir(d)) && n < max) {
+                char path[4096], buf[32];
+                int fd;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                snprintf(path, sizeof(path), "/sys/module/%s/" MODULE_PENDING_FILE, de->d_name);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                /* sysfs arms the notification on read. */
+                (void) !read(fd, buf, sizeof(buf));
+                fds[n++] = fd;
+        }
+        return (int) n;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libkmod.h>
+
+/* Where "load" notes each module it inserted with async_probe=1, for this boot. */
+#define ASYNC_LOADED_DIR "/run/udev-async-probe/async-loaded"
+
+/* One module with asynchronous probes still to finish. */
+struct pending_module {
+        char name[64];
+        long probes;            /* queued or running, from the kernel; -1 if unknown */
+        char **devices;         /* devices of the module still without a driver */
+        size_t n_devices;
+};
+
+struct pending {
+        /* The kernel counts the probes (the series' read-back): exact. */
+        bool exact;
+        struct pending_module *modules;
+        size_t n_modules;
+};
+
+int pending_module_count(const char *module, long *ret);
+int pending_read(struct kmod_ctx *ctx, struct pending *p);
+void pending_done(struct pending *p);
+long pending_total(const struct pending *p);
+int pending_watch_fds(int *fds, size_t max);
+void record_async_load(const char *module);

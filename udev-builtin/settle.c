@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "pending.h"
+#include "sysfs.h"
+#include "verbs.h"
+
+#define SETTLE_TIMEOUT_SEC_DEFAULT 120
+#define MAX_WATCH 512
+
+extern char **environ;
+
+static long long now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static unsigned long long uevent_seqnum(void)
+{
+        char buf[32];
+
+        return read_one_line("/sys/kernel/uevent_seqnum", buf, sizeof(buf)) < 0 ? 0 :
+               strtoull(buf, NULL, 10);
+}
+
+/*
+ * udev's own barrier, as udev defines it: udevadm settle pings udevd, so
+ * every uevent it has received is queued, then waits for the queue to
+ * empty. Returns 0, or -ETIME when the queue did not empty in time.
+ */
+static int udev_settle(long long timeout_ms)
+{
+        char arg[64];
+        char *argv[] = { (char *) "udevadm", (char *) "settle", arg, NULL };
+        pid_t pid;
+        int r, status;
+
+        snprintf(arg, sizeof(arg), "--timeout=%lld", (timeout_ms + 999) / 1000);
+        r = posix_spawnp(&pid, "udevadm", NULL, NULL, argv, environ);
+        if (r != 0)
+                return log_error_errno(r, "Failed to run udevadm settle: %m");
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(errno, "Failed to wait for udevadm settle: %m");
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ETIME;
+}
+
+/* Sleep until a count the kernel keeps may have dropped, or @timeout_ms. */
+static void wait_for_probes(bool exact, long long timeout_ms)
+{
+        struct pollfd pfd[MAX_WATCH];
+        int fds[MAX_WATCH], n = 0;
+
+        if (timeout_ms > 1000)
+                timeout_ms = 1000;
+        if (exact)
+                n = pending_watch_fds(fds, MAX_WATCH);
+        for (int i = 0; i < n; i++)
+                pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLPRI };
+        /* Without the kernel's count, a device's driver link is all there is to watch. */
+        (void) poll(pfd, n, exact ? (int) timeout_ms : 50);
+        for (int i = 0; i < n; i++)
+                close(fds[i]);
+}
+
+static void report_pending(const struct pending *p, int level)
+{
+        for (size_t i = 0; i < p->n_modules; i++) {
+                const struct pending_module *m = &p->modules[i];
+                char devices[1024] = "";
+                size_t len = 0;
+
+                for (size_t j = 0; j < m->n_devices && len < sizeof(devices); j++)
+                        len += snprintf(devices + len, sizeof(devices) - len, "%s%s",
+                                        j ? ", " : "", m->devices[j]);
+                if (m->probes >= 0)
+                        log_full(level, "Module '%s': %ld asynchronous probe(s) pending%s%s%s.", m->name,
+                                 m->probes, m->n_devices ? " (devices without a driver: " : "",
+                                 devices, m->n_devices ? ")" : "");
+                else
+                        log_full(level, "Module '%s' was loaded with " UAP_ASYNC_OPTION
+                                 "; devices without a driver yet: %s.", m->name, devices);
+        }
+}
+
+static void help(void)
+{
+        printf("udev-async-probe settle [OPTIONS...]\n"
+               "\n"
+               "Wait until udev's event queue is empty and no asynchronous probe is\n"
+               "pending, both seen in the same pass: what \"udevadm settle\" promised\n"
+               "before probes ran in the background. Exact on kernels that count\n"
+               "pending probes (/sys/module/MODULE/" "async_probe_pending" "); elsewhere a best\n"
+               "effort: every device of a module this program loaded with\n"
+               UAP_ASYNC_OPTION " has a driver.\n"
+               "\n"
+               "Options:\n"
+               "  -t --timeout=SEC      give up after SEC seconds (default %i), naming\n"
+               "                        what is still pending\n"
+               CLI_COMMON_HELP, SETTLE_TIMEOUT_SEC_DEFAULT);
+}
+
+static int parse_timeout(int c, const char *arg, void *userdata)
+{
+        if (c != 't')
+                return -EINVAL;
+        return cli_parse_seconds("--timeout", arg, userdata);
+}
+
+int verb_settle(struct cli *cli, int argc, char **argv)
+{
+        static const struct option options[] = {
+                CLI_COMMON_OPTIONS,
+                { "timeout", required_argument, NULL, 't' },
+                {}
+        };
+        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+        unsigned timeout = SETTLE_TIMEOUT_SEC_DEFAULT;
+        struct pending p = {};
+        long long deadline;
+        int r;
+
+        r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS "t:", options, help, parse_timeout, &timeout);
+        if (r >= 0)
+                return r;
+        if (optind != argc) {
+                log_error("settle takes no arguments.");
+                return EXIT_USAGE;
+        }
+        log_open(false);
+
+        r = loader_context_new(&cli->paths, &ctx);
+        if (r < 0)
+                return EXIT_FAILURE;
+
+        deadline = now_ms() + timeout * 1000LL;
+        for (;;) {
+                unsigned long long seqnum = uevent_seqnum();
+                long long left = deadline - now_ms();
+                int queue;
+
+                queue = udev_settle(left > 0 ? left : 0);
+                pending_done(&p);
+                r = pending_read(ctx, &p);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read the pending probes: %m"), EXIT_FAILURE;
+
+                /* A probe that ended may have added devices, hence uevents: idle means both at once. */
+                if (queue == 0 && pending_total(&p) == 0 && uevent_seqnum() == seqnum)
+                        break;
+
+                if (now_ms() >= deadline) {
+                        log_error("Timed out after %u s:%s%s", timeout,
+                                  queue < 0 ? " udev's event queue is not empty" : "",
+                                  pending_total(&p) ? " asynchronous probes are pending" : "");
+                        report_pending(&p, LOG_ERR);
+                        pending_done(&p);
+                        return EXIT_FAILURE;
+                }
+                report_pending(&p, LOG_DEBUG);
+                if (pending_total(&p) > 0)
+                        wait_for_probes(p.exact, deadline - now_ms());
+        }
+
+        if (!p.exact)
+                log_info("Settled, as a best effort: this kernel does not count pending asynchronous "
+                         "probes; every device of a module loaded with " UAP_ASYNC_OPTION
+                         " by this program has a driver.");
+        pending_done(&p);
+        return EXIT_SUCCESS;
+}
