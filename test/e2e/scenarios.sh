@@ -25,6 +25,10 @@ insert-hang         program                 -
 run-full            program                 -
 exec-count          program                 -
 config-change       program                 -
+settle-stock        stock                   -
+settle-hazard       program                 -
+settle-barrier      program                 -
+settle-timeout      program                 -
 '
 
 # Every scenario whitelists the test bus "uaptest", as an admin would,
@@ -272,4 +276,78 @@ scenario_config_change() {
 	load_bus ndevs=4 $OTHER_ONLY
 	expect_driver uapother uap_other 1 async async
 	expect_parallel uapother uap_other
+}
+
+# unbound BUS KIND: how many devices of KIND have not finished probing
+unbound() {
+	n=0
+	for d in /sys/bus/$1/devices/$2.*; do
+		[ -e "$d/probed" ] || n=$((n + 1))
+	done
+	echo $n
+}
+
+# 15. the promise boot scripts rely on: after udevadm settle, every
+# coldplugged device has its driver (stock udev: synchronous probes)
+scenario_settle_stock() {
+	conf "$BUSES" 'options uap_slow delay_ms=500'
+	start_udevd
+	load_bus ndevs=4 $SLOW_ONLY
+	left=$(unbound uaptest uap_slow)
+	[ "$left" -eq 0 ] && ok "after udevadm settle all 4 devices are bound" ||
+		not_ok "$left devices unbound after udevadm settle"
+}
+
+# 16. the hazard: with async probing, udevadm settle returns first
+scenario_settle_hazard() {
+	conf "$BUSES" 'options uap_slow delay_ms=1500'
+	start_udevd
+	load_bus ndevs=4 $SLOW_ONLY
+	left=$(unbound uaptest uap_slow)
+	[ "$left" -gt 0 ] && ok "after udevadm settle $left of 4 devices are still probing (the barrier is needed)" ||
+		not_ok "every device was bound when udevadm settle returned: the hazard did not show"
+	wait_bound uaptest uap_slow 30 >/dev/null
+}
+
+# 17. the barrier: every device bound when settle returns, 20 times, with
+# random probe times
+scenario_settle_barrier() {
+	conf "$BUSES"
+	start_udevd
+	bad=0 i=0
+	while [ $i -lt 20 ]; do
+		i=$((i + 1))
+		delay=$((200 + $(od -An -N2 -tu2 /dev/urandom) % 1300))
+		echo "options uap_slow delay_ms=$delay" >/run/modprobe.d/zz-round.conf
+		t0=$(now_ms)
+		modprobe uap_bus ndevs=4 $SLOW_ONLY
+		"$STAGE/udev-async-probe" settle --timeout=60 2>/run/settle.err
+		rc=$? took=$(($(now_ms) - t0)) left=$(unbound uaptest uap_slow)
+		probed=$(cat /sys/bus/uaptest/devices/uap_slow.*/probed 2>/dev/null | sort -u | xargs)
+		note "round $i: probes of $delay ms, settle rc $rc after $took ms, $left unbound, probed $probed"
+		if [ "$rc" -ne 0 ] || [ "$left" -ne 0 ]; then
+			bad=$((bad + 1))
+			cat /run/settle.err
+		fi
+		modprobe -r uap_slow uap_bus || not_ok "cannot unload the test modules"
+		udevadm settle
+	done
+	[ $bad -eq 0 ] && ok "20 rounds: every device bound when settle returned" ||
+		not_ok "$bad of 20 rounds: settle returned with devices unbound or failed"
+}
+
+# 18. the timeout names what is still pending
+scenario_settle_timeout() {
+	conf "$BUSES" 'options uap_slow delay_ms=8000'
+	start_udevd
+	load_bus ndevs=2 $SLOW_ONLY
+	t0=$(now_ms)
+	"$STAGE/udev-async-probe" settle --timeout=2 2>/run/settle.err
+	rc=$? took=$(($(now_ms) - t0))
+	sed 's/^/# settle: /' /run/settle.err
+	[ "$rc" -eq 1 ] && [ "$took" -lt 4000 ] && ok "settle --timeout=2 gave up after $took ms" ||
+		not_ok "settle --timeout=2: rc $rc after $took ms"
+	grep -q "Module 'uap_slow'.*uap_slow.0" /run/settle.err && ok "the timeout names uap_slow and its devices" ||
+		not_ok "the timeout does not name the pending module and devices"
+	wait_bound uaptest uap_slow 30 >/dev/null
 }
