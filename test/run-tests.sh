@@ -37,11 +37,15 @@ run env DESTDIR="$out/destdir" meson install -C "$out/clang" --quiet
 for f in lib/udev/udev-async-probe lib/udev/rules.d/80-async-probe.rules \
 	 usr/local/lib/modprobe.d/udev-async-probe.conf \
 	 lib/systemd/system/udev-async-probe-rules.service lib/systemd/system/udev-async-probe-rules.path \
+	 lib/systemd/system/udev-async-probe-settle.service \
 	 usr/local/share/man/man8/udev-async-probe.8 usr/local/share/man/man5/udev-async-probe.conf.5; do
 	[ -e "$out/destdir/$f" ] || { echo "DESTDIR install lacks /$f"; status=1; }
 done
 [ "$(readlink "$out/destdir/usr/local/sbin/udev-async-probe")" = /lib/udev/udev-async-probe ] ||
 	{ echo "DESTDIR install lacks the /usr/local/sbin/udev-async-probe link"; status=1; }
+run systemd-analyze verify --root="$out/destdir" --man=no \
+	"$out"/destdir/lib/systemd/system/udev-async-probe-*.service \
+	"$out"/destdir/lib/systemd/system/udev-async-probe-*.path
 
 python3 - "$out" <<'PY'
 import json, pathlib, sys
