@@ -44,8 +44,22 @@ static const struct {
         { "buses=pci,",                          true,  true,  "", "invalid bus list" },
         { "buses",                               true,  true,  "", "invalid bus list 'buses'" },
         { "buses=\"pci usb\"",                   true,  true,  "", "invalid bus list" },
-        { "buses=\"pci",                         true,  true,  "", "unterminated quote" },
-        { "buses=\"pci\"x",                      true,  true,  "", "unterminated quote" },
+        { "buses=\"pci",                         true,  true,  "", "unterminated quote in 'buses=\"pci'" },
+        { "enable=0 \"buses=pci",                true,  false, "", "unterminated quote in '\"buses=pci'" },
+        { "buses=\"pci\"x",                      true,  true,  "", "invalid bus list 'buses=\"pci\"x'" },
+        /* Split as the kernel splits module options: a CRLF file works... */
+        { "enable=1 buses=pci\r",                false, true,  "pci", NULL },
+        { "enable=0\r buses=pci,usb\r",          false, false, "pci,usb", NULL },
+        { "buses=pci\venable=0\f",               false, false, "pci", NULL },
+        { "buses=pci\xa0" "enable=0",            false, false, "pci", NULL },
+        { "\"buses=pci,usb\"",                   false, true,  "pci,usb", NULL },
+        { "\"enable\"",                          false, true,  "", NULL },
+        /* ... and its booleans stay whole words, unlike kstrtobool(). */
+        { "enable=nope",                         true,  true,  "", "invalid boolean 'enable=nope'" },
+        { "enable=f",                            true,  true,  "", "invalid boolean 'enable=f'" },
+        { "enable=0x",                           true,  true,  "", "invalid boolean 'enable=0x'" },
+        /* A "--" would end a module's options; here it is no key. */
+        { "buses=pci -- enable=0",               true,  true,  "", "unknown key '--'" },
         /* The first problem is the one reported. */
         { "foo=1 enable=maybe",                  true,  true,  "", "unknown key 'foo=1'" },
         /* A key quoted back is cut short, never overflowing the message. */

@@ -9,6 +9,7 @@
 #define A true
 #define S false
 
+/* Rules by their stable names, as logs, JSON and the man page show them. */
 static const struct {
         const char *config;
         const char *module_options;
@@ -16,49 +17,144 @@ static const struct {
         const char *bus;
         bool async;
         bool append;
-        enum uap_rule rule;
+        const char *rule;
 } cases[] = {
         /* Rule 4: the bus list. */
-        { "buses=pci",          NULL,   NULL,  "pci",  A, A, UAP_RULE_BUS_LISTED },
-        { "buses=pci",          NULL,   NULL,  "usb",  S, S, UAP_RULE_BUS_UNLISTED },
-        { "buses=pci,usb",      NULL,   NULL,  "usb",  A, A, UAP_RULE_BUS_LISTED },
-        { "buses=*",            NULL,   NULL,  "hid",  A, A, UAP_RULE_BUS_LISTED },
-        { "buses=",             NULL,   NULL,  "pci",  S, S, UAP_RULE_BUS_UNLISTED },
-        { "",                   NULL,   NULL,  "pci",  S, S, UAP_RULE_BUS_UNLISTED },
-        { "buses=*",            NULL,   NULL,  NULL,   S, S, UAP_RULE_BUS_UNLISTED },
-        { "buses=pci",          "",     NULL,  "pci",  A, A, UAP_RULE_BUS_LISTED },
-        { "buses=pci",          "debug=1 foo=\"a b\"", NULL, "pci", A, A, UAP_RULE_BUS_LISTED },
+        { "buses=pci",          NULL,   NULL,  "pci",  A, A, "bus-listed" },
+        { "buses=pci",          NULL,   NULL,  "usb",  S, S, "bus-unlisted" },
+        { "buses=pci,usb",      NULL,   NULL,  "usb",  A, A, "bus-listed" },
+        { "buses=*",            NULL,   NULL,  "hid",  A, A, "bus-listed" },
+        { "buses=",             NULL,   NULL,  "pci",  S, S, "bus-unlisted" },
+        { "",                   NULL,   NULL,  "pci",  S, S, "bus-unlisted" },
+        { "buses=*",            NULL,   NULL,  NULL,   S, S, "bus-unlisted" },
+        { "buses=pci",          "",     NULL,  "pci",  A, A, "bus-listed" },
+        { "buses=pci",          "debug=1 foo=\"a b\"", NULL, "pci", A, A, "bus-listed" },
         /* Rule 3 beats rule 4, both ways. */
-        { "buses=pci",          NULL,   "0",   "pci",  S, S, UAP_RULE_DEVICE_PROPERTY },
-        { "buses=pci",          NULL,   "1",   "usb",  A, A, UAP_RULE_DEVICE_PROPERTY },
-        { "buses=",             NULL,   "yes", "usb",  A, A, UAP_RULE_DEVICE_PROPERTY },
-        { "buses=pci",          NULL,   "n",   "pci",  S, S, UAP_RULE_DEVICE_PROPERTY },
+        { "buses=pci",          NULL,   "0",   "pci",  S, S, "device-property" },
+        { "buses=pci",          NULL,   "1",   "usb",  A, A, "device-property" },
+        { "buses=",             NULL,   "yes", "usb",  A, A, "device-property" },
+        { "buses=pci",          NULL,   "n",   "pci",  S, S, "device-property" },
         /* A property that is no boolean is not taken as a yes. */
-        { "buses=pci",          NULL,   "2",   "pci",  S, S, UAP_RULE_DEVICE_PROPERTY_INVALID },
-        { "buses=pci",          NULL,   "",    "pci",  S, S, UAP_RULE_DEVICE_PROPERTY_INVALID },
+        { "buses=pci",          NULL,   "2",   "pci",  S, S, "device-property-invalid" },
+        { "buses=pci",          NULL,   "",    "pci",  S, S, "device-property-invalid" },
         /* Rule 2 beats rules 3 and 4: the admin's own async_probe is left alone. */
-        { "buses=pci",          "async_probe=0",      NULL, "pci", S, S, UAP_RULE_MODULE_OPTIONS },
-        { "buses=pci",          "async_probe=0",      "1",  "pci", S, S, UAP_RULE_MODULE_OPTIONS },
-        { "buses=",             "async_probe=1",      "0",  "usb", A, S, UAP_RULE_MODULE_OPTIONS },
-        { "buses=pci",          "x=1 async-probe=0",  NULL, "pci", S, S, UAP_RULE_MODULE_OPTIONS },
-        { "buses=pci",          "async_probe",        NULL, "pci", A, S, UAP_RULE_MODULE_OPTIONS },
-        { "buses=pci",          "async_probe=0 async_probe=1", NULL, "pci", A, S, UAP_RULE_MODULE_OPTIONS },
+        { "buses=pci",          "async_probe=0",      NULL, "pci", S, S, "module-options" },
+        { "buses=pci",          "async_probe=0",      "1",  "pci", S, S, "module-options" },
+        { "buses=",             "async_probe=1",      "0",  "usb", A, S, "module-options" },
+        { "buses=pci",          "async_probe",        NULL, "pci", A, S, "module-options" },
+        { "buses=pci",          "async_probe=0 async_probe=1", NULL, "pci", A, S, "module-options" },
         /* The kernel takes a value it cannot parse as true. */
-        { "buses=pci",          "async_probe=bogus",  NULL, "pci", A, S, UAP_RULE_MODULE_OPTIONS },
+        { "buses=pci",          "async_probe=bogus",  NULL, "pci", A, S, "module-options" },
         /* Not the generic parameter: */
-        { "buses=pci",          "my_async_probe=0",   NULL, "pci", A, A, UAP_RULE_BUS_LISTED },
-        { "buses=pci",          "x=\"async_probe=0\"", NULL, "pci", A, A, UAP_RULE_BUS_LISTED },
-        /* Options the kernel would reject whole: add nothing to them. */
-        { "buses=pci",          "x=\"unterminated",   NULL, "pci", S, S, UAP_RULE_MODULE_OPTIONS },
+        { "buses=pci",          "my_async_probe=0",   NULL, "pci", A, A, "bus-listed" },
+        { "buses=pci",          "x=\"async_probe=0\"", NULL, "pci", A, A, "bus-listed" },
+        /* The kernel matches the generic parameter with strcmp(): no '-' for '_'. */
+        { "buses=pci",          "x=1 async-probe=0",  NULL, "pci", A, A, "bus-listed" },
+        { "buses=pci",          "Async_probe=0",      NULL, "pci", A, A, "bus-listed" },
+        /* Where appending would change the options, nothing is appended... */
+        { "buses=pci",          "x=\"unterminated",   NULL, "pci", S, S, "module-options-unsafe" },
+        { "buses=pci",          "x=\"a b",            "1",  "usb", S, S, "module-options-unsafe" },
+        { "buses=pci",          "x=1 --",             NULL, "pci", S, S, "module-options-unsafe" },
+        /* ...but only where a rule would append. */
+        { "buses=pci",          "x=\"a b",            "0",  "pci", S, S, "device-property" },
+        { "buses=pci",          "x=\"a b",            NULL, "usb", S, S, "bus-unlisted" },
+        { "buses=pci",          "x=\"a b",            "2",  "pci", S, S, "device-property-invalid" },
+        { "enable=0",           "x=\"a b",            "1",  "pci", S, S, "disabled" },
         /* Rule 1 beats everything. */
-        { "enable=0 buses=pci", NULL,   NULL,  "pci",  S, S, UAP_RULE_DISABLED },
-        { "enable=0 buses=pci", NULL,   "1",   "pci",  S, S, UAP_RULE_DISABLED },
-        { "enable=0 buses=pci", "async_probe=1", "1", "pci", S, S, UAP_RULE_DISABLED },
+        { "enable=0 buses=pci", NULL,   NULL,  "pci",  S, S, "disabled" },
+        { "enable=0 buses=pci", NULL,   "1",   "pci",  S, S, "disabled" },
+        { "enable=0 buses=pci", "async_probe=1", "1", "pci", S, S, "disabled" },
         /* A broken configuration is as good as enable=0. */
-        { "buses=pci typo=1",   NULL,   "1",   "pci",  S, S, UAP_RULE_CONFIG_INVALID },
-        { "enable=maybe",       NULL,   "1",   "pci",  S, S, UAP_RULE_CONFIG_INVALID },
-        { "buses=pci enable=1 enable=0 enable=1", NULL, NULL, "pci", A, A, UAP_RULE_BUS_LISTED },
+        { "buses=pci typo=1",   NULL,   "1",   "pci",  S, S, "config-invalid" },
+        { "enable=maybe",       NULL,   "1",   "pci",  S, S, "config-invalid" },
+        { "buses=pci enable=1 enable=0 enable=1", NULL, NULL, "pci", A, A, "bus-listed" },
 };
+
+/*
+ * A module's options read as the kernel reads them (Linux 6.12 parse_args(),
+ * next_arg(), isspace(), kstrtobool() and the generic async_probe match),
+ * with buses=pci on bus pci: where the kernel sees async_probe, rule 2;
+ * else async_probe=1 is appended, unless that would change the options.
+ */
+static const struct {
+        const char *options;
+        bool async;
+        bool append;
+        const char *rule;
+} options_cases[] = {
+        /* Quoted whole: the kernel drops the quotes and sees async_probe=0. */
+        { "\"async_probe=0\"",                  S, S, "module-options" },
+        { "x=1 \"async_probe=0\"",              S, S, "module-options" },
+        /* ... and a leading quote that never closes is dropped all the same. */
+        { "\"async_probe=0",                    S, S, "module-options" },
+        /* The kernel's white space: \v \f \r and Latin-1 no-break space too. */
+        { "x=1\vasync_probe=0",                 S, S, "module-options" },
+        { "x=1\fasync_probe=0",                 S, S, "module-options" },
+        { "x=1\rasync_probe=0",                 S, S, "module-options" },
+        { "x=1\xa0" "async_probe=0",            S, S, "module-options" },
+        { "async_probe=0\xa0",                  S, S, "module-options" },
+        /* A CRLF modprobe.d file: libkmod keeps the \r of each line. */
+        { "async_probe=0\r",                    S, S, "module-options" },
+        { "debug=1\r async_probe=0\r",          S, S, "module-options" },
+        /* A stray quote opens a quote that swallows the rest, and would swallow the addition. */
+        { "x=a\"b",                             S, S, "module-options-unsafe" },
+        { "x=a\"b async_probe=0",               S, S, "module-options-unsafe" },
+        { "x\"y async_probe=0",                 S, S, "module-options-unsafe" },
+        { "async_probe\"=0",                    S, S, "module-options-unsafe" },
+        { "x=1 \"",                             S, S, "module-options-unsafe" },
+        /* The kernel stops at a bare "--", quoted or not: nothing after it counts. */
+        { "-- async_probe=0",                   S, S, "module-options-unsafe" },
+        { "x=1 \"--\"",                         S, S, "module-options-unsafe" },
+        { "x=1 \"--",                           S, S, "module-options-unsafe" },
+        { "async_probe=1 -- async_probe=0",     A, S, "module-options" },
+        /* kstrtobool(): the first character decides, after 'o' the second. */
+        { "async_probe=f",                      S, S, "module-options" },
+        { "async_probe=nope",                   S, S, "module-options" },
+        { "async_probe=0x",                     S, S, "module-options" },
+        { "async_probe=NONE",                   S, S, "module-options" },
+        { "async_probe=of",                     S, S, "module-options" },
+        { "async_probe=offline",                S, S, "module-options" },
+        { "async_probe=on",                     A, S, "module-options" },
+        { "async_probe=o",                      A, S, "module-options" },
+        { "async_probe=",                       A, S, "module-options" },
+        { "\"async_probe=on\"",                 A, S, "module-options" },
+        { "\"async_probe=o\"",                  A, S, "module-options" },
+        { "\"async_probe=\"",                   A, S, "module-options" },
+        { "\"async_probe\"",                    A, S, "module-options" },
+        /* Quoted values: the opening quote goes, a closing one only at the end. */
+        { "async_probe=\"n o\"",                S, S, "module-options" },
+        { "async_probe=0\"",                    S, S, "module-options" },
+        { "async_probe=\"1\"x",                 A, S, "module-options" },
+        { "async_probe=\"",                     A, S, "module-options" },
+        /* Not a stop: "--" with a value, and an '=' that starts a word. */
+        { "x=1 --=1",                           A, A, "bus-listed" },
+        { "=async_probe=0",                     A, A, "bus-listed" },
+        { "x=\"a b\" ",                         A, A, "bus-listed" },
+};
+
+static struct uap_decision decide(const char *config, const struct uap_request *req)
+{
+        struct uap_config cfg;
+        struct uap_decision d;
+
+        check(uap_config_parse(&cfg, config) == 0, "parse \"%s\"", config);
+        d = uap_decide(&cfg, req);
+        uap_config_done(&cfg);
+        return d;
+}
+
+static void check_decision(const char *what, size_t i, struct uap_decision d, bool async,
+                           bool append, const char *rule)
+{
+        const char *name = uap_rule_to_string(d.rule);
+
+        check(name != NULL && strcmp(name, rule) == 0, "%s[%zu] rule %s, expected %s", what, i,
+              str_or_null(name), rule);
+        check(d.async == async, "%s[%zu] async=%d", what, i, d.async);
+        check(d.append == append, "%s[%zu] append=%d", what, i, d.append);
+        /* Appending is only ever to ask for async. */
+        check(!d.append || d.async, "%s[%zu] append without async", what, i);
+}
 
 static int test_decide(void)
 {
@@ -70,18 +166,27 @@ static int test_decide(void)
                         .device_async = cases[i].device_async,
                         .bus = cases[i].bus,
                 };
-                struct uap_config cfg;
-                struct uap_decision d;
 
-                check(uap_config_parse(&cfg, cases[i].config) == 0, "[%zu] parse", i);
-                d = uap_decide(&cfg, &req);
-                check(d.rule == cases[i].rule, "[%zu] rule %s, expected %s", i,
-                      uap_rule_to_string(d.rule), uap_rule_to_string(cases[i].rule));
-                check(d.async == cases[i].async, "[%zu] async=%d", i, d.async);
-                check(d.append == cases[i].append, "[%zu] append=%d", i, d.append);
-                /* Appending is only ever to ask for async. */
-                check(!d.append || d.async, "[%zu] append without async", i);
-                uap_config_done(&cfg);
+                check_decision("cases", i, decide(cases[i].config, &req),
+                               cases[i].async, cases[i].append, cases[i].rule);
+        }
+        return (int) i;
+}
+
+static int test_module_options(void)
+{
+        size_t i;
+
+        for (i = 0; i < sizeof(options_cases) / sizeof(options_cases[0]); i++) {
+                struct uap_request req = { .module_options = options_cases[i].options, .bus = "pci" };
+                int want = strcmp(options_cases[i].rule, "module-options") == 0 ?
+                           options_cases[i].async : -1;
+                int got = uap_options_async_probe(options_cases[i].options);
+
+                check_decision("options_cases", i, decide("buses=pci", &req),
+                               options_cases[i].async, options_cases[i].append, options_cases[i].rule);
+                check(got == want, "options_cases[%zu] uap_options_async_probe()=%d, expected %d",
+                      i, got, want);
         }
         return (int) i;
 }
@@ -147,6 +252,7 @@ int main(void)
 {
         int n = test_decide();
 
+        n += test_module_options();
         n += test_rule_names();
         n += test_modalias();
         return test_result("test-policy", n);

@@ -22,9 +22,8 @@ static void config_reject(struct uap_config *cfg, const char *what, const struct
         if (cfg->invalid)
                 return;
         cfg->invalid = true;
-        snprintf(cfg->error, sizeof(cfg->error), "%s '%.*s%s%.*s'", what,
-                 quote_len(p->key_len), p->key, p->value ? "=" : "",
-                 quote_len(p->value_len), p->value ? p->value : "");
+        snprintf(cfg->error, sizeof(cfg->error), "%s '%.*s'", what,
+                 quote_len(p->word_len), p->word);
 }
 
 static bool bus_name_valid(const char *s, size_t len)
@@ -90,10 +89,13 @@ static void config_set_enable(struct uap_config *cfg, const struct uap_param *p)
 }
 
 /*
- * Parse an "options udev_async_probe ..." string. Keys repeat freely and
- * the last one wins, so a file in /etc or the kernel command line (which
- * libkmod appends last) overrides the shipped defaults. Returns 0 or
- * -ENOMEM; a malformed string marks @cfg invalid instead of failing.
+ * Parse an "options udev_async_probe ..." string. Words are split as the
+ * kernel splits module parameters (the same white space, quotes and
+ * '-'/'_' in names), so a line behaves like one for a module, a CRLF file
+ * included. Keys repeat freely and the last one wins, so a file in /etc or
+ * the kernel command line (which libkmod appends last) overrides the
+ * shipped defaults. Returns 0 or -ENOMEM; a malformed string marks @cfg
+ * invalid instead of failing.
  */
 int uap_config_parse(struct uap_config *cfg, const char *options)
 {
@@ -106,7 +108,12 @@ int uap_config_parse(struct uap_config *cfg, const char *options)
         if (cfg->buses == NULL)
                 return -ENOMEM;
 
-        while ((r = uap_param_next(&cursor, &p)) > 0) {
+        while (uap_param_next(&cursor, &p) > 0) {
+                /* The kernel would take it; here it is a typo to report. */
+                if (p.open_quote) {
+                        config_reject(cfg, "unterminated quote in", &p);
+                        break;
+                }
                 if (uap_param_is(&p, "enable"))
                         config_set_enable(cfg, &p);
                 else if (uap_param_is(&p, "buses")) {
@@ -115,10 +122,6 @@ int uap_config_parse(struct uap_config *cfg, const char *options)
                                 return r;
                 } else
                         config_reject(cfg, "unknown key", &p);
-        }
-        if (r < 0 && !cfg->invalid) {
-                cfg->invalid = true;
-                snprintf(cfg->error, sizeof(cfg->error), "unterminated quote in options");
         }
         return 0;
 }

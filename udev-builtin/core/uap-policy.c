@@ -16,6 +16,7 @@ static const struct {
         [UAP_RULE_DEVICE_PROPERTY_INVALID] = { "device-property-invalid", "device property ASYNC_PROBE is not a boolean" },
         [UAP_RULE_BUS_LISTED]              = { "bus-listed",              "bus is in buses=" },
         [UAP_RULE_BUS_UNLISTED]            = { "bus-unlisted",            "bus is not in buses=" },
+        [UAP_RULE_MODULE_OPTIONS_UNSAFE]   = { "module-options-unsafe",   "the module's options end inside a quote or stop at --" },
 };
 
 const char *uap_rule_to_string(enum uap_rule rule)
@@ -30,34 +31,21 @@ const char *uap_rule_explain(enum uap_rule rule)
 
 /*
  * The async_probe value the module's own options give, as the kernel reads
- * it: last one wins, and a bare or unparsable value means true. Returns -1
- * when the options do not mention it.
+ * it. Returns -1 when the kernel would not see one.
  */
 int uap_options_async_probe(const char *options)
 {
-        const char *cursor = options ? options : "";
-        struct uap_param p;
-        int r, value = -1;
+        struct uap_module_options o;
 
-        while ((r = uap_param_next(&cursor, &p)) > 0) {
-                if (!uap_param_is(&p, "async_probe"))
-                        continue;
-                value = p.value ? uap_parse_bool(p.value, p.value_len) : 1;
-                if (value < 0)
-                        value = 1;
-        }
-        /*
-         * An unterminated quote makes the kernel reject the whole string;
-         * report it as the admin's business so nothing is appended to it.
-         */
-        if (r < 0 && value < 0)
-                value = 0;
-        return value;
+        uap_module_options_read(options, &o);
+        return o.async_probe;
 }
 
-/* First match wins; see DESIGN.md 2.3. */
+/* First match wins; see the POLICY section of udev-async-probe(8). */
 struct uap_decision uap_decide(const struct uap_config *cfg, const struct uap_request *req)
 {
+        struct uap_module_options o;
+        enum uap_rule rule;
         int b;
 
         if (cfg->invalid)
@@ -65,20 +53,26 @@ struct uap_decision uap_decide(const struct uap_config *cfg, const struct uap_re
         if (!cfg->enable)
                 return (struct uap_decision) { .rule = UAP_RULE_DISABLED };
 
-        b = uap_options_async_probe(req->module_options);
-        if (b >= 0)
-                return (struct uap_decision) { .async = b, .rule = UAP_RULE_MODULE_OPTIONS };
+        uap_module_options_read(req->module_options, &o);
+        if (o.async_probe >= 0)
+                return (struct uap_decision) { .async = o.async_probe, .rule = UAP_RULE_MODULE_OPTIONS };
 
         if (req->device_async) {
                 b = uap_parse_bool(req->device_async, strlen(req->device_async));
                 if (b < 0)
                         return (struct uap_decision) { .rule = UAP_RULE_DEVICE_PROPERTY_INVALID };
-                return (struct uap_decision) { .async = b, .append = b, .rule = UAP_RULE_DEVICE_PROPERTY };
-        }
+                if (b == 0)
+                        return (struct uap_decision) { .rule = UAP_RULE_DEVICE_PROPERTY };
+                rule = UAP_RULE_DEVICE_PROPERTY;
+        } else if (req->bus && uap_config_has_bus(cfg, req->bus))
+                rule = UAP_RULE_BUS_LISTED;
+        else
+                return (struct uap_decision) { .rule = UAP_RULE_BUS_UNLISTED };
 
-        if (req->bus && uap_config_has_bus(cfg, req->bus))
-                return (struct uap_decision) { .async = true, .append = true, .rule = UAP_RULE_BUS_LISTED };
-        return (struct uap_decision) { .rule = UAP_RULE_BUS_UNLISTED };
+        /* The kernel would read the module's own options differently: load them as they are. */
+        if (!o.append_safe)
+                return (struct uap_decision) { .rule = UAP_RULE_MODULE_OPTIONS_UNSAFE };
+        return (struct uap_decision) { .async = true, .append = true, .rule = rule };
 }
 
 /*

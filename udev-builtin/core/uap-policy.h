@@ -21,6 +21,8 @@ enum uap_rule {
         UAP_RULE_DEVICE_PROPERTY_INVALID,
         UAP_RULE_BUS_LISTED,
         UAP_RULE_BUS_UNLISTED,
+        /* Where rules 3 and 4 would append but the options would not take it. */
+        UAP_RULE_MODULE_OPTIONS_UNSAFE,
         _UAP_RULE_MAX,
 };
 
