@@ -78,7 +78,7 @@ static bool params_equal(const struct km_param *a, const struct km_param *b)
         return strcmp(a->val, b->val) == 0;
 }
 
-/* The truth: the joined string gives the options' params, then exactly async_probe=1. */
+/* The truth: the async load gets the plain load's params, then exactly async_probe=1. */
 static bool append_exact(const struct km_args *opts, const struct km_args *joined)
 {
         static const struct km_param added = { "async_probe", "1" };
@@ -95,16 +95,20 @@ static bool append_exact(const struct km_args *opts, const struct km_args *joine
 static int compare_decision(const char *options, const char *device_async, const char *bus,
                             int k_async, bool exact, FILE *report)
 {
-        struct uap_config cfg;
+        /* Parsed once and kept: the program's own reading of its configuration. */
+        static struct uap_config cfg;
+        static bool cfg_parsed;
         struct uap_decision d;
         const char *want_rule;
         bool want_async, want_append;
 
-        if (uap_config_parse(&cfg, "enable=1 buses=pci") < 0)
-                abort();
+        if (!cfg_parsed) {
+                if (uap_config_parse(&cfg, "enable=1 buses=pci") < 0 || cfg.invalid)
+                        abort();
+                cfg_parsed = true;
+        }
         d = uap_decide(&cfg, &(const struct uap_request) {
                         .module_options = options, .device_async = device_async, .bus = bus });
-        uap_config_done(&cfg);
 
         if (k_async >= 0) {
                 want_rule = "module-options";
@@ -131,22 +135,33 @@ static int compare_decision(const char *options, const char *device_async, const
 
 int compare_options(const char *options, FILE *report)
 {
-        struct km_args k = { 0 }, kj = { 0 };
+        struct km_args k = { 0 }, kp = { 0 }, kj = { 0 };
         struct uap_module_options o;
-        char *joined;
+        char *plain, *joined;
         int k_async, bad = 0;
         bool exact;
 
+        /* What the kernel gets from libkmod for a plain load and for an async one. */
+        plain = km_join(options, NULL);
         joined = km_join(options, UAP_ASYNC_OPTION);
-        if (joined == NULL || km_parse(options ? options : "", &k) < 0 || km_parse(joined, &kj) < 0) {
+        if (plain == NULL || joined == NULL || km_parse(options ? options : "", &k) < 0 ||
+            km_parse(plain, &kp) < 0 || km_parse(joined, &kj) < 0) {
+                free(plain);
                 free(joined);
                 km_args_free(&k);
+                km_args_free(&kp);
                 return -1;
         }
-        k_async = km_async_probe(&k);
-        exact = append_exact(&k, &kj);
+        k_async = km_async_probe(&kp);
+        exact = append_exact(&kp, &kj);
 
+        /* The reader splits the options string itself as the kernel would. */
         bad += compare_split(options, &k, report);
+        /* libkmod's trailing space changes no param the addition could keep. */
+        if (append_exact(&k, &kj) != exact) {
+                fprintf(report, "model: appending is exact for the options but not for the plain load\n");
+                bad++;
+        }
 
         uap_module_options_read(options, &o);
         if (o.async_probe != k_async) {
@@ -168,10 +183,13 @@ int compare_options(const char *options, FILE *report)
 
         if (bad) {
                 show(report, "options", options);
+                show(report, "plain", plain);
                 show(report, "joined", joined);
         }
+        free(plain);
         free(joined);
         km_args_free(&k);
+        km_args_free(&kp);
         km_args_free(&kj);
         return bad;
 }

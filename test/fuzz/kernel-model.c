@@ -153,19 +153,27 @@ int km_async_probe(const struct km_args *a)
         return value;
 }
 
-/* libkmod 30 module_options_concat(): a space only after existing options. */
+/*
+ * libkmod 30 module_options_concat(): the string the kernel gets for a
+ * module with options @options (NULL: none) and extra options @extra
+ * (NULL: none). A space follows existing options even with no extra.
+ */
 char *km_join(const char *options, const char *extra)
 {
-        size_t olen = options ? strlen(options) : 0, xlen = strlen(extra);
+        size_t olen = options ? strlen(options) : 0, xlen = extra ? strlen(extra) : 0;
         char *r = malloc(olen + xlen + 2), *p = r;
 
         if (r == NULL)
                 return NULL;
-        if (options != NULL) {
+        if (options != NULL && (olen > 0 || xlen > 0)) {
                 memcpy(p, options, olen);
                 p += olen;
                 *p++ = ' ';
         }
-        memcpy(p, extra, xlen + 1);
+        if (extra != NULL) {
+                memcpy(p, extra, xlen);
+                p += xlen;
+        }
+        *p = '\0';
         return r;
 }

@@ -27,5 +27,5 @@ int km_parse(const char *args, struct km_args *ret);
 void km_args_free(struct km_args *a);
 /* The generic async_probe of unknown_module_param_cb(): -1 if never seen. */
 int km_async_probe(const struct km_args *a);
-/* libkmod's join of a module's options and one extra option. */
+/* What libkmod hands the kernel: a module's options, then extra options. */
 char *km_join(const char *options, const char *extra);

@@ -137,6 +137,31 @@ CASES = [
     ("no command", [], None, {}, 2, [], r"Missing command"),
     ("explain takes exactly one argument", ["explain"], None, {}, 2, [], r"takes one"),
     ("status takes no argument", ["status", "x"], None, {}, 2, [], r"takes no arguments"),
+    # The module's own options, read as Linux 6.12 reads module parameters.
+    # What libkmod 30 hands over, checked with kmod_module_get_options() on
+    # Debian 12: a modprobe.d line ends at '\n' only, so a CRLF file leaves a
+    # '\r' at the end of each options string; tabs become spaces; quotes and
+    # bytes such as 0xA0 pass unchanged; a backslash is dropped before the
+    # byte it precedes ("\\\r\n" is no line continuation); all lines for one
+    # module are joined with single spaces, the command line's m.k=v last.
+    # The CRLF cases are in option_bytes_cases(), below.
+    ("options m \"async_probe=0\" quoted whole: the kernel's opt-out, nothing appended",
+     ["load", NIC], None, {"conf": 'options fix_nic "async_probe=0"'}, 0, LEFT,
+     r"'fix_nic' to udev's kmod load \(module-options:"),
+    ("options ending inside an open quote: nothing appended, left to kmod load",
+     ["load", NIC], None, {"conf": 'options fix_nic x="a b'}, 0, LEFT,
+     r"'fix_nic' to udev's kmod load \(module-options-unsafe:"),
+    ("a stray quote in the last value: nothing appended, even with ASYNC_PROBE=1",
+     ["load"], event(NIC, "pci", ASYNC_PROBE="1"), {"conf": 'options fix_nic x=a"b'}, 0, LEFT,
+     r"module-options-unsafe"),
+    ("options stopping at a bare --: nothing appended",
+     ["load", NIC], None, {"conf": "options fix_nic x=1 --"}, 0, LEFT, r"module-options-unsafe"),
+    ("async-probe=0 with a dash is ignored by the kernel: async_probe=1 appended",
+     ["load", NIC], None, {"conf": "options fix_nic async-probe=0"}, 0,
+     ["fix_core", "fix_soft", "fix_nic async-probe=0 async_probe=1"],
+     r"inserted 'fix_nic' with async_probe=1 \(bus-listed"),
+    ("async_probe=nope is false to the kernel's kstrtobool(): nothing appended",
+     ["load", NIC], None, {"conf": "options fix_nic async_probe=nope"}, 0, LEFT, r"\(module-options:"),
 ]
 
 
@@ -326,6 +351,39 @@ def status_cases(r):
         r.prepare = orig
 
 
+def option_bytes_cases(r):
+    """CRLF lines, byte for byte; read_inserts() reads text, where Python
+    takes a '\r' for a line end."""
+    conf = {"conf": "options fix_nic debug=1\r"}
+    p, _, case = r.run(["load", NIC], None, conf)
+    with open(os.path.join(case, "inserts"), "rb") as f:
+        raw = f.read()
+    want = b"fix_core\nfix_soft\nfix_nic debug=1\r async_probe=1\n"
+    r.report("CRLF line: the '\\r' reaches the kernel, where it separates; async_probe=1 after it",
+             [] if raw == want else [f"trap log {raw!r}, expected {want!r}"], p)
+
+    conf = {"conf": "options fix_nic async_probe=0\r"}
+    p, inserts, _ = r.run(["explain", "--json", NIC], None, conf)
+    problems = [] if inserts == [] else [f"inserts {inserts}"]
+    try:
+        m = json.loads(p.stdout)["modules"][0]
+        if (m["options"], m["async"], m["append"], m["rule"]) != ("async_probe=0\r", False, False,
+                                                                 "module-options"):
+            problems.append(f"module {m}")
+    except (ValueError, KeyError, IndexError) as e:
+        problems.append(f"bad JSON ({e}): {p.stdout!r}")
+    r.report("CRLF async_probe=0: libkmod keeps the '\\r', the policy reads 0 and appends nothing",
+             problems, p)
+
+    for what, options in (("CRLF async_probe=0", "async_probe=0\r"),
+                          ("async_probe=nope", "async_probe=nope"),
+                          ("async_probe=of", "async_probe=of")):
+        p, _, _ = r.run(["explain", NIC], None, {"conf": f"options fix_nic {options}"})
+        ok = re.search(r"fix_nic: sync \(module-options:", p.stdout.decode()) is not None
+        r.report(f"explain: {what} reads as sync, as the kernel reads it",
+                 [] if ok else [repr(p.stdout)], p)
+
+
 def main():
     program, trap, shipped = sys.argv[1:4]
     r = Runner(program, trap, shipped)
@@ -334,6 +392,7 @@ def main():
             r.case(*c)
         explain_cases(r)
         deadline_cases(r)
+        option_bytes_cases(r)
         sysfs_cases(r)
         modprobe_config_case(r)
         status_cases(r)

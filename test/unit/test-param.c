@@ -177,6 +177,12 @@ static int test_module_options(void)
                 { "async_probe=0 --",                    0, false },
                 { "async_probe=0 -- async_probe=1",      0, false },
                 { "-- x=\"",                            -1, false },
+                /* libkmod's space after the options joins an open last word. */
+                { "\"async_probe",                      -1, false },
+                { "async_probe=0 \"async_probe",         0, false },
+                { "\"async_probe=0",                     0, false },
+                { "\"async_probe=o",                     1, false },
+                { "x=1 \"--",                           -1, false },
                 { "async-probe=0",                      -1, true },
                 { "async_probe=on",                      1, true },
                 { "async_probe=oN",                      1, true },

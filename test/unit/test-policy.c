@@ -102,6 +102,13 @@ static const struct {
         { "x\"y async_probe=0",                 S, S, "module-options-unsafe" },
         { "async_probe\"=0",                    S, S, "module-options-unsafe" },
         { "x=1 \"",                             S, S, "module-options-unsafe" },
+        /*
+         * libkmod puts a space after the options even for a plain load: an
+         * open quote takes it into the last word, so no "async_probe" here.
+         */
+        { "x=1 \"async_probe",                  S, S, "module-options-unsafe" },
+        { "\"async_probe",                      S, S, "module-options-unsafe" },
+        { "\"async_probe=",                     A, S, "module-options" },
         /* The kernel stops at a bare "--", quoted or not: nothing after it counts. */
         { "-- async_probe=0",                   S, S, "module-options-unsafe" },
         { "x=1 \"--\"",                         S, S, "module-options-unsafe" },

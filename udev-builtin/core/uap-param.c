@@ -164,9 +164,11 @@ int uap_kstrtobool(const char *s, size_t len)
  * with kstrtobool(), a missing or unreadable value meaning true; the last
  * one wins.
  *
- * libkmod appends extra options after a space. That adds exactly one
- * parameter unless the kernel stops before it (a "--") or the last word
- * is still inside a quote, which would swallow it.
+ * libkmod puts a space after the options, then any extra options. That
+ * adds exactly one parameter unless the kernel stops before it (a "--")
+ * or the last word is still inside a quote, which swallows what follows:
+ * even the lone space of a plain load, so such a word without a value
+ * ends in a space and is no "async_probe" (nor a "--") to the kernel.
  */
 void uap_module_options_read(const char *options, struct uap_module_options *ret)
 {
@@ -177,12 +179,14 @@ void uap_module_options_read(const char *options, struct uap_module_options *ret
         *ret = (struct uap_module_options) { .async_probe = -1, .append_safe = true };
 
         while (uap_param_next(&cursor, &p) > 0) {
-                if (uap_param_is_stop(&p)) {
+                if (p.open_quote) {
+                        ret->append_safe = false;
+                        if (p.value == NULL)
+                                return;
+                } else if (uap_param_is_stop(&p)) {
                         ret->append_safe = false;
                         return;
                 }
-                if (p.open_quote)
-                        ret->append_safe = false;
                 if (p.key_len != strlen(ASYNC_PROBE) || memcmp(p.key, ASYNC_PROBE, p.key_len) != 0)
                         continue;
                 b = p.value ? uap_kstrtobool(p.value, p.value_len) : -EINVAL;
