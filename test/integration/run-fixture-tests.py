@@ -379,7 +379,7 @@ def option_bytes_cases(r):
                           ("async_probe=nope", "async_probe=nope"),
                           ("async_probe=of", "async_probe=of")):
         p, _, _ = r.run(["explain", NIC], None, {"conf": f"options fix_nic {options}"})
-        ok = re.search(r"fix_nic: sync \(module-options:", p.stdout.decode()) is not None
+        ok = re.search(r"fix_nic: sync\b[^\n]*\(module-options:", p.stdout.decode()) is not None
         r.report(f"explain: {what} reads as sync, as the kernel reads it",
                  [] if ok else [repr(p.stdout)], p)
 
