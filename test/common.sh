@@ -65,6 +65,15 @@ ensure_packages() {
 	echo "$what: packages present: $(package_words "$@" | xargs)"
 }
 
+# ensure_dir WHAT DIR: a directory the tests mount over (an empty one is
+# enough); said when created.
+ensure_dir() {
+	[ -d "$2" ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "$1 needs the directory $2; run as root to create it"
+	note "$1: creating $2 (empty), a mount point for the tests"
+	mkdir -p "$2" || die "cannot create $2"
+}
+
 apt_update_once() {
 	[ -z "${UAP_APT_UPDATED:-}" ] || return 0
 	note "apt-get update"

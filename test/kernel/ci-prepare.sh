@@ -12,3 +12,6 @@ packages=(
 	kmod util-linux systemd	# modprobe/depmod, mount, poweroff inside UML
 )
 ensure_packages "kernel tests" "${packages[@]}"
+# UML runs on the host's root and mounts the test module tree over
+# /lib/modules, which a machine without an installed kernel lacks.
+ensure_dir "kernel tests" /lib/modules

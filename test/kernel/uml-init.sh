@@ -13,7 +13,13 @@ mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs -o mode=0755 tmpfs /run
 # The test module tree as this kernel's /lib/modules/$(uname -r); the
 # tmpfs comes first so nothing is created in the host's /lib/modules.
-mount -t tmpfs -o mode=0755 tmpfs /lib/modules
+# Without it on the host (test/kernel/ci-prepare.sh makes it), mkdir
+# would write to the host.
+mount -t tmpfs -o mode=0755 tmpfs /lib/modules || {
+	echo "uml-init: cannot mount a tmpfs on /lib/modules (missing on the host?)"
+	echo 1 >"$UAP_RUN/status"
+	poweroff -f
+}
 mkdir -p "/lib/modules/$UAP_KREL"
 mount --bind "$UAP_MODDIR" "/lib/modules/$UAP_KREL"
 # Last: a tmpfs on /tmp hides the host's /tmp, so nothing above may live

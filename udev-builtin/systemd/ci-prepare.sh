@@ -16,6 +16,8 @@ packages=(
 )
 ensure_packages "systemd builtin" "${packages[@]}"
 ensure_deb_src
+# The host test mounts a fixture module tree over /lib/modules.
+ensure_dir "systemd builtin" /lib/modules
 
 export UAP_SYSTEMD_REQUIRED=1
 pristine=$(pristine_tree)
