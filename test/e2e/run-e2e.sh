@@ -40,11 +40,13 @@ esac
 # Install the project as a package would, outside /tmp (UML mounts a
 # tmpfs there).
 check_cache_dir
-stage=$UAP_CACHE/e2e-stage
-rm -rf "$stage"
+# A stage of its own: other runs may install theirs at the same time.
+stage=$(mktemp -d "$UAP_CACHE/e2e-stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
 DESTDIR=$stage/root meson install -C "$build" --quiet >&2
-for f in udev-async-probe 80-async-probe.rules udev-async-probe.conf udev-async-probe-rules.service; do
-	found=$(find "$stage/root" -name "$f" -print -quit)
+for f in udev/udev-async-probe rules.d/80-async-probe.rules modprobe.d/udev-async-probe.conf \
+	 system/udev-async-probe-rules.service; do
+	found=$(find "$stage/root" -path "*/$f" -type f -print -quit)
 	[ -n "$found" ] || die "meson install did not install $f"
 	cp "$found" "$stage/"
 done
