@@ -81,6 +81,7 @@ for s in $scenarios; do
 	fi
 	grep -E '^(CHECK|# )' "$script.log" | sed 's/^/# /' || true
 	grep -E '^uml-run: FAIL' "$script.log" | sed 's/^/# /' || true
+	[ -z "${E2E_KEEP:-}" ] || cp "$script.log" "$E2E_KEEP/$s.log"
 	rm -f "$script" "$script.log"
 done
 echo "1..$n"
