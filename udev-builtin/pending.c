@@ -47,11 +47,11 @@ void pending_done(struct pending *p)
 
 long pending_total(const struct pending *p)
 {
-        long n = 0;
+        long n = p->workers;
 
         for (size_t i = 0; i < p->n_modules; i++)
                 n += p->modules[i].probes > 0 ? p->modules[i].probes :
-                     (long) p->modules[i].n_devices;
+                     (long) (p->modules[i].running + p->modules[i].n_devices);
         return n;
 }
 
@@ -159,10 +159,87 @@ int pending_module_count(const char *module, long *ret)
         return *end == '\0' && *ret >= 0 ? 1 : -EINVAL;
 }
 
+static struct pending_module *find_module(struct pending *p, const char *name)
+{
+        for (size_t i = 0; i < p->n_modules; i++)
+                if (strcmp(p->modules[i].name, name) == 0)
+                        return &p->modules[i];
+        return add_module(p, name);
+}
+
+/*
+ * The module a kernel stack is in, from its innermost "func+0x1/0x2 [module]" line.
+ * Returns false for a stack in built-in code only.
+ */
+static bool stack_module(FILE *f, bool *attach, char *module, size_t size)
+{
+        char line[512];
+        bool found = false;
+
+        *attach = false;
+        while (fgets(line, sizeof(line), f)) {
+                char *open = strrchr(line, '['), *close;
+
+                if (strstr(line, "_attach_async_helper"))
+                        *attach = true;
+                if (found || open == NULL || open == line || (close = strchr(open, ']')) == NULL ||
+                    strchr(line, '[') == open)
+                        continue;
+                *close = '\0';
+                snprintf(module, size, "%s", open + 1);
+                found = true;
+        }
+        return found;
+}
+
+/*
+ * Kernel workers in the middle of an asynchronous probe: the driver core
+ * runs those through its *_attach_async_helper() functions, which a
+ * worker's kernel stack shows (root only, CONFIG_STACKTRACE), with the
+ * probing driver's module further in. A device gets its driver link
+ * before its probe runs, so this is what shows the probes that have
+ * started and not ended.
+ */
+static int async_attach_workers(struct pending *p)
+{
+        _cleanup_(closedirp) DIR *d = opendir("/proc");
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                char path[300], comm[32], module[64];
+                _cleanup_(fclosep) FILE *f = NULL;
+                struct pending_module *m;
+                bool attach;
+
+                if (de->d_name[0] < '0' || de->d_name[0] > '9')
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+                if (read_one_line(path, comm, sizeof(comm)) < 0 || strncmp(comm, "kworker/", 8) != 0)
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/stack", de->d_name);
+                f = fopen(path, "re");
+                if (f == NULL)
+                        continue;
+                if (!stack_module(f, &attach, module, sizeof(module))) {
+                        p->workers += attach;
+                        continue;
+                }
+                if (!attach)
+                        continue;
+                m = find_module(p, module);
+                if (m == NULL)
+                        return -ENOMEM;
+                m->running++;
+        }
+        return 0;
+}
+
 /*
  * Exact: every module whose kernel count is not zero. Best effort, on
- * kernels without the count: every module load inserted asynchronously
- * that still has a device without a driver.
+ * kernels without the count: kernel workers running an asynchronous
+ * attach, and the devices of the modules load inserted asynchronously
+ * that have no driver yet (not started, or turned down: that cannot be
+ * told apart).
  */
 int pending_read(struct kmod_ctx *ctx, struct pending *p)
 {
@@ -194,6 +271,9 @@ int pending_read(struct kmod_ctx *ctx, struct pending *p)
         if (p->exact)
                 return 0;
 
+        r = async_attach_workers(p);
+        if (r < 0)
+                return r;
         closedir(TAKE_PTR(d));
         d = opendir(ASYNC_LOADED_DIR);
         while (d && (de = readdir(d))) {
@@ -205,16 +285,24 @@ int pending_read(struct kmod_ctx *ctx, struct pending *p)
                 snprintf(path, sizeof(path), "/sys/module/%s", de->d_name);
                 if (access(path, F_OK) < 0)
                         continue;
-                m = add_module(p, de->d_name);
+                m = find_module(p, de->d_name);
                 if (m == NULL)
                         return -ENOMEM;
                 r = unbound_devices(ctx, m);
                 if (r < 0)
                         return r;
-                if (m->n_devices == 0) {
-                        p->n_modules--;
-                        free(m->devices);
+        }
+        /* Keep only what is pending. */
+        for (size_t i = 0; i < p->n_modules;) {
+                struct pending_module *m = &p->modules[i];
+
+                if (m->running > 0 || m->n_devices > 0) {
+                        i++;
+                        continue;
                 }
+                free(m->devices);
+                memmove(m, m + 1, (p->n_modules - i - 1) * sizeof(*m));
+                p->n_modules--;
         }
         return 0;
 }

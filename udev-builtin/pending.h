@@ -13,6 +13,7 @@
 struct pending_module {
         char name[64];
         long probes;            /* queued or running, from the kernel; -1 if unknown */
+        unsigned running;       /* best effort: kernel workers seen in its probe */
         char **devices;         /* devices of the module still without a driver */
         size_t n_devices;
 };
@@ -22,6 +23,8 @@ struct pending {
         bool exact;
         struct pending_module *modules;
         size_t n_modules;
+        /* Best effort: kernel workers in an asynchronous attach of no known module. */
+        unsigned workers;
 };
 
 int pending_module_count(const char *module, long *ret);

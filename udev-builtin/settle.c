@@ -78,6 +78,9 @@ static void wait_for_probes(bool exact, long long timeout_ms)
 
 static void report_pending(const struct pending *p, int level)
 {
+        if (p->workers > 0)
+                log_full(level, "%u kernel worker(s) running an asynchronous probe of built-in code.",
+                         p->workers);
         for (size_t i = 0; i < p->n_modules; i++) {
                 const struct pending_module *m = &p->modules[i];
                 char devices[1024] = "";
@@ -91,8 +94,9 @@ static void report_pending(const struct pending *p, int level)
                                  m->probes, m->n_devices ? " (devices without a driver: " : "",
                                  devices, m->n_devices ? ")" : "");
                 else
-                        log_full(level, "Module '%s' was loaded with " UAP_ASYNC_OPTION
-                                 "; devices without a driver yet: %s.", m->name, devices);
+                        log_full(level, "Module '%s': %u probe(s) running in kernel workers%s%s.",
+                                 m->name, m->running,
+                                 m->n_devices ? "; devices without a driver: " : "", devices);
         }
 }
 
@@ -104,8 +108,9 @@ static void help(void)
                "pending, both seen in the same pass: what \"udevadm settle\" promised\n"
                "before probes ran in the background. Exact on kernels that count\n"
                "pending probes (/sys/module/MODULE/" "async_probe_pending" "); elsewhere a best\n"
-               "effort: every device of a module this program loaded with\n"
-               UAP_ASYNC_OPTION " has a driver.\n"
+               "effort: no kernel worker is running an asynchronous probe, and every\n"
+               "device of a module this program loaded with " UAP_ASYNC_OPTION " has a\n"
+               "driver.\n"
                "\n"
                "Options:\n"
                "  -t --timeout=SEC      give up after SEC seconds (default %i), naming\n"
@@ -177,8 +182,8 @@ int verb_settle(struct cli *cli, int argc, char **argv)
 
         if (!p.exact)
                 log_info("Settled, as a best effort: this kernel does not count pending asynchronous "
-                         "probes; every device of a module loaded with " UAP_ASYNC_OPTION
-                         " by this program has a driver.");
+                         "probes; no kernel worker runs one, and every device of a module loaded "
+                         "with " UAP_ASYNC_OPTION " by this program has a driver.");
         pending_done(&p);
         return EXIT_SUCCESS;
 }
