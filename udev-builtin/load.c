@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,13 @@
 
 /*
  * How long "load" may take in all. udev kills a worker at its event
- * timeout (180 s by default) and then never runs 80-drivers.rules' kmod
- * load for the event; past this bound we return and leave the insert
- * running, so kmod load always gets its turn.
+ * timeout and then never runs 80-drivers.rules' kmod load for the event;
+ * past this bound we return and leave the insert running, so kmod load
+ * always gets its turn. By default a third of udev's event timeout (where
+ * udevd warns that an event takes long), and never more than this.
  */
-#define LOAD_TIMEOUT_SEC_DEFAULT 10
+#define LOAD_TIMEOUT_SEC_MAX 30
+#define UDEV_EVENT_TIMEOUT_SEC_DEFAULT 180
 
 /* Where "load" remembers, until reboot, that it warned about the configuration. */
 #define CONFIG_WARNED_FILE "/run/udev-async-probe/config-warned"
@@ -198,6 +201,59 @@ static int collect_devices(int argc, char **argv, struct device_info *devs)
         return 0;
 }
 
+/* Seconds from an udev.conf or kernel command line value; 0 if it is none. */
+static unsigned parse_event_timeout(const char *s)
+{
+        char *end;
+        unsigned long v;
+
+        s += strspn(s, "\"'");
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || end == s || (*end != '\0' && strchr("s\"' \t\n", *end) == NULL) ||
+            v > UINT_MAX)
+                return 0;
+        return v;
+}
+
+/*
+ * udev's event timeout, from where udevd reads it: /etc/udev/udev.conf,
+ * then the kernel command line (udev.event_timeout=, and in the initramfs
+ * rd.udev.event_timeout=). The smallest value found wins: this is a bound.
+ * udevd's own --event-timeout cannot be seen from here.
+ */
+static unsigned udev_event_timeout(void)
+{
+        unsigned timeout = UDEV_EVENT_TIMEOUT_SEC_DEFAULT, t;
+        _cleanup_(fclosep) FILE *conf = fopen("/etc/udev/udev.conf", "re");
+        _cleanup_(fclosep) FILE *cmdline = fopen("/proc/cmdline", "re");
+        char line[4096], *word, *save = NULL;
+
+        while (conf && fgets(line, sizeof(line), conf)) {
+                const char *p = line + strspn(line, " \t");
+
+                if (strncmp(p, "event_timeout=", 14) == 0 && (t = parse_event_timeout(p + 14)) > 0 &&
+                    t < timeout)
+                        timeout = t;
+        }
+        if (cmdline && fgets(line, sizeof(line), cmdline))
+                for (word = strtok_r(line, " \t\n", &save); word; word = strtok_r(NULL, " \t\n", &save)) {
+                        if (strncmp(word, "rd.", 3) == 0)
+                                word += 3;
+                        if (strncmp(word, "udev.event_timeout=", 19) == 0 &&
+                            (t = parse_event_timeout(word + 19)) > 0 && t < timeout)
+                                timeout = t;
+                }
+        return timeout;
+}
+
+static unsigned default_timeout(void)
+{
+        unsigned t = udev_event_timeout() / 3;
+
+        return t < 1 ? 1 : t > LOAD_TIMEOUT_SEC_MAX ? LOAD_TIMEOUT_SEC_MAX : t;
+}
+
 static void help(void)
 {
         printf("udev-async-probe load [OPTIONS...] [MODALIAS...]\n"
@@ -208,8 +264,9 @@ static void help(void)
                "\n"
                "Options:\n"
                "     --timeout=SEC      return after SEC seconds, leaving an insert that\n"
-               "                        still runs to finish on its own (default %i; 0: wait)\n"
-               CLI_COMMON_HELP, LOAD_TIMEOUT_SEC_DEFAULT);
+               "                        still runs to finish on its own (default: a third\n"
+               "                        of udev's event timeout, at most %i; 0: wait)\n"
+               CLI_COMMON_HELP, LOAD_TIMEOUT_SEC_MAX);
 }
 
 static int parse_timeout(int c, const char *arg, void *userdata)
@@ -228,7 +285,7 @@ int verb_load(struct cli *cli, int argc, char **argv)
         };
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         _cleanup_free_ struct device_info *devs = NULL;
-        unsigned timeout = LOAD_TIMEOUT_SEC_DEFAULT;
+        unsigned timeout = UINT_MAX;
         struct uap_config cfg = {};
         struct load l = {};
         bool udev_event;
@@ -239,6 +296,9 @@ int verb_load(struct cli *cli, int argc, char **argv)
                 return r;
         argc -= optind;
         argv += optind;
+
+        if (timeout == UINT_MAX)
+                timeout = default_timeout();
 
         /* Without arguments, udev runs us for an event. */
         udev_event = argc == 0;

@@ -63,10 +63,11 @@ start_udevd() {
 	udevadm settle -t 30
 }
 
-# What udev-async-probe-rules.service runs when the .path unit sees a
-# modprobe.d change: its ExecStart= and ExecStartPost= lines, as shipped.
+# What the .path unit starts when it sees a modprobe.d change,
+# udev-async-probe-rules-update.service: its ExecStart= and
+# ExecStartPost= lines, as shipped.
 run_rules_service() {
-	grep -E '^ExecStart(Post)?=' "$STAGE/udev-async-probe-rules.service" | sed 's/^[^=]*=-\{0,1\}//' |
+	grep -E '^ExecStart(Post)?=' "$STAGE/udev-async-probe-rules-update.service" | sed 's/^[^=]*=-\{0,1\}//' |
 	while read -r cmd; do
 		sh -c "$cmd" || not_ok "$cmd failed"
 	done

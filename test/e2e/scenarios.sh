@@ -21,7 +21,7 @@ fault-missing       program                 -
 fault-crash         program                 -
 fault-insert        program                 -
 journal-stuck       program                 -
-insert-hang         program                 -
+insert-hang         program                 udev.event_timeout=30
 run-full            program                 -
 exec-count          program                 -
 config-change       program                 -
@@ -214,12 +214,14 @@ time.sleep(3600)' >/run/journal-fill &
 	expect_driver uaptest uap_slow 0 sync sync
 }
 
-# 11. an insert that sleeps in the kernel past udev's event timeout: the
-# program returns at its deadline (10 s), udev's kmod load binds the device
+# 11. an insert that sleeps in the kernel past udev's event timeout (30 s,
+# from the kernel command line, where udevd and the program both read it):
+# the program returns at its deadline (a third: 10 s), udev's kmod load
+# binds the device
 scenario_insert_hang() {
 	conf "$BUSES" 'options uap_slow delay_ms=300'
 	wrap_program "LD_PRELOAD=$STAGE/trap.so TRAP_SLEEP=uap_slow=600"
-	UDEV_LOG_LEVEL=debug start_udevd --event-timeout=30
+	UDEV_LOG_LEVEL=debug start_udevd
 	load_bus ndevs=2 $SLOW_ONLY
 	expect_no_log 'killed'
 	if [ "$SETTLE_MS" -ge 10000 ] && [ "$SETTLE_MS" -lt 30000 ]; then

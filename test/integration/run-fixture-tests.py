@@ -239,15 +239,17 @@ def explain_cases(r):
 def deadline_cases(r):
     """udev waits for the process it started, not for its children: the
     parent must exit at the deadline while the insert finishes later."""
-    for args, opts, desc in (
-            (["load", "--timeout=1", NIC], {}, "--timeout=1"),
-            (["load"], {"event": event(NIC, "pci")}, "the default 10 s, udev event")):
-        sleep = 2 if "--timeout=1" in args else 12
+    for args, ev, cmdline, limit, desc in (
+            (["load", "--timeout=1", NIC], None, "root=/dev/vda", 1, "--timeout=1"),
+            (["load"], event(NIC, "pci"), "root=/dev/vda udev.event_timeout=9", 3,
+             "udev event, a third of udev.event_timeout=9"),
+            (["load"], event(NIC, "pci"), "udev.event_timeout=60 rd.udev.event_timeout=6", 2,
+             "udev event, the smaller of udev.event_timeout= and rd.udev.event_timeout=")):
+        sleep = limit + 2
         t0 = time.monotonic()
-        p, inserts, case = r.run(args, opts.get("event"), {"sleep": f"fix_nic={sleep}", "detach": True,
-                                                            "level": "info"})
+        p, inserts, case = r.run(args, ev, {"sleep": f"fix_nic={sleep}", "detach": True,
+                                            "level": "info", "cmdline": cmdline})
         took = time.monotonic() - t0
-        limit = 1 if "--timeout=1" in args else 10
         slack = 6 if r.wrapper else 1.5
         problems = []
         if p.returncode != 1:
