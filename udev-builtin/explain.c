@@ -5,6 +5,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "pending.h"
 #include "rules.h"
 #include "sysfs.h"
 #include "utf8.h"
@@ -28,6 +29,7 @@ static int loaded_async_probe(const char *module)
 
 static void explain_text(const struct module_plan *plan, const struct device_info *dev)
 {
+        long pending;
         int loaded;
 
         switch (plan->state) {
@@ -50,16 +52,20 @@ static void explain_text(const struct module_plan *plan, const struct device_inf
 
         /* async_probe is a module flag: the load that happened decided for every device. */
         loaded = loaded_async_probe(plan->name);
-        printf("  %s: already loaded%s, nothing to do; its devices probe as that load decided%s\n",
+        printf("  %s: already loaded%s, nothing to do; its devices probe as that load decided%s",
                plan->name,
                loaded == 1 ? " with async probing" : loaded == 0 ? " without async probing" : "",
                dev->async ? ", whatever their ASYNC_PROBE says" : "");
+        if (pending_module_count(plan->name, &pending) > 0 && pending > 0)
+                printf("; %ld asynchronous probe(s) pending", pending);
+        printf("\n");
 }
 
 static int explain_one(const struct module_plan *plan, const struct device_info *dev, void *userdata)
 {
         struct explain *e = userdata;
         struct json *j = &e->json;
+        long pending;
         int loaded;
 
         if (e->cli->json == JSON_OFF) {
@@ -80,6 +86,11 @@ static int explain_one(const struct module_plan *plan, const struct device_info 
                 json_null(j);
         else
                 json_bool(j, loaded);
+        json_key(j, "pending");
+        if (plan->state != MODULE_LIVE || pending_module_count(plan->name, &pending) <= 0)
+                json_null(j);
+        else
+                json_int(j, pending);
         json_object_close(j);
         return 0;
 }

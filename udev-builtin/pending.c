@@ -234,6 +234,21 @@ static int async_attach_workers(struct pending *p)
         return 0;
 }
 
+/* Only the probes kernel workers are running now, by module: what status shows. */
+int pending_read_running(struct pending *p)
+{
+        *p = (struct pending) {};
+        return async_attach_workers(p);
+}
+
+const struct pending_module *pending_find(const struct pending *p, const char *module)
+{
+        for (size_t i = 0; i < p->n_modules; i++)
+                if (strcmp(p->modules[i].name, module) == 0)
+                        return &p->modules[i];
+        return NULL;
+}
+
 /*
  * Exact: every module whose kernel count is not zero. Best effort, on
  * kernels without the count: kernel workers running an asynchronous

@@ -29,6 +29,8 @@ struct pending {
 
 int pending_module_count(const char *module, long *ret);
 int pending_read(struct kmod_ctx *ctx, struct pending *p);
+int pending_read_running(struct pending *p);
+const struct pending_module *pending_find(const struct pending *p, const char *module);
 void pending_done(struct pending *p);
 long pending_total(const struct pending *p);
 int pending_watch_fds(int *fds, size_t max);

@@ -5,6 +5,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "pending.h"
 #include "sysfs.h"
 #include "verbs.h"
 
@@ -46,16 +47,39 @@ static void print_drivers(const struct cli *cli, struct json *j, const char *mod
         }
 }
 
-static void print_module(const struct cli *cli, struct json *j, const char *name)
+/*
+ * Probes still to finish: the kernel's count where it keeps one (exact),
+ * else the kernel workers seen in the module's probe (best effort).
+ */
+static void pending_of(const struct pending *running, const char *name, long *count, long *seen)
+{
+        const struct pending_module *m;
+
+        *seen = -1;
+        if (pending_module_count(name, count) > 0)
+                return;
+        *count = -1;
+        m = pending_find(running, name);
+        *seen = m ? (long) m->running : 0;
+}
+
+static void print_module(const struct cli *cli, struct json *j, const char *name,
+                         const struct pending *running)
 {
         char path[4096], value[64];
         const char *async_probe;
+        long count, seen;
 
         snprintf(path, sizeof(path), "/sys/module/%s/async_probe", name);
         async_probe = read_value(path, value, sizeof(value));
+        pending_of(running, name, &count, &seen);
 
         if (cli->json == JSON_OFF) {
                 printf("%-24s async_probe=%s", name, async_probe ? async_probe : "unknown");
+                if (count > 0)
+                        printf(" pending=%ld", count);
+                else if (seen > 0)
+                        printf(" running=%ld", seen);
                 print_drivers(cli, j, name);
                 printf("\n");
                 return;
@@ -67,6 +91,16 @@ static void print_module(const struct cli *cli, struct json *j, const char *name
                 json_null(j);
         else
                 json_bool(j, strcmp(async_probe, "1") == 0);
+        json_key(j, "pending");
+        if (count < 0)
+                json_null(j);
+        else
+                json_int(j, count);
+        json_key(j, "running");
+        if (seen < 0)
+                json_null(j);
+        else
+                json_int(j, seen);
         json_key(j, "drivers");
         json_array_open(j);
         print_drivers(cli, j, name);
@@ -80,7 +114,9 @@ static void help(void)
                "\n"
                "The loaded modules, whether async probing was requested for each, and\n"
                "how each of their drivers probes, as the kernel reports it (kernels\n"
-               "without the read-back files say \"unknown\").\n"
+               "without the read-back files say \"unknown\"), and the asynchronous\n"
+               "probes still to finish: pending=N (the kernel's count) or running=N\n"
+               "(kernel workers seen in the module's probe, where there is no count).\n"
                "\n"
                "Options:\n"
                CLI_JSON_HELP
@@ -96,6 +132,7 @@ int verb_status(struct cli *cli, int argc, char **argv)
         };
         _cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+        struct pending running = {};
         struct kmod_list *l;
         struct json j;
         int r;
@@ -120,17 +157,22 @@ int verb_status(struct cli *cli, int argc, char **argv)
         if (r < 0)
                 return log_error_errno(r, "Failed to list loaded modules: %m"), EXIT_FAILURE;
 
+        r = pending_read_running(&running);
+        if (r < 0)
+                return log_oom(), EXIT_FAILURE;
+
         json_begin(&j, stdout, cli->json);
         if (cli->json != JSON_OFF)
                 json_array_open(&j);
         kmod_list_foreach(l, list) {
                 _cleanup_(kmod_module_unrefp) struct kmod_module *mod = kmod_module_get_module(l);
 
-                print_module(cli, &j, kmod_module_get_name(mod));
+                print_module(cli, &j, kmod_module_get_name(mod), &running);
         }
         if (cli->json != JSON_OFF) {
                 json_array_close(&j);
                 json_end(&j);
         }
+        pending_done(&running);
         return EXIT_SUCCESS;
 }

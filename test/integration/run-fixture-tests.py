@@ -184,7 +184,8 @@ def explain_cases(r):
             problems.append(f"header {j}")
         if mods["fix_dual_a"] != {"module": "fix_dual_a", "state": "loadable", "async": False,
                                   "append": False, "rule": "module-options",
-                                  "options": "async_probe=0 x=\"a b\"", "loaded_async_probe": None}:
+                                  "options": "async_probe=0 x=\"a b\"", "loaded_async_probe": None,
+                                  "pending": None}:
             problems.append(f"fix_dual_a {mods['fix_dual_a']}")
         if (mods["fix_dual_b"]["state"], mods["fix_dual_b"]["rule"]) != ("live", "bus-listed"):
             problems.append(f"fix_dual_b {mods['fix_dual_b']}")
@@ -318,6 +319,9 @@ def status_cases(r):
             os.makedirs(os.path.join(m, name, "drivers"), exist_ok=True)
             with open(os.path.join(m, name, "async_probe"), "w") as f:
                 f.write(value)
+        # The kernel series' count of fix_nic's probes still to finish.
+        with open(os.path.join(m, "fix_nic", "async_probe_pending"), "w") as f:
+            f.write("2\n")
         os.symlink("../../../bus/fixbus/drivers/fix_nic", os.path.join(m, "fix_nic", "drivers", "fixbus:fix_nic"))
         d = os.path.join(case_fake, "sys", "bus", "fixbus", "drivers", "fix_nic")
         os.makedirs(d)
@@ -335,7 +339,7 @@ def status_cases(r):
         live = {"live": ["fix_nic", "fix_plat", "fix_core"]}
         p, _, _ = r.run(["status"], None, live)
         lines = p.stdout.decode().splitlines()
-        want = [f"{'fix_nic':<24} async_probe=1 fixbus/fix_nic=async",
+        want = [f"{'fix_nic':<24} async_probe=1 pending=2 fixbus/fix_nic=async",
                 f"{'fix_plat':<24} async_probe=0",
                 f"{'fix_core':<24} async_probe=unknown"]
         r.report("status: read-back where the kernel has it, unknown where not",
@@ -343,9 +347,10 @@ def status_cases(r):
         p, _, _ = r.run(["status", "--json"], None, live)
         try:
             j = json.loads(p.stdout)
-            ok = j[0] == {"module": "fix_nic", "async_probe": True,
+            ok = j[0] == {"module": "fix_nic", "async_probe": True, "pending": 2, "running": None,
                           "drivers": [{"bus": "fixbus", "driver": "fix_nic", "probe_type": "async"}]} \
-                and j[1]["async_probe"] is False and j[2]["async_probe"] is None
+                and j[1]["async_probe"] is False and j[2]["async_probe"] is None \
+                and (j[1]["pending"], j[1]["running"]) == (None, 0)
         except (ValueError, KeyError, IndexError):
             ok = False
         r.report("status --json", [] if ok else [repr(p.stdout)], p)
