@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "log.h"
@@ -116,4 +117,14 @@ int cli_parse_seconds(const char *what, const char *arg, unsigned *ret)
                 return log_error_errno(EINVAL, "Invalid %s value '%s': seconds, 0 to 3600.", what, arg);
         *ret = v;
         return 0;
+}
+
+/* What a printing verb ends with: output that did not reach its reader is a failure. */
+int cli_finish_output(int ret)
+{
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                log_error_errno(errno ? errno : EIO, "Failed to write the output: %m");
+                return EXIT_FAILURE;
+        }
+        return ret;
 }

@@ -325,7 +325,7 @@ int verb_config(struct cli *cli, int argc, char **argv)
                 print_text(&cfg, &s, &rs);
         else
                 print_json(cli, &cfg, &s, &rs);
-        ret = EXIT_SUCCESS;
+        ret = cli_finish_output(EXIT_SUCCESS);
 out:
         sources_done(&s);
         uap_config_done(&cfg);

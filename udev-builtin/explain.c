@@ -255,5 +255,5 @@ int verb_explain(struct cli *cli, int argc, char **argv)
         }
 
         uap_config_done(&cfg);
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        return cli_finish_output(r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }

@@ -102,6 +102,8 @@ static void write_string(struct json *j, const char *s)
                         fprintf(j->f, "\\%c", *p);
                 else if (*p < 0x20 || *p == 0x7f)
                         fprintf(j->f, "\\u%04x", *p);
+                else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+                        fprintf(j->f, "\\u%04x", p[1]);       /* C1 controls too */
                 else
                         fwrite(p, 1, n, j->f);
                 p += n;

@@ -11,7 +11,6 @@
 #include "cleanup.h"
 #include "deadline.h"
 #include "log.h"
-#include "pending.h"
 #include "verbs.h"
 
 /*
@@ -27,7 +26,10 @@
 /* Where "load" remembers, until reboot, that it warned about the configuration. */
 #define CONFIG_WARNED_FILE "/run/udev-async-probe/config-warned"
 
-/* A module that gets async_probe=1; the others are left to kmod load. */
+/*
+ * A module to insert: for a udev event, only those that get async_probe=1
+ * (kmod load follows for the others); run by hand, every one.
+ */
 struct insert_job {
         struct kmod_module *mod;
         const struct device_info *dev;
@@ -38,6 +40,7 @@ struct load {
         struct insert_job *jobs;
         size_t n_jobs;
         size_t n_devs;
+        bool udev_event;
 };
 
 /* One line per module, with journal fields a log query can match on. */
@@ -60,8 +63,9 @@ static int log_job(int level, int error, const struct insert_job *job, const cha
         if (job->dev->devpath && asprintf(&devpath, "DEVPATH=%s", job->dev->devpath) >= 0)
                 fields[n++] = devpath;
 
-        return log_fields(level, error, fields, "%s: %s '%s' with " UAP_ASYNC_OPTION " (%s: %s)%s%s",
+        return log_fields(level, error, fields, "%s: %s '%s'%s (%s: %s)%s%s",
                           job->dev->devpath ? job->dev->devpath : job->dev->modalias, what, name,
+                          job->decision.append ? " with " UAP_ASYNC_OPTION : "",
                           uap_rule_to_string(job->decision.rule),
                           uap_rule_explain(job->decision.rule),
                           error ? ": " : "", error ? strerror(abs(error)) : "");
@@ -73,11 +77,15 @@ static int insert_one(const struct insert_job *job)
         const char *name = kmod_module_get_name(job->mod);
         int r;
 
-        r = loader_insert(job->mod, true);
+        r = loader_insert(job->mod, job->decision.append);
         if (r == 0) {
-                record_async_load(name);
                 /* Like udev's own kmod builtin: success is news only when debugging. */
                 log_job(LOG_DEBUG, 0, job, "inserted");
+                return 0;
+        }
+        if (r == -EEXIST) {
+                log_debug("Module '%s' was loaded by another loader meanwhile; it probes as that load decided.",
+                          name);
                 return 0;
         }
         if (r == KMOD_PROBE_APPLY_BLACKLIST) {
@@ -126,7 +134,7 @@ static int plan_one(const struct module_plan *plan, const struct device_info *de
                 break;
         }
 
-        if (!plan->decision.append) {
+        if (!plan->decision.append && l->udev_event) {
                 log_debug("%s: leaving '%s' to udev's kmod load (%s: %s).",
                           dev->devpath ? dev->devpath : dev->modalias, plan->name,
                           uap_rule_to_string(plan->decision.rule), uap_rule_explain(plan->decision.rule));
@@ -157,6 +165,7 @@ static bool config_warned(const char *error)
 {
         char old[sizeof(((struct uap_config *) NULL)->error)] = "";
         _cleanup_(fclosep) FILE *f = fopen(CONFIG_WARNED_FILE, "re");
+        bool ok;
         int fd;
 
         if (f && fgets(old, sizeof(old), f) && strcmp(old, error) == 0)
@@ -167,12 +176,11 @@ static bool config_warned(const char *error)
         fd = open(CONFIG_WARNED_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0)
                 return false;
-        if (write(fd, error, strlen(error)) == (ssize_t) strlen(error) && close(fd) == 0)
-                (void) rename(CONFIG_WARNED_FILE ".tmp", CONFIG_WARNED_FILE);
-        else {
-                close(fd);
+        ok = write(fd, error, strlen(error)) == (ssize_t) strlen(error);
+        if (close(fd) < 0)
+                ok = false;
+        if (!ok || rename(CONFIG_WARNED_FILE ".tmp", CONFIG_WARNED_FILE) < 0)
                 (void) unlink(CONFIG_WARNED_FILE ".tmp");
-        }
         return false;
 }
 
@@ -259,8 +267,9 @@ static void help(void)
         printf("udev-async-probe load [OPTIONS...] [MODALIAS...]\n"
                "\n"
                "Insert, with " UAP_ASYNC_OPTION ", the modules of MODALIAS (or of the udev\n"
-               "event in the environment) that the policy makes asynchronous. Others\n"
-               "are left to udev's kmod load, which runs after this for the same event.\n"
+               "event in the environment) that the policy makes asynchronous; insert the\n"
+               "others plainly. For a udev event, those are left to udev's kmod load,\n"
+               "which runs after this for the same event.\n"
                "\n"
                "Options:\n"
                "     --timeout=SEC      return after SEC seconds, leaving an insert that\n"
@@ -302,6 +311,7 @@ int verb_load(struct cli *cli, int argc, char **argv)
 
         /* Without arguments, udev runs us for an event. */
         udev_event = argc == 0;
+        l.udev_event = udev_event;
         log_open(udev_event);
 
         devs = calloc(udev_event ? 1 : argc, sizeof(*devs));

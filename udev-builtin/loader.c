@@ -140,11 +140,12 @@ int loader_for_each(struct kmod_ctx *ctx, const struct uap_config *cfg,
 /*
  * libkmod does the rest: dependencies and softdeps, install commands, the
  * blacklist, and modprobe.d options, to which the extra option is appended
- * for the target module only.
+ * for the target module only. -EEXIST: another loader was first (kmod load
+ * after our deadline, say), so the module is not loaded as we asked.
  */
 int loader_insert(struct kmod_module *mod, bool append)
 {
-        return kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
+        return kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST | KMOD_PROBE_FAIL_ON_LOADED,
                                                append ? UAP_ASYNC_OPTION : NULL,
                                                NULL, NULL, NULL);
 }

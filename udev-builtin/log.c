@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ static int kmod_level = LOG_WARNING;
 #if HAVE_JOURNAL
 static bool to_journal;
 #endif
+/* stderr, opened again as a file description of our own that never blocks. */
+static int stderr_fd = STDERR_FILENO;
 
 static int level_from_string(const char *s)
 {
@@ -61,6 +64,7 @@ void log_parse_environment(void)
  */
 void log_open(bool udev_event)
 {
+        int fd;
 #if HAVE_JOURNAL
         const char *e = getenv("SYSTEMD_LOG_TARGET");
 
@@ -73,6 +77,13 @@ void log_open(bool udev_event)
 #else
         (void) udev_event;
 #endif
+        /*
+         * O_NONBLOCK on stderr itself would change it for whoever shares it
+         * (a shell, udevd); a second open gets a description of our own.
+         */
+        fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd >= 0)
+                stderr_fd = fd;
 }
 
 void log_set_max_level(int level)
@@ -99,13 +110,13 @@ int log_get_kmod_level(void)
 
 /*
  * stderr may be a pipe to udevd that nobody drains, or one it already
- * closed (POLLERR: writing would raise SIGPIPE): write only what fits now.
- * A line below PIPE_BUF is written whole or not at all.
+ * closed (POLLERR: writing would raise SIGPIPE): write only what fits now,
+ * without waiting. A line below PIPE_BUF is written whole or not at all.
  */
 static void log_to_stderr(const char *msg)
 {
         char line[LINE_MAX_LEN + sizeof(IDENTIFIER ": \n")];
-        struct pollfd p = { .fd = STDERR_FILENO, .events = POLLOUT };
+        struct pollfd p = { .fd = stderr_fd, .events = POLLOUT };
         int n;
 
         n = snprintf(line, sizeof(line), IDENTIFIER ": %s\n", msg);
@@ -115,7 +126,7 @@ static void log_to_stderr(const char *msg)
                 n = sizeof(line) - 1;
         if (poll(&p, 1, 0) != 1 || p.revents != POLLOUT)
                 return;
-        (void) !write(STDERR_FILENO, line, n);
+        (void) !write(stderr_fd, line, n);
 }
 
 #if HAVE_JOURNAL

@@ -20,20 +20,6 @@
  */
 #define MODULE_PENDING_FILE "async_probe_pending"
 
-/* Noted by load's child after an insert with async_probe=1; errors only cost settle's best effort. */
-void record_async_load(const char *module)
-{
-        char path[256];
-        int fd;
-
-        (void) mkdir("/run/udev-async-probe", 0755);
-        (void) mkdir(ASYNC_LOADED_DIR, 0755);
-        snprintf(path, sizeof(path), ASYNC_LOADED_DIR "/%s", module);
-        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-        if (fd >= 0)
-                close(fd);
-}
-
 void pending_done(struct pending *p)
 {
         for (size_t i = 0; i < p->n_modules; i++) {
@@ -51,7 +37,7 @@ long pending_total(const struct pending *p)
 
         for (size_t i = 0; i < p->n_modules; i++)
                 n += p->modules[i].probes > 0 ? p->modules[i].probes :
-                     (long) (p->modules[i].running + p->modules[i].n_devices);
+                     (long) (p->modules[i].running + p->modules[i].coming);
         return n;
 }
 
@@ -249,12 +235,35 @@ const struct pending_module *pending_find(const struct pending *p, const char *m
         return NULL;
 }
 
+/* Modules whose init still runs: it may queue probes yet. */
+static int coming_modules(struct pending *p)
+{
+        _cleanup_(closedirp) DIR *d = opendir("/sys/module");
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                char path[300], state[32];
+                struct pending_module *m;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                snprintf(path, sizeof(path), "/sys/module/%s/initstate", de->d_name);
+                if (read_one_line(path, state, sizeof(state)) < 0 || strcmp(state, "coming") != 0)
+                        continue;
+                m = find_module(p, de->d_name);
+                if (m == NULL)
+                        return -ENOMEM;
+                m->coming = true;
+        }
+        return 0;
+}
+
 /*
- * Exact: every module whose kernel count is not zero. Best effort, on
- * kernels without the count: kernel workers running an asynchronous
- * attach, and the devices of the modules load inserted asynchronously
- * that have no driver yet (not started, or turned down: that cannot be
- * told apart).
+ * Exact: every module whose kernel count is not zero, with its devices
+ * that have no driver yet. Best effort, on kernels without the count:
+ * modules whose init still runs, and kernel workers in an asynchronous
+ * attach. A probe queued but not yet picked up by a worker is not seen;
+ * the caller looks twice, a moment apart, to leave it the time to start.
  */
 int pending_read(struct kmod_ctx *ctx, struct pending *p)
 {
@@ -289,37 +298,7 @@ int pending_read(struct kmod_ctx *ctx, struct pending *p)
         r = async_attach_workers(p);
         if (r < 0)
                 return r;
-        closedir(TAKE_PTR(d));
-        d = opendir(ASYNC_LOADED_DIR);
-        while (d && (de = readdir(d))) {
-                struct pending_module *m;
-                char path[4096];
-
-                if (de->d_name[0] == '.')
-                        continue;
-                snprintf(path, sizeof(path), "/sys/module/%s", de->d_name);
-                if (access(path, F_OK) < 0)
-                        continue;
-                m = find_module(p, de->d_name);
-                if (m == NULL)
-                        return -ENOMEM;
-                r = unbound_devices(ctx, m);
-                if (r < 0)
-                        return r;
-        }
-        /* Keep only what is pending. */
-        for (size_t i = 0; i < p->n_modules;) {
-                struct pending_module *m = &p->modules[i];
-
-                if (m->running > 0 || m->n_devices > 0) {
-                        i++;
-                        continue;
-                }
-                free(m->devices);
-                memmove(m, m + 1, (p->n_modules - i - 1) * sizeof(*m));
-                p->n_modules--;
-        }
-        return 0;
+        return coming_modules(p);
 }
 
 /*

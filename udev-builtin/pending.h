@@ -6,14 +6,12 @@
 
 #include <libkmod.h>
 
-/* Where "load" notes each module it inserted with async_probe=1, for this boot. */
-#define ASYNC_LOADED_DIR "/run/udev-async-probe/async-loaded"
-
 /* One module with asynchronous probes still to finish. */
 struct pending_module {
         char name[64];
         long probes;            /* queued or running, from the kernel; -1 if unknown */
         unsigned running;       /* best effort: kernel workers seen in its probe */
+        bool coming;            /* best effort: its init still runs */
         char **devices;         /* devices of the module still without a driver */
         size_t n_devices;
 };
@@ -34,4 +32,3 @@ const struct pending_module *pending_find(const struct pending *p, const char *m
 void pending_done(struct pending *p);
 long pending_total(const struct pending *p);
 int pending_watch_fds(int *fds, size_t max);
-void record_async_load(const char *module);

@@ -17,6 +17,7 @@
 
 #define SETTLE_TIMEOUT_SEC_DEFAULT 120
 #define MAX_WATCH 512
+#define BEST_EFFORT_RECHECK_MS 100
 
 extern char **environ;
 
@@ -93,10 +94,11 @@ static void report_pending(const struct pending *p, int level)
                         log_full(level, "Module '%s': %ld asynchronous probe(s) pending%s%s%s.", m->name,
                                  m->probes, m->n_devices ? " (devices without a driver: " : "",
                                  devices, m->n_devices ? ")" : "");
+                else if (m->running > 0)
+                        log_full(level, "Module '%s': %u probe(s) running in kernel workers%s.",
+                                 m->name, m->running, m->coming ? ", and its init still runs" : "");
                 else
-                        log_full(level, "Module '%s': %u probe(s) running in kernel workers%s%s.",
-                                 m->name, m->running,
-                                 m->n_devices ? "; devices without a driver: " : "", devices);
+                        log_full(level, "Module '%s': its init still runs.", m->name);
         }
 }
 
@@ -108,9 +110,8 @@ static void help(void)
                "pending, both seen in the same pass: what \"udevadm settle\" promised\n"
                "before probes ran in the background. Exact on kernels that count\n"
                "pending probes (/sys/module/MODULE/" "async_probe_pending" "); elsewhere a best\n"
-               "effort: no kernel worker is running an asynchronous probe, and every\n"
-               "device of a module this program loaded with " UAP_ASYNC_OPTION " has a\n"
-               "driver.\n"
+               "effort: no module's init still runs and no kernel worker is in an\n"
+               "asynchronous probe, seen twice 100 ms apart.\n"
                "\n"
                "Options:\n"
                "  -t --timeout=SEC      give up after SEC seconds (default %i), naming\n"
@@ -135,6 +136,7 @@ int verb_settle(struct cli *cli, int argc, char **argv)
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         unsigned timeout = SETTLE_TIMEOUT_SEC_DEFAULT;
         struct pending p = {};
+        bool idle_once = false;
         long long deadline;
         int r;
 
@@ -163,9 +165,20 @@ int verb_settle(struct cli *cli, int argc, char **argv)
                 if (r < 0)
                         return log_error_errno(r, "Failed to read the pending probes: %m"), EXIT_FAILURE;
 
-                /* A probe that ended may have added devices, hence uevents: idle means both at once. */
-                if (queue == 0 && pending_total(&p) == 0 && uevent_seqnum() == seqnum)
-                        break;
+                /*
+                 * A probe that ended may have added devices, hence uevents:
+                 * idle means both at once. Without the kernel's count, a
+                 * probe just queued shows nowhere until a worker picks it
+                 * up: idle twice, a moment apart.
+                 */
+                if (queue == 0 && pending_total(&p) == 0 && uevent_seqnum() == seqnum) {
+                        if (p.exact || idle_once)
+                                break;
+                        idle_once = true;
+                        (void) poll(NULL, 0, BEST_EFFORT_RECHECK_MS);
+                        continue;
+                }
+                idle_once = false;
 
                 if (now_ms() >= deadline) {
                         log_error("Timed out after %u s:%s%s", timeout,
@@ -182,8 +195,7 @@ int verb_settle(struct cli *cli, int argc, char **argv)
 
         if (!p.exact)
                 log_info("Settled, as a best effort: this kernel does not count pending asynchronous "
-                         "probes; no kernel worker runs one, and every device of a module loaded "
-                         "with " UAP_ASYNC_OPTION " by this program has a driver.");
+                         "probes; no module's init runs and no kernel worker is in one.");
         pending_done(&p);
         return EXIT_SUCCESS;
 }

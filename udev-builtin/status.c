@@ -174,5 +174,5 @@ int verb_status(struct cli *cli, int argc, char **argv)
                 json_end(&j);
         }
         pending_done(&running);
-        return EXIT_SUCCESS;
+        return cli_finish_output(EXIT_SUCCESS);
 }

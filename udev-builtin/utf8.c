@@ -40,10 +40,12 @@ size_t utf8_char_len(const unsigned char *p)
 }
 
 /*
- * Copy @in to @out with control characters and bytes that are not UTF-8
- * written as \xNN, so a MODALIAS, DEVPATH or configuration value can never
- * put raw terminal escapes or broken text into a log line. Truncates to
- * @size; never splits an escape or a character.
+ * Copy @in to @out with control characters (C0, DEL and the C1 range
+ * U+0080-U+009F, as their code point) and bytes that are not UTF-8 written
+ * as \xNN, and a backslash as \x5c, so a MODALIAS, DEVPATH or configuration
+ * value can never put raw terminal escapes or broken text into a log line,
+ * nor pass for an escape. Truncates to @size; never splits an escape or a
+ * character.
  */
 void utf8_escape(const char *in, char *out, size_t size)
 {
@@ -54,13 +56,19 @@ void utf8_escape(const char *in, char *out, size_t size)
                 return;
         while (*p) {
                 size_t n = utf8_char_len(p);
+                int esc = -1;
 
-                if (n == 0 || *p < 0x20 || *p == 0x7f) {
+                if (n == 0 || *p < 0x20 || *p == 0x7f || *p == '\\') {
+                        esc = *p;
+                        n = 1;
+                } else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+                        esc = p[1];     /* a C1 control, as its code point */
+                if (esc >= 0) {
                         if (o + 4 >= size)
                                 break;
-                        snprintf(out + o, size - o, "\\x%02x", *p);
+                        snprintf(out + o, size - o, "\\x%02x", esc);
                         o += 4;
-                        p++;
+                        p += n;
                         continue;
                 }
                 if (o + n >= size)

@@ -47,6 +47,7 @@ int cli_parse_option(struct cli *cli, int c, const char *arg);
 int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
                const struct option *options, void (*help)(void),
                int (*own)(int c, const char *arg, void *userdata), void *userdata);
+int cli_finish_output(int ret);
 int cli_parse_seconds(const char *what, const char *arg, unsigned *ret);
 int cli_context_and_config(const struct cli *cli, bool indexes, struct kmod_ctx **ctx,
                            struct uap_config *cfg);

@@ -29,13 +29,14 @@ complete_line() {
 	fi
 }
 
-complete_line "udev-async-probe " config explain help load rules status version
+complete_line "udev-async-probe " config explain help load rules settle status version
 complete_line "udev-async-probe ex" explain
 complete_line "udev-async-probe -C /etc st" status
 complete_line "udev-async-probe explain --js" --json --json=
 complete_line "udev-async-probe status --json=p" pretty
 complete_line "udev-async-probe load --t" --timeout=
 complete_line "udev-async-probe rules --o" --output=
+complete_line "udev-async-probe settle --t" --timeout=
 complete_line "udev-async-probe --vers" --version
 echo "1..$n"
 [ $failed -eq 0 ]

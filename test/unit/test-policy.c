@@ -223,10 +223,12 @@ static int test_modalias(void)
                 { "nocolon", 0, NULL },
                 { ":leading", 0, NULL },
                 { "", -EINVAL, NULL },
-                { "pci:with space", -EINVAL, NULL },
+                /* drivers/net/phy/fixed_phy.c's platform device */
+                { "platform:Fixed MDIO bus", 0, "platform" },
                 { "pci:tab\there", -EINVAL, NULL },
+                { "pci:new\nline", -EINVAL, NULL },
                 { "pci:\x7f", -EINVAL, NULL },
-                { "pci:caf\xc3\xa9", -EINVAL, NULL },
+                { "pci:caf\xc3\xa9", 0, "pci" },
         };
         char big[UAP_MODALIAS_MAX + 2], bus[64];
         size_t i;

@@ -76,8 +76,10 @@ struct uap_decision uap_decide(const struct uap_config *cfg, const struct uap_re
 }
 
 /*
- * A modalias as the kernel writes it: printable ASCII without spaces (the
- * kernel filters DMI strings down to that too), "<bus>:<rest>".
+ * A modalias as the kernel can write it: "<bus>:<rest>", where the rest may
+ * hold a device's name, spaces included ("platform:Fixed MDIO bus"). Only
+ * what no uevent line can carry is refused: nothing at all, more than the
+ * uevent buffer, control characters.
  */
 int uap_modalias_check(const char *modalias)
 {
@@ -89,7 +91,7 @@ int uap_modalias_check(const char *modalias)
         if (len > UAP_MODALIAS_MAX)
                 return -E2BIG;
         for (i = 0; i < len; i++)
-                if (modalias[i] <= ' ' || modalias[i] > '~')
+                if ((unsigned char) modalias[i] < ' ' || modalias[i] == 0x7f)
                         return -EINVAL;
         return 0;
 }
