@@ -99,11 +99,16 @@ static int explain_one(const struct module_plan *plan, const struct device_info 
 static void print_rules_text(const struct device_info *dev, const struct uap_config *cfg,
                              const struct rules_state *rs)
 {
+        bool by_bus = rules_run_program(cfg, dev->bus, false);
+
+        /* The rules see ASYNC_PROBE where they stand; the database has its final value. */
         if (rs->kind == RULES_GENERATED)
                 printf("  udev rules (%s): %s\n", rs->path,
-                       rules_run_program(cfg, dev->bus, dev->async != NULL)
-                       ? "run the program for this event"
-                       : "leave this event to kmod load, no program runs");
+                       by_bus ? "run the program for this event" :
+                       !rules_run_program(cfg, dev->bus, dev->async != NULL)
+                       ? "leave this event to kmod load, no program runs"
+                       : "run the program for this event if a rules file sorting before "
+                         RULES_NAME " set ASYNC_PROBE");
         else
                 printf("  udev rules (%s): %s\n", rs->path[0] ? rs->path : RULES_NAME,
                        rules_kind_explain(rs->kind));

@@ -22,6 +22,7 @@ fault-crash         program                 -
 fault-insert        program                 -
 journal-stuck       program                 -
 insert-hang         program                 udev.event_timeout=30
+insert-slow-kernel  program                 udev.event_timeout=30
 run-full            program                 -
 exec-count          program                 -
 config-change       program                 -
@@ -214,10 +215,10 @@ time.sleep(3600)' >/run/journal-fill &
 	expect_driver uaptest uap_slow 0 sync sync
 }
 
-# 11. an insert that sleeps in the kernel past udev's event timeout (30 s,
-# from the kernel command line, where udevd and the program both read it):
-# the program returns at its deadline (a third: 10 s), udev's kmod load
-# binds the device
+# 11. the program stalls before its insert reaches the kernel (the trap
+# sleeps in user space), past udev's event timeout (30 s, from the kernel
+# command line, where udevd and the program both read it): the program
+# returns at its deadline (a third: 10 s), udev's kmod load binds the device
 scenario_insert_hang() {
 	conf "$BUSES" 'options uap_slow delay_ms=300'
 	wrap_program "LD_PRELOAD=$STAGE/trap.so TRAP_SLEEP=uap_slow=600"
@@ -358,4 +359,24 @@ scenario_settle_timeout() {
 	grep -q "Module 'uap_slow': 2 .*probe" /run/settle.err && ok "the timeout names uap_slow and its 2 probes" ||
 		not_ok "the timeout does not name the pending module and its probes"
 	wait_bound uaptest uap_slow 30 >/dev/null
+}
+
+# 11b. an insert that is slow in the kernel itself: a forced-synchronous
+# driver probing 2 x 8 s. The program returns at its 10 s deadline; kmod
+# load's insert of the same module then waits in the kernel for the one
+# left running, as a second loader of a module always does, and returns
+# when it is live: the event ends, inside udev's 30 s, with the devices
+# bound by the program's load.
+scenario_insert_slow_kernel() {
+	conf "$BUSES" 'options uap_forcesync delay_ms=8000'
+	UDEV_LOG_LEVEL=debug start_udevd
+	load_bus ndevs=2 test_kinds=uap_forcesync other_kinds=
+	expect_no_log 'killed'
+	expect_log 'Inserts still running after 10 s'
+	if [ "$SETTLE_MS" -ge 15000 ] && [ "$SETTLE_MS" -lt 30000 ]; then
+		ok "udev settled in $SETTLE_MS ms: when the load left running ended, inside the 30 s event timeout"
+	else
+		not_ok "udev took $SETTLE_MS ms to settle"
+	fi
+	expect_driver uaptest uap_forcesync 1 sync sync
 }

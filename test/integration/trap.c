@@ -7,8 +7,9 @@
  *   TRAP_SLEEP "mod=SECONDS": inserts of these first sleep, as a module
  *              init or do_init_module() waiting for async work can
  *   TRAP_ROOT  fake root: /sys, /proc/{cmdline,modules} and the program's
- *              state in /run/udev-async-probe are read and written here; a
- *              successful insert makes the module live there
+ *              state in /run/udev-async-probe (unless TRAP_REAL_RUN is set)
+ *              are read and written here; a successful insert makes the
+ *              module live there
  */
 /* Both the plain and the 64-bit entry points are wrapped, so no aliasing. */
 #undef _FILE_OFFSET_BITS
@@ -34,7 +35,7 @@ static const char *redirect(const char *path, char *buf, size_t size)
         if (root == NULL || path == NULL)
                 return path;
         if (strncmp(path, "/sys/", 5) != 0 && strcmp(path, "/sys") != 0 &&
-            strncmp(path, "/run/udev-async-probe", 21) != 0 &&
+            (strncmp(path, "/run/udev-async-probe", 21) != 0 || getenv("TRAP_REAL_RUN")) &&
             strcmp(path, "/proc/cmdline") != 0 && strcmp(path, "/proc/modules") != 0)
                 return path;
         snprintf(buf, size, "%s%s", root, path);
