@@ -20,6 +20,7 @@ static const struct verb {
         { "config",  verb_config },
         { "rules",   verb_rules },
         { "settle",  verb_settle },
+        { "report",  verb_report },
         { "help",    verb_help },
         { "version", verb_version },
 };
@@ -42,6 +43,7 @@ static int verb_help(struct cli *cli, int argc, char **argv)
                "  rules [--output=FILE]     the udev rules the configuration asks for\n"
                "  settle [--timeout=SEC]    wait until udev's queue is empty and no\n"
                "                            asynchronous probe is pending\n"
+               "  report [--svg=FILE]       where the boot's time went, probe by probe\n"
                "  help                      this help\n"
                "  version                   the version and compiled-in features\n"
                "\n"

@@ -58,3 +58,4 @@ int verb_status(struct cli *cli, int argc, char **argv);
 int verb_config(struct cli *cli, int argc, char **argv);
 int verb_rules(struct cli *cli, int argc, char **argv);
 int verb_settle(struct cli *cli, int argc, char **argv);
+int verb_report(struct cli *cli, int argc, char **argv);

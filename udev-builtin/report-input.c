@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Where one boot's kernel log comes from: a file (dmesg, journalctl or
+ * /dev/kmsg text), the kernel's own ring buffer, or the journal. Each
+ * line goes to the parser as it is read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "report.h"
+
+extern char **environ;
+
+static int read_stream(struct report *r, FILE *f)
+{
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+        ssize_t n;
+
+        while ((n = getline(&line, &size, f)) >= 0)
+                (void) report_parse_line(r, line, (size_t) n);
+        return ferror(f) ? -EIO : 0;
+}
+
+/* "-" is standard input. */
+int report_read_file(struct report *r, const char *path)
+{
+        _cleanup_(fclosep) FILE *f = NULL;
+        int k;
+
+        if (strcmp(path, "-") == 0)
+                return read_stream(r, stdin);
+        f = fopen(path, "re");
+        if (f == NULL)
+                return log_error_errno(errno, "Failed to open %s: %m", path);
+        k = read_stream(r, f);
+        if (k < 0)
+                return log_error_errno(k, "Failed to read %s: %m", path);
+        return 0;
+}
+
+/*
+ * The ring buffer from its oldest record: one record per read(), its
+ * dictionary lines after it. Records overwritten while reading (EPIPE)
+ * are skipped; the end is EAGAIN.
+ */
+int report_read_kmsg(struct report *r)
+{
+        char buf[16384];
+        int fd;
+
+        fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open /dev/kmsg: %m (as root, or with --journal or --dmesg=FILE)");
+        for (;;) {
+                ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+                if (n < 0 && (errno == EPIPE || errno == EINTR))
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        break;
+                if (n < 0) {
+                        int k = -errno;
+
+                        close(fd);
+                        return log_error_errno(k, "Failed to read /dev/kmsg: %m");
+                }
+                if (n == 0)
+                        break;
+                (void) report_parse_buffer(r, buf, (size_t) n);
+        }
+        close(fd);
+        return 0;
+}
+
+/*
+ * The running boot's journal, every program's lines and the kernel's:
+ * short-monotonic prints the kernel's own timestamp for kernel lines
+ * (_SOURCE_MONOTONIC_TIMESTAMP), and the pid of each program.
+ */
+int report_read_journal(struct report *r)
+{
+        char *argv[] = { "journalctl", "-b", "-o", "short-monotonic", "--no-pager", "-q", NULL };
+        posix_spawn_file_actions_t fa;
+        _cleanup_(fclosep) FILE *f = NULL;
+        int p[2], k, status;
+        pid_t pid;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return log_error_errno(errno, "Failed to make a pipe: %m");
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+        k = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(p[1]);
+        if (k != 0) {
+                close(p[0]);
+                return log_error_errno(k, "Failed to run journalctl: %m");
+        }
+        f = fdopen(p[0], "re");
+        if (f == NULL) {
+                close(p[0]);
+                k = -errno;
+        } else
+                k = read_stream(r, f);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(errno, "Failed to wait for journalctl: %m");
+        if (k < 0)
+                return log_error_errno(k, "Failed to read journalctl's output: %m");
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return log_error_errno(EIO, "journalctl failed (status %i).", status);
+        return 0;
+}

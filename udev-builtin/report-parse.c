@@ -1,0 +1,771 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The kernel log, one line at a time, into what report.h holds. The lines
+ * come from a file, /dev/kmsg or the journal, possibly truncated, mixed
+ * with anything else, several boots long: whatever does not match a form
+ * below exactly is counted and skipped. Nothing here trusts a length, a
+ * number or a name from the log.
+ *
+ * The forms, from Linux 6.12 (drivers/base/dd.c, init/main.c, kernel
+ * printk) and systemd's journalctl:
+ *   "[    1.234567] MSG"                           dmesg, "[T12]" caller optional
+ *   "6,1234,1234567,-;MSG" + " KEY=value" lines    /dev/kmsg records
+ *   "[    1.234567] HOST kernel: MSG"              journalctl -o short-monotonic
+ *   "[    1.234567] HOST IDENT[PID]: TEXT"         a program's line in the journal
+ *   "IDENT[PID]: TEXT"                             a program writing to /dev/kmsg
+ * MSG, with initcall_debug:
+ *   "probe of DEV returned R after N usecs"        at the end of every probe
+ *   "calling  FN+0x0/0x10 [MOD] @ PID"             a module's init starts
+ *   "initcall FN+0x0/0x10 [MOD] returned R after N usecs"
+ * MSG, with dyndbg="file drivers/base/dd.c +p" ("PFX DEV: ", PFX being the
+ * bus while the device has no driver):
+ *   "PFX DEV: bus: 'BUS': really_probe: probing driver DRV with device"
+ *   "PFX DEV: bus: 'BUS': __driver_probe_device: matched device with driver DRV"
+ *   "PFX DEV: probing driver DRV asynchronously"   module load, async
+ *   "PFX DEV: scheduling asynchronous probe"       device added, async
+ *   "PFX DEV: driver DRV async attach completed: R", "PFX DEV: async probe completed"
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+/* Longer lines are cut: every form above fits well inside. */
+#define LINE_MAX_LEN 4096
+
+/* Whole seconds or microseconds beyond this are not a boot's. */
+#define USEC_MAX (UINT64_C(1) << 52)
+
+void report_init(struct report *r)
+{
+        *r = (struct report) {};
+}
+
+/* Drops what the log held, keeping the line counters (a new boot starts). */
+static void report_forget(struct report *r)
+{
+        free(r->probes);
+        free(r->modules);
+        free(r->tasks);
+        free(r->devices);
+        free(r->device_hash);
+        r->probes = NULL, r->n_probes = r->a_probes = 0;
+        r->modules = NULL, r->n_modules = r->a_modules = 0;
+        r->tasks = NULL, r->n_tasks = r->a_tasks = 0;
+        r->devices = NULL, r->n_devices = r->a_devices = 0;
+        r->device_hash = NULL, r->n_hash = 0;
+        r->initcall_debug = r->dyndbg = false;
+        r->last_usec = r->userspace_usec = r->udevd_usec = 0;
+}
+
+void report_done(struct report *r)
+{
+        report_forget(r);
+        free(r->drivers);
+        free(r->buses);
+        free(r->critical);
+        *r = (struct report) {};
+}
+
+/* Room for one more element of @size in *@v; NULL past @max or without memory. */
+static void *grow(void **v, size_t *n, size_t *alloc, size_t size, size_t max)
+{
+        void *p;
+
+        if (*n >= max)
+                return NULL;
+        if (*n == *alloc) {
+                size_t a = *alloc ? *alloc * 2 : 64;
+
+                p = reallocarray(*v, a, size);
+                if (p == NULL)
+                        return NULL;
+                *v = p;
+                *alloc = a;
+        }
+        p = (char *) *v + *n * size;
+        memset(p, 0, size);
+        (*n)++;
+        return p;
+}
+
+static void copy_name(char *dst, const char *src, size_t len)
+{
+        if (len >= REPORT_NAME_MAX)
+                len = REPORT_NAME_MAX - 1;
+        memcpy(dst, src, len);
+        dst[len] = '\0';
+}
+
+static bool skip(const char **p, const char *prefix)
+{
+        size_t n = strlen(prefix);
+
+        if (strncmp(*p, prefix, n) != 0)
+                return false;
+        *p += n;
+        return true;
+}
+
+static bool is_digit(char c)
+{
+        return c >= '0' && c <= '9';
+}
+
+/* Decimal digits, at least one, saturating at @max. */
+static bool parse_u64(const char **p, uint64_t max, uint64_t *ret)
+{
+        const char *s = *p;
+        uint64_t v = 0;
+
+        if (!is_digit(*s))
+                return false;
+        for (; is_digit(*s); s++)
+                v = v > (max - (uint64_t) (*s - '0')) / 10 ? max : v * 10 + (uint64_t) (*s - '0');
+        *p = s;
+        *ret = v;
+        return true;
+}
+
+static bool parse_int(const char **p, int *ret)
+{
+        bool neg = skip(p, "-");
+        uint64_t v;
+
+        if (!parse_u64(p, (uint64_t) 1 << 31, &v))
+                return false;
+        if (neg)
+                *ret = v >= ((uint64_t) 1 << 31) ? INT32_MIN : -(int) v;
+        else
+                *ret = v > INT32_MAX ? INT32_MAX : (int) v;
+        return true;
+}
+
+/* The last occurrence of @needle in @s, or NULL. */
+static const char *find_last(const char *s, const char *needle)
+{
+        const char *last = NULL;
+
+        for (const char *q = strstr(s, needle); q; q = strstr(q + 1, needle))
+                last = q;
+        return last;
+}
+
+/* FNV-1a: device names are looked up on every line that names one. */
+static size_t hash_name(const char *s, size_t len)
+{
+        uint64_t h = UINT64_C(14695981039346656037);
+
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ (unsigned char) s[i]) * UINT64_C(1099511628211);
+        return (size_t) h;
+}
+
+static int device_hash_rebuild(struct report *r, size_t n_hash)
+{
+        size_t *h = calloc(n_hash, sizeof(*h));
+
+        if (h == NULL)
+                return -ENOMEM;
+        for (size_t i = 0; i < r->n_devices; i++) {
+                const char *name = r->devices[i].name;
+                size_t k = hash_name(name, strlen(name)) & (n_hash - 1);
+
+                while (h[k])
+                        k = (k + 1) & (n_hash - 1);
+                h[k] = i + 1;
+        }
+        free(r->device_hash);
+        r->device_hash = h;
+        r->n_hash = n_hash;
+        return 0;
+}
+
+/* The device named by @name (@len bytes; cut like every name), made on first sight. */
+static struct report_device *device_get(struct report *r, const char *name, size_t len)
+{
+        struct report_device *d;
+        size_t k;
+
+        if (len >= REPORT_NAME_MAX)
+                len = REPORT_NAME_MAX - 1;
+        if (r->n_hash) {
+                k = hash_name(name, len) & (r->n_hash - 1);
+                for (; r->device_hash[k]; k = (k + 1) & (r->n_hash - 1)) {
+                        d = &r->devices[r->device_hash[k] - 1];
+                        if (strncmp(d->name, name, len) == 0 && d->name[len] == '\0')
+                                return d;
+                }
+        }
+        /* Keep the table at most half full. */
+        if ((r->n_devices + 1) * 2 > r->n_hash &&
+            device_hash_rebuild(r, r->n_hash ? r->n_hash * 2 : 256) < 0)
+                return NULL;
+        d = grow((void **) &r->devices, &r->n_devices, &r->a_devices, sizeof(*d), REPORT_MAX_DEVICES);
+        if (d == NULL)
+                return NULL;
+        copy_name(d->name, name, len);
+        k = hash_name(d->name, len) & (r->n_hash - 1);
+        while (r->device_hash[k])
+                k = (k + 1) & (r->n_hash - 1);
+        r->device_hash[k] = r->n_devices;
+        return d;
+}
+
+struct report_device *report_device_find(struct report *r, const char *name)
+{
+        size_t len = strlen(name), k;
+
+        if (r->n_hash == 0 || len >= REPORT_NAME_MAX)
+                return NULL;
+        k = hash_name(name, len) & (r->n_hash - 1);
+        for (; r->device_hash[k]; k = (k + 1) & (r->n_hash - 1))
+                if (strcmp(r->devices[r->device_hash[k] - 1].name, name) == 0)
+                        return &r->devices[r->device_hash[k] - 1];
+        return NULL;
+}
+
+/* The latest load of module @name. */
+struct report_module *report_module_find(struct report *r, const char *name)
+{
+        for (size_t i = r->n_modules; i > 0; i--)
+                if (strcmp(r->modules[i - 1].name, name) == 0)
+                        return &r->modules[i - 1];
+        return NULL;
+}
+
+const struct report_task *report_task_find(const struct report *r, int pid)
+{
+        for (size_t i = r->n_tasks; i > 0; i--)
+                if (r->tasks[i - 1].pid == pid)
+                        return &r->tasks[i - 1];
+        return NULL;
+}
+
+static void set_if_empty(char *dst, const char *src, size_t len)
+{
+        if (dst[0] == '\0' && len > 0)
+                copy_name(dst, src, len);
+}
+
+/* "probe of DEV returned R after N usecs"; DEV may hold spaces: the last " returned " ends it. */
+static int parse_probe(struct report *r, uint64_t t, const char *p)
+{
+        const char *ret = find_last(p, " returned "), *q;
+        struct report_probe *pr;
+        struct report_device *d;
+        uint64_t usec;
+        int result;
+
+        if (ret == NULL || ret == p)
+                return 0;
+        q = ret + strlen(" returned ");
+        if (!parse_int(&q, &result) || !skip(&q, " after ") || !parse_u64(&q, USEC_MAX, &usec) ||
+            strcmp(q, " usecs") != 0)
+                return 0;
+
+        r->initcall_debug = true;
+        d = device_get(r, p, (size_t) (ret - p));
+        pr = grow((void **) &r->probes, &r->n_probes, &r->a_probes, sizeof(*pr), REPORT_MAX_PROBES);
+        if (d == NULL || pr == NULL) {
+                if (pr)
+                        r->n_probes--;
+                r->dropped++;
+                return 1;
+        }
+        memcpy(pr->device, d->name, sizeof(pr->device));
+        memcpy(pr->bus, d->bus, sizeof(pr->bus));
+        memcpy(pr->driver, d->driver[0] ? d->driver : d->async_driver, sizeof(pr->driver));
+        pr->end_usec = t;
+        pr->start_usec = t >= usec ? t - usec : 0;
+        pr->result = result;
+        pr->dyndbg_start = d->started;
+        pr->async_seen = d->async &&
+                (d->async_driver[0] == '\0' || strcmp(d->async_driver, pr->driver) == 0);
+
+        /* A module load schedules one async probe per device and driver: used up. */
+        if (pr->async_seen && d->async_driver[0]) {
+                d->async = false;
+                d->async_driver[0] = '\0';
+        }
+        d->started = false;
+        d->driver[0] = '\0';
+        return 1;
+}
+
+/* "FN+0x0/0x10 [MOD]": the module, or false for a built-in initcall. */
+static bool initcall_module(const char *fn, size_t len, const char **mod, size_t *mod_len)
+{
+        const char *open;
+
+        if (len < 3 || fn[len - 1] != ']')
+                return false;
+        for (open = fn + len - 2; open > fn && *open != '['; open--)
+                ;
+        if (*open != '[' || open == fn || open[-1] != ' ' || open + 1 == fn + len - 1)
+                return false;
+        *mod = open + 1;
+        *mod_len = (size_t) (fn + len - 1 - *mod);
+        return true;
+}
+
+static struct report_module *module_add(struct report *r, const char *name, size_t len)
+{
+        struct report_module *m;
+
+        m = grow((void **) &r->modules, &r->n_modules, &r->a_modules, sizeof(*m), REPORT_MAX_MODULES);
+        if (m == NULL) {
+                r->dropped++;
+                return NULL;
+        }
+        copy_name(m->name, name, len);
+        m->pid = -1;
+        return m;
+}
+
+/* "calling  FN [MOD] @ PID" */
+static int parse_calling(struct report *r, uint64_t t, const char *p)
+{
+        const char *at = find_last(p, " @ "), *q, *mod;
+        struct report_module *m;
+        size_t mod_len;
+        uint64_t pid;
+
+        if (at == NULL)
+                return 0;
+        q = at + 3;
+        if (!parse_u64(&q, INT32_MAX, &pid) || *q != '\0')
+                return 0;
+        r->initcall_debug = true;
+        if (!initcall_module(p, (size_t) (at - p), &mod, &mod_len))
+                return 1;
+        m = module_add(r, mod, mod_len);
+        if (m) {
+                m->start_usec = t;
+                m->pid = (int) pid;
+        }
+        return 1;
+}
+
+/* "initcall FN [MOD] returned R after N usecs" */
+static int parse_initcall(struct report *r, uint64_t t, const char *p)
+{
+        const char *ret = find_last(p, " returned "), *q, *mod;
+        struct report_module *m = NULL;
+        char name[REPORT_NAME_MAX];
+        size_t mod_len;
+        uint64_t usec;
+        int result;
+
+        if (ret == NULL)
+                return 0;
+        q = ret + strlen(" returned ");
+        if (!parse_int(&q, &result) || !skip(&q, " after ") || !parse_u64(&q, USEC_MAX, &usec) ||
+            strcmp(q, " usecs") != 0)
+                return 0;
+        r->initcall_debug = true;
+        if (!initcall_module(p, (size_t) (ret - p), &mod, &mod_len))
+                return 1;
+
+        copy_name(name, mod, mod_len);
+        for (size_t i = r->n_modules; i > 0; i--)
+                if (!r->modules[i - 1].finished && strcmp(r->modules[i - 1].name, name) == 0) {
+                        m = &r->modules[i - 1];
+                        break;
+                }
+        /* Its "calling" line was lost: the duration still tells the start. */
+        if (m == NULL) {
+                m = module_add(r, mod, mod_len);
+                if (m == NULL)
+                        return 1;
+                m->start_usec = t >= usec ? t - usec : 0;
+        }
+        m->end_usec = t;
+        m->finished = true;
+        m->result = result;
+        return 1;
+}
+
+/* What one of the driver core's debug lines says about a device. */
+struct dd_line {
+        enum {
+                DD_START,               /* really_probe() begins */
+                DD_MATCHED,             /* a driver matched: its bus and name */
+                DD_BOUND,               /* nothing new */
+                DD_ASYNC_DRIVER,        /* a module load scheduled an async probe */
+                DD_ASYNC_DEVICE,        /* device_add() scheduled one */
+                DD_ASYNC_DONE,
+        } kind;
+        const char *bus, *driver;
+        size_t bus_len, driver_len;
+};
+
+/* "bus: 'BUS': FUNC: probing driver DRV with device" and its twins. */
+static bool parse_bus_text(const char *p, struct dd_line *l)
+{
+        const char *end = strchr(p, '\''), *q;
+
+        if (end == NULL || end == p)
+                return false;
+        l->bus = p;
+        l->bus_len = (size_t) (end - p);
+        q = end;
+        if (!skip(&q, "': ") || (q = strstr(q, ": ")) == NULL)
+                return false;
+        q += 2;
+        if (skip(&q, "probing driver ")) {
+                end = find_last(q, " with device");
+                if (end == NULL || end[strlen(" with device")] != '\0')
+                        return false;
+                l->kind = DD_START;
+        } else if (skip(&q, "matched device with driver ")) {
+                end = q + strlen(q);
+                l->kind = DD_MATCHED;
+        } else {
+                l->kind = DD_BOUND;
+                return true;
+        }
+        l->driver = q;
+        l->driver_len = (size_t) (end - q);
+        return l->driver_len > 0;
+}
+
+/* TEXT after "PFX DEV: "; PFX is the bus of a device without a driver. */
+static bool parse_dd_text(int which, const char *pfx, size_t pfx_len, const char *rest,
+                          struct dd_line *l)
+{
+        const char *end;
+
+        switch (which) {
+        case 0:
+                return parse_bus_text(rest, l);
+        case 1:
+                end = find_last(rest, " asynchronously");
+                if (end == NULL || end == rest || end[strlen(" asynchronously")] != '\0')
+                        return false;
+                *l = (struct dd_line) { DD_ASYNC_DRIVER, pfx, rest, pfx_len, (size_t) (end - rest) };
+                return true;
+        case 2:
+                *l = (struct dd_line) { .kind = DD_ASYNC_DEVICE, .bus = pfx, .bus_len = pfx_len };
+                return *rest == '\0';
+        case 3:
+                l->kind = DD_ASYNC_DONE;
+                return strstr(rest, " async attach completed: ") != NULL;
+        case 4:
+                l->kind = DD_ASYNC_DONE;
+                return *rest == '\0';
+        }
+        return false;
+}
+
+/*
+ * "PFX DEV: TEXT" from the driver core's debug messages. DEV may hold
+ * spaces; the known TEXT after it marks where it ends.
+ */
+static int parse_device_line(struct report *r, const char *m)
+{
+        static const char * const texts[] = {
+                ": bus: '",
+                ": probing driver ",
+                ": scheduling asynchronous probe",
+                ": driver ",
+                ": async probe completed",
+        };
+        const char *sp = strchr(m, ' '), *dev, *q = NULL;
+        struct dd_line l = {};
+        struct report_device *d;
+        size_t which;
+
+        if (sp == NULL || sp == m)
+                return 0;
+        dev = sp + 1;
+        for (which = 0; which < sizeof(texts) / sizeof(texts[0]); which++) {
+                q = strstr(dev, texts[which]);
+                if (q && q > dev)
+                        break;
+        }
+        if (which == sizeof(texts) / sizeof(texts[0]) ||
+            !parse_dd_text((int) which, m, (size_t) (sp - m), q + strlen(texts[which]), &l))
+                return 0;
+
+        r->dyndbg = true;
+        d = device_get(r, dev, (size_t) (q - dev));
+        if (d == NULL) {
+                r->dropped++;
+                return 1;
+        }
+        if (l.bus)
+                set_if_empty(d->bus, l.bus, l.bus_len);
+        switch (l.kind) {
+        case DD_START:
+        case DD_MATCHED:
+                d->started |= l.kind == DD_START;
+                copy_name(d->driver, l.driver, l.driver_len);
+                break;
+        case DD_BOUND:
+                break;
+        case DD_ASYNC_DRIVER:
+                copy_name(d->async_driver, l.driver, l.driver_len);
+                d->async = true;
+                break;
+        case DD_ASYNC_DEVICE:
+                d->async_driver[0] = '\0';
+                d->async = true;
+                break;
+        case DD_ASYNC_DONE:
+                d->async = false;
+                d->async_driver[0] = '\0';
+                break;
+        }
+        return 1;
+}
+
+/* "IDENT[PID]: TEXT": a program's own line. Returns TEXT, or NULL. */
+static const char *task_prefix(const char *m, size_t *ident_len, int *pid)
+{
+        const char *open = NULL, *q;
+        uint64_t v;
+
+        /* The ident holds no space; its last '[' opens the pid. */
+        for (q = m; *q && *q != ' '; q++)
+                if (*q == '[')
+                        open = q;
+        if (open == NULL || open == m)
+                return NULL;
+        q = open + 1;
+        if (!parse_u64(&q, INT32_MAX, &v) || !skip(&q, "]: "))
+                return NULL;
+        *ident_len = (size_t) (open - m);
+        *pid = (int) v;
+        return q;
+}
+
+static int parse_task_line(struct report *r, uint64_t t, const char *ident, size_t len, int pid,
+                           const char *text)
+{
+        struct report_task *task = NULL;
+        const char *q = text, *end;
+
+        if (report_task_find(r, pid) == NULL) {
+                task = grow((void **) &r->tasks, &r->n_tasks, &r->a_tasks, sizeof(*task),
+                            REPORT_MAX_TASKS);
+                if (task == NULL)
+                        r->dropped++;
+                else {
+                        task->pid = pid;
+                        task->first_usec = t;
+                        copy_name(task->ident, ident, len);
+                }
+        }
+        if (len == strlen("systemd-udevd") && strncmp(ident, "systemd-udevd", len) == 0 &&
+            r->udevd_usec == 0)
+                r->udevd_usec = t ? t : 1;
+
+        /* systemd-modules-load says each module it inserted (module_load_and_warn()). */
+        if (len == strlen("systemd-modules-load") && strncmp(ident, "systemd-modules-load", len) == 0 &&
+            skip(&q, "Inserted module '") && (end = strchr(q, '\'')) && end > q) {
+                char name[REPORT_NAME_MAX];
+                struct report_module *m;
+
+                copy_name(name, q, (size_t) (end - q));
+                for (char *c = name; *c; c++)
+                        if (*c == '-')
+                                *c = '_';
+                m = report_module_find(r, name);
+                if (m == NULL) {
+                        m = module_add(r, name, strlen(name));
+                        if (m == NULL)
+                                return 1;
+                        m->start_usec = m->end_usec = t;
+                        m->pid = pid;
+                }
+                m->inserted_by_modules_load = true;
+        }
+        return 1;
+}
+
+static int parse_message(struct report *r, uint64_t t, const char *m)
+{
+        const char *q = m, *text;
+        size_t len;
+        int pid;
+
+        if (skip(&q, "probe of "))
+                return parse_probe(r, t, q);
+        if (skip(&q, "calling  "))
+                return parse_calling(r, t, q);
+        if (skip(&q, "initcall "))
+                return parse_initcall(r, t, q);
+        if (skip(&q, "Linux version ")) {
+                /* Another boot in the same file: the report is about the last one. */
+                if (r->n_probes || r->n_modules || r->n_tasks || r->n_devices)
+                        report_forget(r);
+                r->boots++;
+                return 1;
+        }
+        if (skip(&q, "Run ") && strstr(q, " as init process")) {
+                if (r->userspace_usec == 0)
+                        r->userspace_usec = t ? t : 1;
+                return 1;
+        }
+        text = task_prefix(m, &len, &pid);
+        if (text)
+                return parse_task_line(r, t, m, len, pid, text);
+        return parse_device_line(r, m);
+}
+
+/* "[    1.234567]" with an optional "<6>" before and "[T123]" after. */
+static bool parse_bracket_time(const char **p, uint64_t *t)
+{
+        const char *q = *p;
+        uint64_t s, us = 0, digits = 0;
+
+        if (*q == '<') {
+                while (is_digit(*++q))
+                        ;
+                if (*q++ != '>')
+                        return false;
+        }
+        if (*q++ != '[')
+                return false;
+        while (*q == ' ')
+                q++;
+        if (!parse_u64(&q, USEC_MAX / 1000000, &s) || *q++ != '.')
+                return false;
+        /* Six digits are microseconds; more or fewer are scaled to them. */
+        for (; is_digit(*q); q++, digits++)
+                if (digits < 6)
+                        us = us * 10 + (uint64_t) (*q - '0');
+        if (digits == 0)
+                return false;
+        for (; digits < 6; digits++)
+                us *= 10;
+        if (*q++ != ']')
+                return false;
+        if (*q == '[') {
+                const char *close = strchr(q, ']');
+
+                if (close == NULL)
+                        return false;
+                q = close + 1;
+        }
+        if (*q == ' ')
+                q++;
+        *p = q;
+        *t = s * 1000000 + us;
+        return true;
+}
+
+/* "PRI,SEQ,USEC,FLAGS[,...];" */
+static bool parse_kmsg_prefix(const char **p, uint64_t *t)
+{
+        const char *q = *p, *semi;
+        uint64_t v;
+
+        if (!parse_u64(&q, UINT64_MAX, &v) || *q++ != ',' || !parse_u64(&q, UINT64_MAX, &v) ||
+            *q++ != ',' || !parse_u64(&q, USEC_MAX, t) || *q != ',')
+                return false;
+        semi = strchr(q, ';');
+        if (semi == NULL)
+                return false;
+        *p = semi + 1;
+        return true;
+}
+
+/* A /dev/kmsg record's " DEVICE=+BUS:NAME": the bus of a device the record named. */
+static int parse_dict(struct report *r, const char *p)
+{
+        const char *colon;
+        struct report_device *d;
+
+        if (!skip(&p, "DEVICE=+"))
+                return 0;
+        colon = strchr(p, ':');
+        if (colon == NULL || colon == p || colon[1] == '\0')
+                return 0;
+        d = device_get(r, colon + 1, strlen(colon + 1));
+        if (d == NULL) {
+                r->dropped++;
+                return 1;
+        }
+        set_if_empty(d->bus, p, (size_t) (colon - p));
+        return 1;
+}
+
+/*
+ * After the timestamp of a journalctl line: "HOST kernel: MSG" is the
+ * kernel's, "HOST IDENT[PID]: TEXT" a program's; anything else is a
+ * kernel message as dmesg prints it.
+ */
+static int parse_after_time(struct report *r, uint64_t t, const char *m)
+{
+        const char *sp = strchr(m, ' '), *q, *text;
+        size_t len;
+        int pid;
+
+        if (sp && sp > m) {
+                q = sp + 1;
+                if (skip(&q, "kernel: "))
+                        return parse_message(r, t, q);
+                text = task_prefix(sp + 1, &len, &pid);
+                if (text)
+                        return parse_task_line(r, t, sp + 1, len, pid, text);
+        }
+        return parse_message(r, t, m);
+}
+
+/*
+ * One line, any of the forms above; @len bytes, no NUL needed. What does
+ * not fit (limits, memory) is counted in r->dropped, so this cannot fail.
+ */
+int report_parse_line(struct report *r, const char *line, size_t len)
+{
+        char buf[LINE_MAX_LEN];
+        const char *p = buf;
+        uint64_t t;
+        int used;
+
+        if (len >= sizeof(buf))
+                len = sizeof(buf) - 1;
+        memcpy(buf, line, len);
+        buf[len] = '\0';
+        buf[strcspn(buf, "\r\n")] = '\0';
+        r->lines++;
+
+        if (buf[0] == ' ')
+                used = parse_dict(r, buf + 1);
+        else if (parse_kmsg_prefix(&p, &t) || parse_bracket_time(&p, &t)) {
+                if (t > r->last_usec)
+                        r->last_usec = t;
+                used = parse_after_time(r, t, p);
+        } else {
+                /* A program's line in /dev/kmsg read as text: no time, but a pid. */
+                const char *text;
+                size_t ident_len;
+                int pid;
+
+                text = task_prefix(buf, &ident_len, &pid);
+                used = text ? parse_task_line(r, r->last_usec, buf, ident_len, pid, text) : 0;
+        }
+        if (used > 0)
+                r->lines_used++;
+        return 0;
+}
+
+/* A whole buffer of lines (the fuzzer's entry, and files read at once). */
+int report_parse_buffer(struct report *r, const char *data, size_t size)
+{
+        while (size > 0) {
+                const char *nl = memchr(data, '\n', size);
+                size_t len = nl ? (size_t) (nl - data) : size;
+                int k = report_parse_line(r, data, len);
+
+                if (k < 0)
+                        return k;
+                len += nl != NULL;
+                data += len;
+                size -= len;
+        }
+        return 0;
+}

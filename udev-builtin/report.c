@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * "udev-async-probe report": where one boot's time went, device probe by
+ * device probe, and what listing more buses would have changed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "log.h"
+#include "report.h"
+#include "verbs.h"
+
+enum report_source {
+        SOURCE_BOOT,
+        SOURCE_DMESG,
+        SOURCE_JOURNAL,
+};
+
+struct report_args {
+        enum report_source source;
+        const char *dmesg;
+        const char *svg;
+};
+
+enum {
+        OPT_BOOT = 0x200,
+        OPT_DMESG,
+        OPT_JOURNAL,
+        OPT_SVG,
+};
+
+static int parse_own(int c, const char *arg, void *userdata)
+{
+        struct report_args *a = userdata;
+
+        switch (c) {
+        case OPT_BOOT:
+                a->source = SOURCE_BOOT;
+                return 0;
+        case OPT_DMESG:
+                a->source = SOURCE_DMESG;
+                a->dmesg = arg;
+                return 0;
+        case OPT_JOURNAL:
+                a->source = SOURCE_JOURNAL;
+                return 0;
+        case OPT_SVG:
+                a->svg = arg;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+static void help(void)
+{
+        printf("udev-async-probe report [OPTIONS...]\n"
+               "\n"
+               "Where one boot's time went, device probe by device probe: when each\n"
+               "probe ran, how long, sync or async, its bus and driver, who loaded the\n"
+               "module; the critical path; and, per bus not listed in buses=, the\n"
+               "synchronous probe time listing it would have let run in parallel.\n"
+               "Needs a boot with initcall_debug, better also with\n"
+               "dyndbg=\"file drivers/base/dd.c +p\".\n"
+               "\n"
+               "Options:\n"
+               "     --boot             the running boot's kernel log, /dev/kmsg (default)\n"
+               "     --dmesg=FILE       a saved log: dmesg, journalctl -o short-monotonic,\n"
+               "                        or /dev/kmsg records; - for standard input\n"
+               "     --journal          the running boot's journal (journalctl -b)\n"
+               "     --svg=FILE         also write the timeline as an SVG picture\n"
+               CLI_JSON_HELP
+               CLI_COMMON_HELP);
+}
+
+static int read_source(struct report *r, const struct report_args *a)
+{
+        switch (a->source) {
+        case SOURCE_DMESG:
+                return report_read_file(r, a->dmesg);
+        case SOURCE_JOURNAL:
+                return report_read_journal(r);
+        default:
+                return report_read_kmsg(r);
+        }
+}
+
+static int write_svg(const struct report *r, const char *path, const char *source)
+{
+        _cleanup_(fclosep) FILE *f = NULL;
+        char title[4096 + 32];
+
+        f = fopen(path, "we");
+        if (f == NULL)
+                return log_error_errno(errno, "Failed to open %s: %m", path);
+        snprintf(title, sizeof(title), "Device probes: %s", source);
+        report_write_svg(r, f, title);
+        if (fflush(f) != 0 || ferror(f))
+                return log_error_errno(EIO, "Failed to write %s.", path);
+        return 0;
+}
+
+int verb_report(struct cli *cli, int argc, char **argv)
+{
+        static const struct option options[] = {
+                CLI_COMMON_OPTIONS,
+                CLI_JSON_OPTIONS,
+                { "boot",    no_argument,       NULL, OPT_BOOT },
+                { "dmesg",   required_argument, NULL, OPT_DMESG },
+                { "journal", no_argument,       NULL, OPT_JOURNAL },
+                { "svg",     required_argument, NULL, OPT_SVG },
+                {}
+        };
+        static const char * const sources[] = {
+                [SOURCE_BOOT] = "/dev/kmsg of this boot",
+                [SOURCE_JOURNAL] = "the journal of this boot",
+        };
+        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
+        struct report_args a = {};
+        struct report_facts facts;
+        struct uap_config cfg = {};
+        struct report rep;
+        const char *source;
+        bool have_cfg;
+        int r, ret = EXIT_FAILURE;
+
+        r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS, options, help, parse_own, &a);
+        if (r >= 0)
+                return r;
+        if (optind != argc) {
+                log_error("report takes no arguments.");
+                return EXIT_USAGE;
+        }
+        log_open(false);
+        source = a.source == SOURCE_DMESG ? a.dmesg : sources[a.source];
+
+        /* Without the configuration the report still stands: every bus counts as unlisted. */
+        have_cfg = cli_context_and_config(cli, false, &ctx, &cfg) >= 0;
+        if (!have_cfg)
+                log_warning("Without the configuration, every bus counts as not listed.");
+
+        report_init(&rep);
+        if (read_source(&rep, &a) < 0)
+                goto out;
+        /* The running system describes only its own boot, not a saved log's. */
+        if (a.source != SOURCE_DMESG)
+                report_sysfs_facts(&facts, ctx);
+        r = report_analyze(&rep, have_cfg ? &cfg : NULL, a.source != SOURCE_DMESG ? &facts : NULL);
+        if (r < 0) {
+                log_error_errno(r, "Failed to analyze the log: %m");
+                goto out;
+        }
+
+        if (cli->json == JSON_OFF)
+                report_print_text(&rep, stdout, source);
+        else
+                report_print_json(&rep, stdout, cli->json, source);
+        if (a.svg && write_svg(&rep, a.svg, source) < 0)
+                goto out;
+        ret = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+out:
+        report_done(&rep);
+        uap_config_done(&cfg);
+        return ret;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * "report": one boot's device probes from the kernel log. The parser
+ * (report-parse.c) only collects what the log says; the analysis
+ * (report-analyze.c) decides what each probe was and sums it up; the
+ * running system's sysfs (report-sysfs.c) fills in what the log left
+ * open; report-output.c and report-svg.c print it.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/uap-config.h"
+#include "json.h"
+
+/* Longer device, driver, bus and module names are cut here. */
+#define REPORT_NAME_MAX 128
+
+/* Beyond these a log is not one boot's: the rest is counted, not kept. */
+#define REPORT_MAX_PROBES 65536
+#define REPORT_MAX_DEVICES 65536
+#define REPORT_MAX_MODULES 16384
+#define REPORT_MAX_TASKS 16384
+
+enum report_mode {
+        REPORT_MODE_UNKNOWN,
+        REPORT_MODE_SYNC,
+        REPORT_MODE_ASYNC,
+        REPORT_MODE_MIXED,      /* drivers only: some of each */
+};
+
+/* Who made the kernel load a driver's module. */
+enum report_loader {
+        REPORT_LOADER_UNKNOWN,
+        REPORT_LOADER_BUILTIN,          /* no module: the kernel probed it itself */
+        REPORT_LOADER_UDEV,             /* udev, for a device's MODALIAS */
+        REPORT_LOADER_PROGRAM,          /* udev through udev-async-probe, async_probe=1 */
+        REPORT_LOADER_MODULES_LOAD,     /* systemd-modules-load, modules-load.d */
+        REPORT_LOADER_OTHER,            /* any other program, named in the evidence */
+};
+
+struct report_probe {
+        char device[REPORT_NAME_MAX];
+        char bus[REPORT_NAME_MAX];      /* "" where nothing tells */
+        char driver[REPORT_NAME_MAX];
+        uint64_t start_usec;            /* since boot, the kernel's clock */
+        uint64_t end_usec;
+        int result;                     /* probe()'s return value */
+        enum report_mode mode;
+        const char *mode_how;           /* how the mode is known, or NULL */
+        bool dyndbg_start;              /* really_probe()'s debug line came first */
+        bool async_seen;                /* an async scheduling line came first */
+        bool critical;                  /* on the critical path */
+        size_t driver_idx;              /* into report.drivers (analysis) */
+};
+
+/* One module's init call, from initcall_debug's "calling"/"initcall" pair. */
+struct report_module {
+        char name[REPORT_NAME_MAX];
+        uint64_t start_usec;
+        uint64_t end_usec;
+        bool finished;
+        int pid;                        /* the task that loaded it */
+        int result;
+        bool inserted_by_modules_load;  /* systemd-modules-load said so */
+        enum report_loader loader;      /* analysis */
+        char loader_how[192];
+};
+
+/* A user-space program that wrote to the log: pid and its name. */
+struct report_task {
+        int pid;
+        char ident[REPORT_NAME_MAX];
+        uint64_t first_usec;
+};
+
+/*
+ * What the log said about a device so far: its bus, and the probe in
+ * progress (the lines before the "probe of ... returned" that ends it).
+ */
+struct report_device {
+        char name[REPORT_NAME_MAX];
+        char bus[REPORT_NAME_MAX];
+        char driver[REPORT_NAME_MAX];           /* of the probe in progress */
+        char async_driver[REPORT_NAME_MAX];     /* "" with async: any driver */
+        bool async;
+        bool started;
+};
+
+struct report_driver {
+        char name[REPORT_NAME_MAX];
+        char bus[REPORT_NAME_MAX];
+        char module[REPORT_NAME_MAX];   /* "" when built in or unknown */
+        const char *module_how;
+        bool builtin;
+        const char *builtin_how;
+        size_t n_probes, n_async, n_sync, n_failed;
+        uint64_t probe_usec;            /* the sum of its probes' times */
+        uint64_t longest_usec;
+        uint64_t first_usec, last_usec;
+        enum report_mode mode;
+        enum report_loader loader;
+        char loader_how[192];
+        int async_readback;             /* sysfs: 1, 0, or -1 (not there) */
+};
+
+struct report_bus {
+        char name[REPORT_NAME_MAX];     /* "" for probes whose bus is unknown */
+        bool listed;                    /* in buses= of the configuration */
+        size_t n_sync, n_async, n_unknown;
+        uint64_t sync_usec, async_usec, unknown_usec;
+        /* Unlisted buses: the sync probe time listing would have moved off udev's
+         * workers, and the wall time it would have saved (see report-analyze.c). */
+        size_t n_movable;
+        uint64_t movable_usec;
+        uint64_t saved_usec;
+};
+
+struct report {
+        /* The log. */
+        size_t lines, lines_used, boots;
+        size_t dropped;                 /* records past the REPORT_MAX_* limits */
+        bool initcall_debug;            /* a probe or initcall timing line was seen */
+        bool dyndbg;                    /* the driver core's own debug lines were seen */
+        uint64_t last_usec;
+        uint64_t userspace_usec;        /* "Run /init as init process"; 0: not seen */
+        uint64_t udevd_usec;            /* systemd-udevd's first line; 0: not seen */
+
+        struct report_probe *probes;
+        size_t n_probes, a_probes;
+        struct report_module *modules;
+        size_t n_modules, a_modules;
+        struct report_task *tasks;
+        size_t n_tasks, a_tasks;
+        struct report_device *devices;
+        size_t n_devices, a_devices;
+        size_t *device_hash;            /* open addressing over devices, index + 1 */
+        size_t n_hash;
+
+        /* The analysis. */
+        struct report_driver *drivers;
+        size_t n_drivers;
+        struct report_bus *buses;
+        size_t n_buses;
+        size_t *critical;               /* probe indices, in time order */
+        size_t n_critical;
+        uint64_t critical_usec;         /* probe time on the critical path */
+        const struct uap_config *config;
+        bool facts;                     /* the running system was asked */
+};
+
+/* report-parse.c */
+void report_init(struct report *r);
+void report_done(struct report *r);
+int report_parse_line(struct report *r, const char *line, size_t len);
+int report_parse_buffer(struct report *r, const char *data, size_t size);
+struct report_device *report_device_find(struct report *r, const char *name);
+struct report_module *report_module_find(struct report *r, const char *name);
+const struct report_task *report_task_find(const struct report *r, int pid);
+
+/*
+ * What the running system can add to a log of its own boot (report-sysfs.c
+ * reads them from sysfs and modprobe.d). Each returns 0 or 1 as said, or
+ * a negative errno when it cannot tell; any may be NULL.
+ */
+struct report_facts {
+        void *userdata;
+        int (*device_bus)(void *u, const char *device, char *buf, size_t size);
+        int (*device_driver)(void *u, const char *bus, const char *device, char *buf, size_t size);
+        /* 0 and the module in @buf, or 1: built in */
+        int (*driver_module)(void *u, const char *bus, const char *driver, char *buf, size_t size);
+        /* 1 async, 0 sync: the driver's probe strategy as the kernel reads it back */
+        int (*driver_async)(void *u, const char *bus, const char *driver);
+        /* 1: async_probe=1 was passed when it was loaded, not by its modprobe.d
+         * options nor the kernel's default; 0: not */
+        int (*module_loaded_async)(void *u, const char *module);
+        /* 1 and the file in @buf: listed for systemd-modules-load */
+        int (*module_listed)(void *u, const char *module, char *buf, size_t size);
+};
+
+/* report-analyze.c */
+int report_analyze(struct report *r, const struct uap_config *cfg, const struct report_facts *facts);
+const char *report_mode_to_string(enum report_mode mode);
+const char *report_loader_to_string(enum report_loader loader);
+bool report_bus_listed(const struct uap_config *cfg, const char *bus);
+
+/* report-sysfs.c: the running system's facts; @ctx reads modprobe.d */
+struct kmod_ctx;
+void report_sysfs_facts(struct report_facts *facts, struct kmod_ctx *ctx);
+int report_sysfs_driver_async(const char *bus, const char *driver);
+
+/* report-input.c */
+int report_read_kmsg(struct report *r);
+int report_read_file(struct report *r, const char *path);
+int report_read_journal(struct report *r);
+
+/* report-output.c */
+void report_print_text(const struct report *r, FILE *f, const char *source);
+void report_print_json(const struct report *r, FILE *f, enum json_mode mode, const char *source);
+void report_format_usec(uint64_t usec, char *buf, size_t size);
+
+/* report-svg.c */
+void report_write_svg(const struct report *r, FILE *f, const char *title);
