@@ -31,4 +31,5 @@ tests=(
 	bash-completion	# the completion test
 )
 ensure_packages "tests" "${tests[@]}"
+bash "$here/report/ci-prepare.sh"
 bash "$here/../udev-builtin/systemd/ci-prepare.sh"

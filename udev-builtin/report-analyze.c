@@ -490,7 +490,8 @@ int report_analyze(struct report *r, const struct uap_config *cfg, const struct 
 
         r->config = cfg;
         r->facts = facts != NULL;
-        qsort(r->probes, r->n_probes, sizeof(*r->probes), by_start);
+        if (r->n_probes > 1)
+                qsort(r->probes, r->n_probes, sizeof(*r->probes), by_start);
         modes_from_log(r);
         probe_facts(r, facts);
         k = collect_drivers(r);

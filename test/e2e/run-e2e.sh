@@ -5,22 +5,24 @@
 # systemd-udevd, loads the test bus and checks the kernel's read-back.
 # Prints TAP.
 #
-#   run-e2e.sh [-f EXTRA.sh] [-e VAR=VALUE]... BUILD_DIR RUNNER [SCENARIO...]
+#   run-e2e.sh [-f EXTRA.sh] [-e VAR=VALUE]... [-k ARGS] BUILD_DIR RUNNER [SCENARIO...]
 #
 # -f adds a file of scenario functions (e.g. the benchmark's), -e sets a
-# variable for the scenario inside UML.
+# variable for the scenario inside UML, -k adds kernel arguments to every
+# scenario's.
 set -eu -o pipefail
 e2e=$(cd "$(dirname "$0")" && pwd)
 kernel=$e2e/../kernel
 . "$kernel/lib.sh"
 . "$e2e/scenarios.sh"
 
-extra= vars=
-while getopts f:e: opt; do
+extra= vars= more_kargs=
+while getopts f:e:k: opt; do
 	case $opt in
 	f) extra=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
 	e) vars="$vars ${OPTARG%%=*}='${OPTARG#*=}'" ;;
-	*) die "usage: $0 [-f extra.sh] [-e VAR=VALUE]... BUILD_DIR RUNNER [SCENARIO...]" ;;
+	k) more_kargs=$OPTARG ;;
+	*) die "usage: $0 [-f extra.sh] [-e VAR=VALUE]... [-k ARGS] BUILD_DIR RUNNER [SCENARIO...]" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -61,6 +63,7 @@ for s in $scenarios; do
 	n=$((n + 1))
 	kargs=$(echo "$E2E_TABLE" | awk -v s="$s" '$1 == s { print $3 }')
 	[ "$kargs" != - ] || kargs=
+	kargs="$kargs $more_kargs"
 	script=$(mktemp)
 	cat >"$script" <<-SH
 	RUNNER=$runner SCENARIO=$s STAGE=$stage UDEVD=$udevd $vars

@@ -29,7 +29,7 @@ complete_line() {
 	fi
 }
 
-complete_line "udev-async-probe " config explain help load rules settle status version
+complete_line "udev-async-probe " config explain help load report rules settle status version
 complete_line "udev-async-probe ex" explain
 complete_line "udev-async-probe -C /etc st" status
 complete_line "udev-async-probe explain --js" --json --json=
@@ -37,6 +37,8 @@ complete_line "udev-async-probe status --json=p" pretty
 complete_line "udev-async-probe load --t" --timeout=
 complete_line "udev-async-probe rules --o" --output=
 complete_line "udev-async-probe settle --t" --timeout=
+complete_line "udev-async-probe report --j" --journal --json --json=
+complete_line "udev-async-probe report --sv" --svg=
 complete_line "udev-async-probe --vers" --version
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libFuzzer target: any bytes as a kernel log, through the parser, the
+ * analysis (with and without facts from a made-up running system) and
+ * every output. Built and run by fuzz.sh, not by meson's build.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "utf8.h"
+
+/* Made-up facts, each answer derived from the names it is asked about. */
+static int fake_device_bus(void *u, const char *device, char *buf, size_t size)
+{
+        if (strlen(device) % 2 == 0)
+                return -ENOENT;
+        snprintf(buf, size, "fz%c", device[0]);
+        return 0;
+}
+
+static int fake_device_driver(void *u, const char *bus, const char *device, char *buf, size_t size)
+{
+        snprintf(buf, size, "drv_%s", device);
+        return strlen(device) % 3 ? 0 : -ENOENT;
+}
+
+static int fake_driver_module(void *u, const char *bus, const char *driver, char *buf, size_t size)
+{
+        if (driver[0] == 'b')
+                return 1;
+        snprintf(buf, size, "%s", driver);
+        return strlen(driver) % 2 ? 0 : -ENOENT;
+}
+
+static int fake_driver_async(void *u, const char *bus, const char *driver)
+{
+        return (int) (strlen(driver) % 3) - 1;
+}
+
+static int fake_module_loaded_async(void *u, const char *module)
+{
+        return (int) (strlen(module) % 2);
+}
+
+static int fake_module_listed(void *u, const char *module, char *buf, size_t size)
+{
+        snprintf(buf, size, "/etc/modules-load.d/%s.conf", module);
+        return module[0] == 'l';
+}
+
+static const struct report_facts facts = {
+        .device_bus = fake_device_bus,
+        .device_driver = fake_device_driver,
+        .driver_module = fake_driver_module,
+        .driver_async = fake_driver_async,
+        .module_loaded_async = fake_module_loaded_async,
+        .module_listed = fake_module_listed,
+};
+
+/* What reaches a terminal or an XML parser: UTF-8, no control bytes but newlines. */
+static void check_clean(const char *s, size_t n)
+{
+        const unsigned char *p = (const unsigned char *) s, *end = p + n;
+
+        while (p < end) {
+                size_t k = utf8_char_len(p);
+
+                if (k == 0 || (*p < 0x20 && *p != '\n') || *p == 0x7f)
+                        abort();
+                p += k;
+        }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        struct uap_config cfg = { .enable = true, .buses = (char *) "pci,uaptest" };
+        struct report r;
+        char *out = NULL;
+        size_t n = 0;
+        FILE *f;
+
+        report_init(&r);
+        report_parse_buffer(&r, (const char *) data, size);
+        if (report_analyze(&r, &cfg, size % 2 ? &facts : NULL) < 0)
+                abort();
+
+        f = open_memstream(&out, &n);
+        if (f == NULL)
+                abort();
+        report_write_svg(&r, f, "fuzz");
+        report_print_json(&r, f, size % 3 ? JSON_SHORT : JSON_PRETTY, "fuzz");
+        fclose(f);
+        check_clean(out, n);
+        free(out);
+
+        f = open_memstream(&out, &n);
+        if (f == NULL)
+                abort();
+        report_print_text(&r, f, "fuzz");
+        fclose(f);
+        /* Text keeps tabs out too; the column padding is spaces. */
+        check_clean(out, n);
+        free(out);
+        report_done(&r);
+        return 0;
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Render the report's SVG timeline in a real browser (Debian's Chromium,
+headless) and check the picture: its size, that it is not blank, and that
+the bars came out in their colours, about as large as the SVG drew them.
+Prints TAP.
+
+    render-svg.py PROGRAM DATA_DIR [--keep PNG]
+
+--keep also writes the rendering of the first program boot to PNG (the
+README's picture)."""
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+import zlib
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+# report-svg.c's fills
+COLOURS = {"async": (0x2b, 0x7b, 0xb9), "sync": (0xe8, 0x74, 0x3b), "unknown": (0x9a, 0x9a, 0x9a)}
+
+n = 0
+failed = 0
+
+
+def ok(cond, what, diag=""):
+    global n, failed
+    n += 1
+    if not cond:
+        failed += 1
+    print(("ok" if cond else "not ok") + f" {n} - {what}")
+    if not cond and diag:
+        for line in str(diag).splitlines()[-30:]:
+            print("# " + line)
+
+
+def paeth(a, b, c):
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    if pa <= pb and pa <= pc:
+        return a
+    return b if pb <= pc else c
+
+
+def read_png(path):
+    """Width, height and rows of (r, g, b) tuples of an 8-bit RGB(A) PNG."""
+    data = open(path, "rb").read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    pos, idat, hdr = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            hdr = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    width, height, depth, ctype, _, _, interlace = hdr
+    if depth != 8 or ctype not in (2, 6) or interlace:
+        raise ValueError(f"unexpected PNG format depth={depth} type={ctype} interlace={interlace}")
+    bpp = 4 if ctype == 6 else 3
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(height):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 0xff
+            elif f == 2:
+                line[i] = (line[i] + b) & 0xff
+            elif f == 3:
+                line[i] = (line[i] + ((a + b) >> 1)) & 0xff
+            elif f == 4:
+                line[i] = (line[i] + paeth(a, b, c)) & 0xff
+        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(width)])
+        prev = line
+    return width, height, rows
+
+
+def render(svg, png, width, height):
+    chromium = shutil.which("chromium")
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={profile}", "--hide-scrollbars", "--force-device-scale-factor=1",
+               f"--screenshot={png}", f"--window-size={width},{height}", "file://" + os.path.abspath(svg)]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def main():
+    prog, data = sys.argv[1], sys.argv[2]
+    keep = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--keep" else None
+    if not shutil.which("chromium"):
+        print("1..0 # SKIP chromium not installed (test/report/ci-prepare.sh installs it)")
+        return 77
+    logs = sorted(f for f in os.listdir(data) if f.endswith(".dmesg") and os.path.exists(
+        os.path.join(data, f[:-6] + ".truth")))
+    for i, log in enumerate(logs):
+        with tempfile.TemporaryDirectory() as d:
+            svg, png = os.path.join(d, "t.svg"), os.path.join(d, "t.png")
+            p = subprocess.run([prog, "-C", os.path.join(data, "modprobe.d"), "report",
+                                f"--dmesg={os.path.join(data, log)}", f"--svg={svg}"], capture_output=True)
+            ok(p.returncode == 0, f"{log}: report --svg", p.stderr)
+            root = ET.parse(svg).getroot()
+            w, h = int(root.get("width")), int(root.get("height"))
+            t0 = time.monotonic()
+            p = render(svg, png, w, h)
+            secs = time.monotonic() - t0
+            ok(p.returncode == 0 and os.path.exists(png), f"{log}: Chromium rendered it in {secs:.1f} s",
+               p.stderr)
+            if not os.path.exists(png):
+                continue
+            pw, ph, rows = read_png(png)
+            ok((pw, ph) == (w, h), f"{log}: the PNG is {pw}x{ph}, the SVG's size {w}x{h}")
+            counts = {}
+            for row in rows:
+                for px in row:
+                    counts[px] = counts.get(px, 0) + 1
+            white = counts.get((255, 255, 255), 0)
+            inked = pw * ph - white
+            ok(inked > pw * ph // 50, f"{log}: not blank: {inked} of {pw * ph} pixels inked")
+            ok(len(counts) >= 16, f"{log}: {len(counts)} distinct colours (text, bars, axis)")
+            dark = sum(c for px, c in counts.items() if max(px) < 90)
+            ok(dark > 500, f"{log}: {dark} dark pixels of text")
+            bars = [el for el in root.iter(SVG_NS + "rect") if el.find(SVG_NS + "title") is not None]
+            for mode, rgb in COLOURS.items():
+                mine = [b for b in bars if mode in b.get("class").split() and "failed" not in b.get("class")]
+                # Inside the outline: the fill's exact colour at scale factor 1.
+                want = sum(max(0, int(float(b.get("width"))) - 3) * (int(b.get("height")) - 3) for b in mine)
+                got = counts.get(rgb, 0)
+                ok(got >= want * 0.8, f"{log}: {got} pixels of the {mode} colour for {len(mine)} bars "
+                   f"(at least {int(want * 0.8)})")
+            if keep and i == [j for j, f in enumerate(logs) if "program" in f][0]:
+                shutil.copy(png, keep)
+    print(f"1..{n}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
