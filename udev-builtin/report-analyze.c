@@ -13,10 +13,12 @@
 
 /*
  * Timestamps: a probe's start is computed from its duration, the end is
- * when its line was printed, a little later. Probes this close count as
- * back to back.
+ * when its line was printed, a little later, on a clock that may tick
+ * coarsely (User-Mode Linux: 10 ms). Probes this close, or one tick,
+ * count as back to back.
  */
 #define TOUCH_USEC 1000
+#define TICK_MAX_USEC 20000
 
 /*
  * An idle stretch this long between two probes ends the critical path:
@@ -149,8 +151,8 @@ static const struct report_module *module_around(const struct report *r, const s
         for (size_t i = 0; i < r->n_modules; i++) {
                 const struct report_module *m = &r->modules[i];
 
-                if (!m->finished || m->start_usec > p->start_usec + TOUCH_USEC ||
-                    m->end_usec + TOUCH_USEC < p->end_usec)
+                if (!m->finished || m->start_usec > p->start_usec + r->touch_usec ||
+                    m->end_usec + r->touch_usec < p->end_usec)
                         continue;
                 if (found)
                         return NULL;
@@ -421,11 +423,12 @@ static int bus_sums(struct report *r)
  * The critical path, by time alone (the log has no thread ids): from the
  * probe that ended last, back through the probe that ended last before
  * each one started (one of the same driver when it ended as late, give
- * or take TOUCH_USEC), until a gap longer than CHAIN_GAP_USEC.
+ * or take the log's tick), until a gap longer than CHAIN_GAP_USEC.
  */
-static bool may_precede(const struct report_probe *p, const struct report_probe *c)
+static bool may_precede(const struct report *r, const struct report_probe *p,
+                        const struct report_probe *c)
 {
-        return p->start_usec < c->start_usec && p->end_usec <= c->start_usec + TOUCH_USEC &&
+        return p->start_usec < c->start_usec && p->end_usec <= c->start_usec + r->touch_usec &&
                p->end_usec + CHAIN_GAP_USEC >= c->start_usec;
 }
 
@@ -437,7 +440,7 @@ static size_t predecessor(const struct report *r, size_t cur)
         bool found = false;
 
         for (size_t i = 0; i < r->n_probes; i++)
-                if (may_precede(&r->probes[i], c) && (!found || r->probes[i].end_usec > latest)) {
+                if (may_precede(r, &r->probes[i], c) && (!found || r->probes[i].end_usec > latest)) {
                         latest = r->probes[i].end_usec;
                         found = true;
                 }
@@ -445,7 +448,7 @@ static size_t predecessor(const struct report *r, size_t cur)
                 const struct report_probe *p = &r->probes[i];
                 bool same, best_same;
 
-                if (!may_precede(p, c) || p->end_usec + TOUCH_USEC < latest)
+                if (!may_precede(r, p, c) || p->end_usec + r->touch_usec < latest)
                         continue;
                 same = p->driver_idx == c->driver_idx;
                 best_same = best != SIZE_MAX && r->probes[best].driver_idx == c->driver_idx;
@@ -484,6 +487,28 @@ static int critical_path(struct report *r)
         return 0;
 }
 
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+        while (b) {
+                uint64_t t = a % b;
+
+                a = b;
+                b = t;
+        }
+        return a;
+}
+
+/* The tick of the log's clock: what all its probe end times are multiples of. */
+static void clock_tick(struct report *r)
+{
+        uint64_t g = 0;
+
+        for (size_t i = 0; i < r->n_probes; i++)
+                g = gcd(g, r->probes[i].end_usec);
+        r->tick_usec = g ? g : 1;
+        r->touch_usec = r->tick_usec > TOUCH_USEC && r->tick_usec <= TICK_MAX_USEC ? r->tick_usec : TOUCH_USEC;
+}
+
 int report_analyze(struct report *r, const struct uap_config *cfg, const struct report_facts *facts)
 {
         int k;
@@ -492,6 +517,7 @@ int report_analyze(struct report *r, const struct uap_config *cfg, const struct 
         r->facts = facts != NULL;
         if (r->n_probes > 1)
                 qsort(r->probes, r->n_probes, sizeof(*r->probes), by_start);
+        clock_tick(r);
         modes_from_log(r);
         probe_facts(r, facts);
         k = collect_drivers(r);

@@ -339,6 +339,7 @@ void report_print_json(const struct report *r, FILE *f, enum json_mode mode, con
         json_kv_bool(&j, "initcall_debug", r->initcall_debug);
         json_kv_bool(&j, "dyndbg", r->dyndbg);
         json_kv_bool(&j, "sysfs", r->facts);
+        json_kv_int(&j, "tick_usec", (long long) r->tick_usec);
         kv_usec_or_null(&j, "userspace_usec", r->userspace_usec);
         kv_usec_or_null(&j, "udevd_usec", r->udevd_usec);
         json_key(&j, "config");

@@ -149,6 +149,8 @@ struct report {
         size_t *critical;               /* probe indices, in time order */
         size_t n_critical;
         uint64_t critical_usec;         /* probe time on the critical path */
+        uint64_t tick_usec;             /* the log clock's resolution, as seen */
+        uint64_t touch_usec;            /* probes this close are back to back */
         const struct uap_config *config;
         bool facts;                     /* the running system was asked */
 };
