@@ -405,8 +405,13 @@ static int bus_sums(struct report *r)
                                 b->n_unknown++, b->unknown_usec += t;
                                 break;
                         }
-                        if (b->listed || !probe_movable(r, p))
+                        if (!probe_movable(r, p))
                                 continue;
+                        if (b->listed) {
+                                b->n_listed_sync++;
+                                b->listed_sync_usec += t;
+                                continue;
+                        }
                         n++;
                         sum += t;
                         if (t > longest)

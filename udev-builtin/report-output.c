@@ -159,6 +159,16 @@ static void print_buses(const struct report *r, FILE *f)
                         ESC(bus, x->name), span(x->movable_usec, a, sizeof(a)), x->n_movable,
                         span(x->saved_usec, b, sizeof(b)));
         }
+        for (size_t i = 0; i < r->n_buses; i++) {
+                const struct report_bus *x = &r->buses[i];
+
+                if (!x->listed || x->n_listed_sync == 0)
+                        continue;
+                fprintf(f, "\n%s is listed, yet %zu probes (%s) of modules that udev loaded ran\n"
+                        "synchronously: udev's rules did not run udev-async-probe for them, or\n"
+                        "their drivers force synchronous probing (see \"udev-async-probe explain\").\n",
+                        ESC(bus, x->name), x->n_listed_sync, span(x->listed_sync_usec, a, sizeof(a)));
+        }
         fprintf(f, "\nMOVABLE: sync probes on an unlisted bus of drivers that udev loaded (or whose\n"
                 "loader is unknown). SAVED: per driver, the sum of those probes less the longest\n"
                 "one, as one module load probes them all at once when async.\n");
@@ -320,6 +330,8 @@ static void json_buses(const struct report *r, struct json *j)
                 json_kv_int(j, "movable_probes", (long long) b->n_movable);
                 json_kv_int(j, "movable_usec", (long long) b->movable_usec);
                 json_kv_int(j, "saved_usec", (long long) b->saved_usec);
+                json_kv_int(j, "listed_sync_probes", (long long) b->n_listed_sync);
+                json_kv_int(j, "listed_sync_usec", (long long) b->listed_sync_usec);
                 json_object_close(j);
         }
         json_array_close(j);

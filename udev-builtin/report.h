@@ -118,6 +118,10 @@ struct report_bus {
         size_t n_movable;
         uint64_t movable_usec;
         uint64_t saved_usec;
+        /* Listed buses: sync probes of modules udev loaded, which the program
+         * should have made async (not running, or the driver forces sync). */
+        size_t n_listed_sync;
+        uint64_t listed_sync_usec;
 };
 
 struct report {
