@@ -51,7 +51,8 @@ static struct pending_module *add_module(struct pending *p, const char *name)
         p->modules = m;
         m = &p->modules[p->n_modules++];
         *m = (struct pending_module) { .probes = -1 };
-        snprintf(m->name, sizeof(m->name), "%s", name);
+        /* Module names are at most MODULE_NAME_LEN - 1 (55 or 59) bytes. */
+        snprintf(m->name, sizeof(m->name), "%.*s", (int) sizeof(m->name) - 1, name);
         return m;
 }
 

@@ -62,7 +62,7 @@ static void module_name(int fd, char *name, size_t size)
         for (char *c = base; *c; c++)
                 if (*c == '-')
                         *c = '_';
-        snprintf(name, size, "%s", base);
+        snprintf(name, size, "%.*s", (int) size - 1, base);
 }
 
 /* The value NAME has in a "mod=value,mod2=value" list, or NULL. */
