@@ -32,7 +32,7 @@ run meson test -C "$out/gcc" --print-errorlogs
 run setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false -Dkernel-tests=disabled
 run meson test -C "$out/asan" --print-errorlogs --suite unit --suite integration
 
-CC=clang run setup "$out/clang" -Dkernel-tests=disabled -Djournal=false
+CC=clang run setup "$out/clang" --buildtype=release -Dkernel-tests=disabled -Djournal=false
 run env DESTDIR="$out/destdir" meson install -C "$out/clang" --quiet
 for f in lib/udev/udev-async-probe lib/udev/rules.d/80-async-probe.rules \
 	 usr/local/lib/modprobe.d/udev-async-probe.conf \
