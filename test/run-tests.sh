@@ -3,7 +3,7 @@
 # The whole test suite: install what is missing, then
 #   1. gcc build: unit, fixture, valgrind and kernel (KUnit, UML) suites
 #   2. ASan+UBSan build: unit and fixture suites
-#   3. clang build with -Werror, without libsystemd, and a DESTDIR install
+#   3. clang release build with -Werror, without the journal, and a DESTDIR install
 # and print one "N passed, N failed" line over all of it.
 set -eu
 cd "$(dirname "$(readlink -f "$0")")/.."
