@@ -5,6 +5,10 @@ scenario_demo() {
 	conf "$BUSES" 'options uap_slow delay_ms=1000'
 	start_udevd
 	load_bus ndevs=4 $SLOW_ONLY
+	if [ "$RUNNER" = program ]; then
+		"$STAGE/udev-async-probe" settle --timeout=30
+		note "udev-async-probe settle returned $(($(now_ms) - t0)) ms after loading uap_bus; $(unbound uaptest uap_slow) device(s) unbound then"
+	fi
 	wait_bound uaptest uap_slow 30 || return
 	ok "all 4 devices bound"
 	for d in /sys/bus/uaptest/devices/uap_slow.*; do

@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$(readlink -f "$0")")/.."
 build=${UAP_BUILD_ROOT:-$PWD/build-demo}
 
-bash test/deps.sh >/dev/null
+bash test/deps.sh --demo >/dev/null
 [ -f "$build/build.ninja" ] || meson setup "$build" --prefix=/usr >/dev/null
 ninja -C "$build" >/dev/null
 
@@ -34,13 +34,17 @@ for m in pci:v00001234d00000001sv00000000sd00000000bc02sc00i00 platform:fixplat 
 	uap explain "$m"
 done
 echo
+echo "== the udev rules this configuration generates (udev-async-probe rules): the"
+echo "== program runs for PCI devices and devices with ASYNC_PROBE, nothing else:"
+uap rules | grep -v '^#'
+echo
 echo "== the same NIC after an admin adds 'options udev_async_probe enable=0':"
 mkdir "$tmp/off"
 echo 'options udev_async_probe enable=0' >"$tmp/off/zz-off.conf"
 uap -C "$tmp/off" explain pci:v00001234d00000001sv00000000sd00000000bc02sc00i00 | tail -n +2
 echo
 echo "== machine-readable:"
-uap --json explain pci:v00001234d00000002sv00000000sd00000000bc02sc00i00
+uap explain --json=pretty pci:v00001234d00000002sv00000000sd00000000bc02sc00i00
 
 echo
 echo "== User-Mode Linux: 4 devices whose driver takes 1 s to probe each, on a"

@@ -114,6 +114,15 @@ wait_bound() {
 	return 1
 }
 
+# unbound BUS KIND: how many devices of KIND have not finished probing
+unbound() {
+	n=0
+	for d in /sys/bus/$1/devices/$2.*; do
+		[ -e "$d/probed" ] || n=$((n + 1))
+	done
+	echo $n
+}
+
 # probe_span BUS KIND: from the drivers' own records, when the first probe
 # started and the last one ended, in ms after uap_bus was loaded.
 probe_span() {

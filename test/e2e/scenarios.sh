@@ -286,15 +286,6 @@ scenario_config_change() {
 	expect_parallel uapother uap_other
 }
 
-# unbound BUS KIND: how many devices of KIND have not finished probing
-unbound() {
-	n=0
-	for d in /sys/bus/$1/devices/$2.*; do
-		[ -e "$d/probed" ] || n=$((n + 1))
-	done
-	echo $n
-}
-
 # 15. the promise boot scripts rely on: after udevadm settle, every
 # coldplugged device has its driver (stock udev: synchronous probes)
 scenario_settle_stock() {
