@@ -1,0 +1,3 @@
+#!/bin/sh
+# placeholder, replaced by the benchmark's init
+exit 1
