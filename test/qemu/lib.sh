@@ -11,6 +11,8 @@ CODENAME=$(. /etc/os-release && echo "$VERSION_CODENAME")
 
 # What the guest root holds besides debootstrap's minbase: init, udev,
 # modules, the initramfs builder, and what the package depends on.
+# Bump when the cached root's recipe changes in a way its key misses.
+ROOT_FORMAT=1
 GUEST_PACKAGES=systemd,systemd-sysv,udev,kmod,linux-base,initramfs-tools,zstd,e2fsprogs,util-linux
 
 # runs_in_root ROOT CMD...: CMD chrooted into ROOT, with /proc, /sys and
@@ -93,15 +95,15 @@ guest_root() {
 	flock 7
 	deb=$(kernel_deb)
 	base=$(base_root)
-	key=$({ basename "$base"; basename "$deb"; cat "$QEMU_DIR/lib.sh" "$QEMU_DIR"/guest/*; } |
-		sha256sum | cut -c1-16)
+	key=$({ echo "$ROOT_FORMAT"; basename "$base"; basename "$deb"
+		cat "$QEMU_DIR"/guest/{fstab,initramfs.conf,initramfs-storage}; } | sha256sum | cut -c1-16)
 	root=$QEMU_CACHE/root-$key
 	if [ ! -f "$root/.complete" ]; then
 		tmp=$root.tmp
 		rm -rf "$tmp"
 		cp -a "$base" "$tmp"
 		rm -f "$tmp/.complete"
-		install_harness "$tmp"
+		install_initramfs_harness "$tmp"
 		cp "$deb" "$tmp/root/"
 		note "installing $(basename "$deb") in the test root"
 		run_in_root "$tmp" dpkg -i "/root/$(basename "$deb")" >"$QEMU_CACHE/kernel-install.log" 2>&1 ||
@@ -115,12 +117,18 @@ guest_root() {
 	echo "$root"
 }
 
-install_harness() {
+# What the kernel's initramfs is built with (part of the cached root).
+install_initramfs_harness() {
 	local r=$1 g=$QEMU_DIR/guest
 	echo uap-guest >"$r/etc/hostname"
 	install -m 644 "$g/fstab" "$r/etc/fstab"
 	install -m 644 "$g/initramfs.conf" "$r/etc/initramfs-tools/conf.d/uap-test"
 	install -m 755 "$g/initramfs-storage" "$r/etc/initramfs-tools/hooks/uap-test-storage"
+}
+
+# What a booted guest runs (added to each disk image's tree).
+install_boot_harness() {
+	local r=$1 g=$QEMU_DIR/guest
 	install -m 644 "$g/modules-load.conf" "$r/etc/modules-load.d/uap-test.conf"
 	install -D -m 644 "$g/trigger-order.conf" \
 		"$r/etc/systemd/system/systemd-udev-trigger.service.d/uap-test.conf"
@@ -128,7 +136,68 @@ install_harness() {
 	ln -sf ../uap-test-report.service "$r/etc/systemd/system/multi-user.target.wants/"
 	install -D -m 755 "$g/report.sh" "$r/usr/local/lib/uap-test/report.sh"
 	install -D -m 755 "$g/bench-init.sh" "$r/usr/local/lib/uap-test/bench-init.sh"
-	# No console login or clock sync wait in a guest that powers itself off.
+	# No console login in a guest that powers itself off.
 	ln -sf /dev/null "$r/etc/systemd/system/serial-getty@.service"
 	ln -sf /dev/null "$r/etc/systemd/system/getty@.service"
+}
+
+# TAP for the package and qemu tests: check DESCRIPTION CMD... runs CMD,
+# tap_ok/tap_fail state a result computed otherwise; tap_end prints the plan.
+TAP_N=0
+TAP_FAILED=0
+tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
+tap_fail() { TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1)); echo "not ok $TAP_N - $*"; }
+tap_skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $* # SKIP"; }
+tap_note() { printf '%s\n' "$@" | sed 's/^/# /'; }
+check() {
+	local what=$1
+	shift
+	if "$@"; then tap_ok "$what"; else tap_fail "$what"; fi
+}
+tap_end() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" -eq 0 ]
+}
+
+# make_image TREE IMAGE: an ext4 image of TREE, the guest's root, made
+# without a loop mount.
+make_image() {
+	rm -f "$2"
+	truncate -s 2G "$2"
+	mkfs.ext4 -q -F -L uaproot -d "$1" "$2" || die "mkfs.ext4 -d $1 failed"
+}
+
+# The guest's PCI hardware: Q35's AHCI controller (with the root disk),
+# SMBus and LPC bridge, plus a NIC, virtio devices, USB, IDE, sound, VGA.
+# Host networking is closed (restrict=on): the NICs only need to exist.
+QEMU_DEVICES=(
+	-M q35 -nodefaults -device VGA
+	-netdev user,id=n0,restrict=on -device e1000,netdev=n0
+	-netdev user,id=n1,restrict=on -device virtio-net-pci,netdev=n1
+	-device virtio-rng-pci
+	-device qemu-xhci
+	-device piix3-ide
+	-audiodev none,id=a0 -device ich9-intel-hda -device hda-output,audiodev=a0
+)
+# dd.c's dynamic debug: the kernel logs each probe it runs asynchronously.
+QEMU_APPEND='root=/dev/sda rw console=ttyS0 loglevel=4 log_buf_len=8M panic=-1 dyndbg="file drivers/base/dd.c +p"'
+
+# qemu_boot DIR KERNEL INITRD IMAGE [APPEND...]: boot under TCG with 2
+# vCPUs; the image is used copy-on-write (snapshot=on). The console goes
+# to DIR/console.log, what the guest reports (ttyS1) to DIR/report.log.
+qemu_boot() {
+	local dir=$1 kernel=$2 initrd=$3 image=$4 rc
+	shift 4
+	mkdir -p "$dir"
+	rm -f "$dir/console.log" "$dir/report.log"
+	timeout "${QEMU_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -smp 2 -m 1024 \
+		-display none -monitor none -no-reboot \
+		-serial "file:$dir/console.log" -serial "file:$dir/report.log" \
+		-kernel "$kernel" -initrd "$initrd" -append "$QEMU_APPEND $*" \
+		-drive "file=$image,format=raw,if=none,id=root,snapshot=on" \
+		-device ide-hd,drive=root,bus=ide.0 \
+		"${QEMU_DEVICES[@]}" </dev/null >"$dir/qemu.log" 2>&1
+	rc=$?
+	[ $rc -eq 124 ] && note "qemu timed out after ${QEMU_TIMEOUT:-900} s ($dir)"
+	return $rc
 }

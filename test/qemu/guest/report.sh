@@ -9,17 +9,14 @@ udevadm settle --timeout=120
 # TODO(settle): once "udev-async-probe settle" exists, use it here and
 # check that it leaves nothing to the loop below.
 
-# Async probes may still run after settle: wait, bounded, until every PCI
-# device whose modalias names a module is bound.
+# Async probes may still run after settle: wait, bounded, until every
+# one the kernel started ("probing driver X asynchronously", dd.c's
+# dynamic debug) has logged its end ("driver X async attach completed").
 waited=0
 while :; do
-	pending=
-	for d in /sys/bus/pci/devices/*; do
-		[ -e "$d/driver" ] && continue
-		modprobe -qR "$(cat "$d/modalias")" >/dev/null 2>&1 &&
-			pending="$pending ${d##*/}"
-	done
-	[ -z "$pending" ] || [ $waited -ge 600 ] && break
+	started=$(dmesg | grep -c ': probing driver .* asynchronously$')
+	ended=$(dmesg | grep -c ': driver .* async attach completed: ')
+	[ "$started" -le "$ended" ] || [ $waited -ge 600 ] && break
 	sleep 0.1
 	waited=$((waited + 1))
 done
@@ -29,7 +26,7 @@ done
 	echo "kernel $(uname -r)"
 	echo "cmdline $(cat /proc/cmdline)"
 	echo "root $(findmnt -n -o SOURCE,FSTYPE /)"
-	echo "unbound-after-wait${pending:- none} (waited ${waited}00 ms after settle)"
+	echo "async-probes started $started ended $ended (waited ${waited}00 ms after settle)"
 	for d in /sys/bus/pci/devices/*; do
 		drv=-
 		[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")

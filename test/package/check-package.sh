@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The Debian package (TAP): build it with dpkg-buildpackage -us -uc, lint
+# it, check its file list and maintainer scripts, then install, upgrade
+# (to a rebuild whose shipped configuration changed), remove and purge
+# it with dpkg in a copy of the qemu lane's cached bookworm root, which
+# has initramfs-tools and Debian's 6.12 kernel installed.
+#
+#   check-package.sh BUILDDIR
+set -u
+. "$(dirname "$(readlink -f "$0")")/../qemu/lib.sh"
+build=$(cd "${1:?usage: check-package.sh BUILDDIR}" && pwd)
+debdir=$build/deb
+pkg=udev-async-probe
+doc=/usr/share/doc/$pkg
+
+t0=$SECONDS
+if ! deb=$(bash "$UAP_TOP/test/package/build-deb.sh" "$debdir"); then
+	tap_fail "dpkg-buildpackage -us -uc"
+	tap_end
+	exit 1
+fi
+tap_ok "dpkg-buildpackage -us -uc: $(basename "$deb") ($((SECONDS - t0)) s)"
+
+# -- lintian -------------------------------------------------------------
+t0=$SECONDS
+lint=$(lintian --profile debian --pedantic --display-info --show-overrides \
+	--fail-on error,warning "$debdir"/*.changes 2>&1)
+rc=$?
+lint=$(grep -v '^running with root privileges' <<<"$lint")
+tap_note "lintian --profile debian --pedantic --display-info ($((SECONDS - t0)) s):" "${lint:-(nothing)}"
+check "lintian --profile debian: no error or warning" [ $rc -eq 0 ]
+
+# -- file list -------------------------------------------------------------
+# "PATH" per file, "PATH -> TARGET" per symlink; PATH absolute.
+list=$(dpkg-deb -c "$deb" | awk '{ p = $6; sub(/^\./, "", p); if ($7 == "->") p = p " -> " $8; print p }')
+perms=$(dpkg-deb -c "$deb" | awk '{ p = $6; sub(/^\./, "", p); print $1, p }')
+has() { grep -qxF -- "$1" <<<"$list"; }
+executable() { grep -qE "^-rwxr-xr-x $1\$" <<<"$perms"; }
+tap_note "files:" "$list"
+
+udevdir=$(pkg-config --variable=udevdir udev)
+check "the program in udev's directory, executable: $udevdir/$pkg" executable "$udevdir/$pkg"
+check "the command on PATH: /usr/sbin/$pkg -> $udevdir/$pkg" \
+	grep -qE "^/usr/sbin/$pkg -> ($udevdir/$pkg|(\.\./)+${udevdir#/}/$pkg)\$" <<<"$list"
+rules=$(grep -E "^$udevdir/rules.d/[^/]*async-probe[^/]*\.rules\$" <<<"$list")
+check "the rules file: ${rules:-none}" [ "$rules" = "$udevdir/rules.d/80-async-probe.rules" ]
+first=$(printf '%s\n' "$(basename "$rules")" 80-drivers.rules | LC_ALL=C sort | head -n 1)
+check "$(basename "$rules") sorts before systemd's 80-drivers.rules" [ "$first" = "$(basename "$rules")" ]
+check "the shipped configuration in the vendor directory: /usr/lib/modprobe.d/$pkg.conf" \
+	has "/usr/lib/modprobe.d/$pkg.conf"
+check "nothing in /etc (admin overrides live there) or /usr/local" \
+	bash -c '! grep -qE "^/(etc|usr/local)/." <<<"$1"' _ "$list"
+check "man pages udev-async-probe(8) and udev-async-probe.conf(5)" \
+	bash -c 'grep -qx /usr/share/man/man8/udev-async-probe.8.gz <<<"$1" &&
+		 grep -qx /usr/share/man/man5/udev-async-probe.conf.5.gz <<<"$1"' _ "$list"
+check "the initramfs-tools hook and init-top script, executable" \
+	bash -c 'grep -qE "^-rwxr-xr-x /usr/share/initramfs-tools/hooks/udev-async-probe$" <<<"$1" &&
+		 grep -qE "^-rwxr-xr-x /usr/share/initramfs-tools/scripts/init-top/udev-async-probe$" <<<"$1"' _ "$perms"
+missing=
+for p in $(series_patches "$UAP_TOP/kernel-patch") "$UAP_TOP/kernel-patch/series"; do
+	has "$doc/kernel-patch/$(basename "$p")" || missing="$missing kernel-patch/$(basename "$p")"
+done
+for p in $(series_patches "$UAP_TOP/udev-builtin/systemd") "$UAP_TOP/udev-builtin/systemd/series"; do
+	has "$doc/systemd-patch/$(basename "$p")" || missing="$missing systemd-patch/$(basename "$p")"
+done
+check "every patch of both series, and the series files, uncompressed in $doc${missing:+ (missing:$missing)}" [ -z "$missing" ]
+units=$(grep -E '^/(usr/)?lib/systemd/system/[^/]+\.(service|path)$' <<<"$list")
+if [ -n "$units" ]; then
+	check "the systemd units: $(xargs -n1 basename <<<"$units" | xargs)" true
+else
+	tap_fail "the systemd units (none in the package)"
+fi
+completion=/usr/share/bash-completion/completions/$pkg
+check "bash completion: $completion" has "$completion"
+
+# -- maintainer scripts ----------------------------------------------------
+ctl=$build/deb-control
+rm -rf "$ctl"
+dpkg-deb -e "$deb" "$ctl"
+tap_note "maintainer scripts and triggers: $(cd "$ctl" && ls | grep -vxE 'control|md5sums' | xargs)"
+bad=
+for s in "$ctl"/preinst "$ctl"/postinst "$ctl"/prerm "$ctl"/postrm; do
+	[ -e "$s" ] && ! sh -n "$s" && bad="$bad $(basename "$s")"
+done
+check "maintainer scripts parse with sh -n${bad:+ (not:$bad)}" [ -z "$bad" ]
+check "installing, upgrading and removing activate update-initramfs" \
+	grep -qx 'activate-noawait update-initramfs' "$ctl/triggers"
+check "postrm remove/purge deletes the rules generated at boot" \
+	grep -q 'rm -f /run/udev/rules.d/80-async-probe.rules' "$ctl/postrm"
+for u in $units; do
+	u=$(basename "$u")
+	check "postinst enables $u (deb-systemd-helper), postrm purges its state" \
+		bash -c 'grep -q "deb-systemd-helper .*$1" "$2/postinst" && grep -q "deb-systemd-helper purge .*$1" "$2/postrm"' _ "$u" "$ctl"
+done
+
+# -- dpkg in a chroot --------------------------------------------------------
+t0=$SECONDS
+if ! root=$(guest_root); then
+	tap_fail "the cached bookworm root for the chroot test"
+	tap_end
+	exit 1
+fi
+work=$build/package-chroot
+rm -rf "$work"
+cp -a "$root" "$work"
+kver=$(basename "$(ls -d "$work"/lib/modules/*)")
+in_root() { run_in_root "$work" "$@" </dev/null; }
+# Every path but dpkg's own records, logs, caches and the regenerated initramfs.
+tree() {
+	(cd "$work" && find . -xdev \( -path ./var/lib/dpkg -o -path ./var/log -o -path ./var/cache \
+		-o -path ./tmp -o -path ./run -o -path './boot/initrd.img-*' -o -path ./proc -o -path ./sys \
+		-o -path ./dev \) -prune -o -print | LC_ALL=C sort)
+}
+tree >"$build/package-tree-before"
+tap_note "chroot: copy of $(basename "$root") ($((SECONDS - t0)) s)"
+
+# v2: the same package with a changed shipped configuration (virtio added
+# to buses) and a higher version, repacked from v1.
+v1=$(dpkg-deb -f "$deb" Version)
+v2=$v1+confchange
+rm -rf "$build/deb-v2" && dpkg-deb -R "$deb" "$build/deb-v2"
+sed -i "s/^Version: .*/Version: $v2/" "$build/deb-v2/DEBIAN/control"
+sed -i 's/^options udev_async_probe \(.*\)buses=pci$/options udev_async_probe \1buses=pci,virtio/' \
+	"$build/deb-v2/usr/lib/modprobe.d/$pkg.conf"
+(cd "$build/deb-v2" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0 md5sum >DEBIAN/md5sums)
+dpkg-deb -b --root-owner-group "$build/deb-v2" "$work/root/${pkg}_v2.deb" >/dev/null
+cp "$deb" "$work/root/${pkg}_v1.deb"
+
+e1000=pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00
+vrng=virtio:d00000004v00001AF4
+explain() { in_root "$udevdir/$pkg" -S "$kver" explain "$1" 2>&1; }
+# initrd_has REGEX N: the initramfs has N files whose path ends in udev/REGEX
+initrd_has() {
+	[ "$(in_root lsinitramfs "/boot/initrd.img-$kver" | grep -cE "udev/$1\$")" -eq "$2" ]
+}
+
+t0=$SECONDS
+out=$(in_root dpkg -i "/root/${pkg}_v1.deb" 2>&1)
+check "dpkg -i $pkg $v1 ($((SECONDS - t0)) s, initramfs rebuilt by the trigger)" \
+	[ "$(in_root dpkg-query -W -f '${Status}' $pkg)" = "install ok installed" ] || tap_note "$out"
+check "the program runs in a plain $CODENAME with its Depends: $(in_root "$udevdir/$pkg" --version 2>&1)" \
+	in_root "$udevdir/$pkg" --version
+out=$(explain "$e1000")
+tap_note "explain $e1000:" "$out"
+check "explain: e1000 (a PCI device) would probe asynchronously" grep -qiE 'e1000.*async' <<<"$out"
+out=$(explain "$vrng")
+tap_note "explain $vrng:" "$out"
+check "explain: virtio_rng (bus not listed in $v1) would load plainly" bash -c '! grep -qiE "virtio_rng.*[^n]async" <<<"$1"' _ "$out"
+check "the initramfs now has the program and the rules" \
+	initrd_has "(udev-async-probe|rules.d/80-async-probe.rules)" 2
+# An administrator's override, which dpkg does not own.
+admin=/etc/modprobe.d/$pkg-local.conf
+printf '# the admin: e1000 never asynchronous\noptions e1000 async_probe=0\n' >"$work$admin"
+admin_sum=$(sha256sum <"$work$admin")
+out=$(explain "$e1000")
+check "explain: the admin's per-module opt-out for e1000 is in effect" bash -c '! grep -qiE "e1000.*[^n]async" <<<"$1"' _ "$out" || tap_note "$out"
+
+t0=$SECONDS
+out=$(in_root dpkg -i "/root/${pkg}_v2.deb" 2>&1)
+rc=$?
+check "upgrade to $v2 with a changed shipped configuration, no prompt ($((SECONDS - t0)) s)" \
+	[ $rc -eq 0 ] || tap_note "$out"
+check "the shipped configuration is the new one" grep -q 'buses=pci,virtio' "$work/usr/lib/modprobe.d/$pkg.conf"
+check "the admin's file is untouched" [ "$(sha256sum <"$work$admin")" = "$admin_sum" ]
+out=$(explain "$vrng")
+tap_note "explain $vrng:" "$out"
+check "explain: virtio_rng now probes asynchronously (the new shipped buses)" grep -qiE 'virtio_rng.*async' <<<"$out"
+out=$(explain "$e1000")
+check "explain: the admin's opt-out for e1000 still wins" bash -c '! grep -qiE "e1000.*[^n]async" <<<"$1"' _ "$out"
+
+t0=$SECONDS
+out=$(in_root sh -c "mkdir -p /run/udev/rules.d && echo '# generated' >/run/udev/rules.d/80-async-probe.rules &&
+	dpkg -r $pkg && ! test -e /run/udev/rules.d/80-async-probe.rules" 2>&1)
+check "dpkg -r removes the package and the rules generated at boot ($((SECONDS - t0)) s)" [ $? -eq 0 ] || tap_note "$out"
+left=$(cd "$work" && ls -d ".$udevdir/$pkg" ".$udevdir/rules.d/80-async-probe.rules" \
+	"./usr/lib/modprobe.d/$pkg.conf" "./usr/share/initramfs-tools/hooks/$pkg" 2>/dev/null)
+check "after remove: program, rules, shipped configuration and hook gone${left:+ (left: $left)}" [ -z "$left" ]
+check "after remove: the admin's file is kept" [ "$(sha256sum <"$work$admin")" = "$admin_sum" ]
+check "after remove: the initramfs no longer has the program or the rules" \
+	initrd_has "(udev-async-probe|rules.d/80-async-probe.rules)" 0
+
+t0=$SECONDS
+out=$(in_root dpkg -P $pkg 2>&1)
+check "dpkg -P purges the package ($((SECONDS - t0)) s)" \
+	[ -z "$(in_root dpkg-query -W -f '${Status}' $pkg 2>/dev/null)" ] || tap_note "$out"
+rm -f "$work/root/${pkg}_v1.deb" "$work/root/${pkg}_v2.deb"
+tree >"$build/package-tree-after"
+diff=$(diff "$build/package-tree-before" "$build/package-tree-after")
+tap_note "paths added or removed by install, upgrade, remove and purge:" "${diff:-(none)}"
+check "after purge: nothing left but the admin's own file" \
+	[ "$(grep -c '^[<>]' <<<"$diff")" -eq 1 ] && grep -qxF "> .$admin" <<<"$diff"
+rm -rf "$work"
+tap_end

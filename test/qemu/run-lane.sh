@@ -1,0 +1,145 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The qemu lane (TAP): Debian's own 6.12 kernel under qemu-system-x86_64
+# (TCG, 2 vCPUs) with emulated PCI hardware, Debian's systemd and udev,
+# the real module tree, and this project installed from its .deb. Four
+# boots of one bookworm root on the AHCI disk:
+#   stock      without the package
+#   root       the package in the real root, the stock initramfs
+#   initramfs  the package in the root and in the initramfs (its hook)
+#   switch     as initramfs, booted with udev_async_probe.enable=0
+# The kernel logs every asynchronous probe (dd.c dynamic debug); each
+# guest reports its PCI drivers, dmesg and "udev-async-probe status" on
+# a second serial port (guest/report.sh).
+#
+#   run-lane.sh BUILDDIR
+set -u
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+build=$(cd "${1:?usage: run-lane.sh BUILDDIR}" && pwd)
+work=$build/qemu-lane
+pkg=udev-async-probe
+
+bail() { tap_fail "$*"; tap_end; exit 1; }
+
+t0=$SECONDS
+deb=$(bash "$UAP_TOP/test/package/build-deb.sh" "$build/deb") || bail "build the package"
+root=$(guest_root) || bail "the cached test root"
+kver=$(basename "$(ls -d "$root"/lib/modules/*)")
+kernel=$root/boot/vmlinuz-$kver
+tap_note "package $(basename "$deb"), kernel $kver, root $(basename "$root") ($((SECONDS - t0)) s)"
+
+# -- disk images ----------------------------------------------------------
+t0=$SECONDS
+rm -rf "$work"
+mkdir -p "$work"
+tree=$work/tree
+cp -a "$root" "$tree"
+install_boot_harness "$tree"
+make_image "$tree" "$work/stock.img"
+cp "$root/boot/initrd.img-$kver" "$work/initrd-stock"
+cp "$deb" "$tree/root/"
+out=$(run_in_root "$tree" dpkg -i "/root/$(basename "$deb")" </dev/null 2>&1)
+check "dpkg -i $(basename "$deb") in the guest root (its trigger rebuilds the initramfs)" [ $? -eq 0 ] ||
+	tap_note "$out"
+rm -f "$tree/root/$(basename "$deb")"
+cp "$tree/boot/initrd.img-$kver" "$work/initrd-project"
+initrd_files=$(run_in_root "$tree" lsinitramfs "/boot/initrd.img-$kver" | grep -E 'async-probe|modprobe.d/')
+tap_note "the initramfs built with the hook has:" "$initrd_files"
+n=$(grep -cE '(udev/udev-async-probe|udev/rules.d/80-async-probe.rules|modprobe.d/udev-async-probe.conf)$' <<<"$initrd_files")
+check "the initramfs has the program, its rules and the configuration" [ "$n" -eq 3 ]
+make_image "$tree" "$work/project.img"
+rm -rf "$tree"
+tap_note "images made in $((SECONDS - t0)) s"
+
+# -- reading a report -----------------------------------------------------
+report() { sed -n '/^uap-report begin$/,/^uap-report end$/p' "$work/$1/report.log"; }
+kmsg() { report "$1" | sed -n '/^dmesg-begin$/,/^dmesg-end$/p'; }
+# "phase bus device driver" per asynchronous probe; phase: initramfs
+# before systemd (PID 1 of the real root) says hello, root after it.
+async_probes() {
+	kmsg "$1" | awk '
+		/systemd\[1\]: systemd [0-9]+/ { phase = "root" }
+		/: probing driver .* asynchronously$/ {
+			for (i = 1; i <= NF; i++) if ($i == "driver") break
+			bus = $(i - 3); dev = $(i - 2); sub(/:$/, "", dev)
+			print (phase ? phase : "initramfs"), bus, dev, $(i + 1)
+		}'
+}
+# Drivers that probe asynchronously on a stock boot too (they prefer it).
+async_drivers() { async_probes "$1" | awk '{ print $4 }' | sort -u; }
+new_async() { async_probes "$1" | awk -v stock="$(async_drivers stock | xargs)" '
+	BEGIN { n = split(stock, s, " "); for (i = 1; i <= n; i++) skip[s[i]] = 1 }
+	!($4 in skip)'; }
+pci_drivers() { report "$1" | awk '$1 == "pci" { print $2, $4 }'; }
+# PCI devices bound by a module-provided driver during the real root's boot.
+pci_bound_in_root() {
+	kmsg "$1" | awk '
+		/systemd\[1\]: systemd [0-9]+/ { root = 1 }
+		root && /driver_bound: bound to device$/ {
+			for (i = 1; i <= NF; i++) if ($i == "driver:") break
+			dev = $(i - 1); sub(/:$/, "", dev); drv = $(i + 1); gsub(/[\x27:]/, "", drv)
+			if (dev ~ /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/) print dev, drv
+		}'
+}
+sync_probed() { kmsg "$1" | grep -q "bus: 'pci': really_probe: probing driver $2 with device"; }
+root_mount() { report "$1" | awk '$1 == "root" { print $2, $3 }'; }
+booted() {
+	report "$1" | grep -qx 'uap-report end' && [ "$(root_mount "$1")" = "/dev/sda ext4" ]
+}
+same_drivers() {
+	local d
+	d=$(diff <(pci_drivers stock | awk '$2 != "-"') <(pci_drivers "$1" | awk '$2 != "-"'))
+	[ -z "$d" ] || tap_note "PCI drivers, stock < > $1:" "$d"
+	[ -z "$d" ]
+}
+boot() {
+	local name=$1 initrd=$2 image=$3 s=$SECONDS
+	shift 3
+	qemu_boot "$work/$name" "$kernel" "$initrd" "$image" "$@"
+	check "$name boot: reports, root /dev/sda (ext4) mounted ($((SECONDS - s)) s)" booted "$name" ||
+		tail -n 30 "$work/$name/console.log" | sed 's/^/# console: /'
+}
+
+# -- stock ----------------------------------------------------------------
+boot stock "$work/initrd-stock" "$work/stock.img"
+tap_note "stock PCI drivers:" "$(pci_drivers stock)"
+tap_note "drivers that probe asynchronously on the stock boot (they ask for it): $(async_drivers stock | xargs)"
+
+# -- the package in the real root ------------------------------------------
+boot root "$work/initrd-stock" "$work/project.img"
+tap_note "asynchronous probes (phase bus device driver), beyond stock's:" "$(new_async root)"
+tap_note "udev-async-probe status:" "$(report root | sed -n '/^status-begin$/,/^status-end$/p' | sed '1d;$d')"
+missing=
+while read -r dev drv; do
+	[ "$drv" = e1000 ] && continue	# modules-load.d, below
+	new_async root | grep -q "^root pci $dev $drv\$" || missing="$missing $dev:$drv"
+done < <(pci_bound_in_root root)
+bound=$(pci_bound_in_root root | grep -v ' e1000$' | awk '{ print $2 }' | xargs)
+check "root: every PCI device bound by a module driver in the real root probed asynchronously: ${bound:-none}${missing:+ (not:$missing)}" \
+	test -z "$missing" -a -n "$bound"
+sync_e1000=no
+sync_probed root e1000 && ! async_probes root | grep -q ' e1000$' && sync_e1000=yes
+check "root: e1000, loaded by systemd-modules-load (modules-load.d), probed synchronously" test $sync_e1000 = yes
+others=$(new_async root | awk '$2 != "pci"')
+check "root: no driver on a bus not listed (buses=pci) probed asynchronously${others:+ (did: $others)}" [ -z "$others" ]
+check "root: every PCI device that has a driver on the stock boot has the same one" same_drivers root
+status=$(report root | sed -n '/^status-begin$/,/^status-end$/p')
+check "root: udev-async-probe status runs and lists the asynchronously loaded modules" grep -qw bochs <<<"$status"
+
+# -- the package in the initramfs too -------------------------------------
+boot initramfs "$work/initrd-project" "$work/project.img"
+tap_note "asynchronous probes (phase bus device driver), beyond stock's:" "$(new_async initramfs)"
+check "initramfs: ahci, the root disk's controller, probed asynchronously inside the initramfs" \
+	grep -qE '^initramfs pci [0-9a-f:.]+ ahci$' <<<"$(new_async initramfs)"
+check "initramfs: the root filesystem was mounted after that asynchronous probe" \
+	grep -q 'EXT4-fs (sda): mounted filesystem' <<<"$(kmsg initramfs | sed -n '/probing driver ahci asynchronously/,$p')"
+check "initramfs: every PCI device that has a driver on the stock boot has the same one" same_drivers initramfs
+
+# -- the boot loader's switch -----------------------------------------------
+boot switch "$work/initrd-project" "$work/project.img" udev_async_probe.enable=0
+extra=$(new_async switch)
+check "switch: with udev_async_probe.enable=0 no driver probed asynchronously beyond stock's" \
+	test -z "$extra" || tap_note "$extra"
+check "switch: every PCI device that has a driver on the stock boot has the same one" same_drivers switch
+
+tap_end
