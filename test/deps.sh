@@ -33,3 +33,4 @@ tests=(
 ensure_packages "tests" "${tests[@]}"
 bash "$here/report/ci-prepare.sh"
 bash "$here/../udev-builtin/systemd/ci-prepare.sh"
+bash "$here/qemu/ci-prepare.sh"

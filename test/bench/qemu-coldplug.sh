@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Coldplug on Debian's own 6.12 kernel with real drivers under qemu (TCG,
+# 2 vCPUs, the qemu lane's hardware and root, test/qemu/lib.sh): stock
+# udev vs udev-async-probe installed from its .deb vs the in-udevd
+# builtin (udev-builtin/systemd, a patched systemd-udevd 252). Each boot
+# runs guest/bench-init.sh as init: the initramfs (stock, the same for
+# all) has mounted the root; the script starts systemd-udevd, runs
+# "udevadm trigger" (subsystems, devices) and "udevadm settle", and waits
+# until every probe the kernel started asynchronously has ended. Boots
+# alternate between runners; the table gives the median and the range
+# over BOOTS boots of each, and the ratios of the medians.
+#
+#   qemu-coldplug.sh BUILDDIR      (BOOTS=3 RUNNERS="stock program builtin")
+#
+# Times, in ms from the trigger: "settle" until udevadm settle returns;
+# "bound" until the last driver bound (kernel log, dd.c dynamic debug:
+# "bound to device" and "async attach completed" lines).
+set -eu -o pipefail
+. "$(dirname "$(readlink -f "$0")")/../qemu/lib.sh"
+build=$(cd "${1:?usage: qemu-coldplug.sh BUILDDIR}" && pwd)
+boots=${BOOTS:-3}
+runners=${RUNNERS:-stock program builtin}
+work=$build/qemu-bench
+pkg=udev-async-probe
+
+deb=$(bash "$UAP_TOP/test/package/build-deb.sh" "$build/deb")
+root=$(guest_root)
+kver=$(basename "$(ls -d "$root"/lib/modules/*)")
+kernel=$root/boot/vmlinuz-$kver
+initrd=$root/boot/initrd.img-$kver
+
+rm -rf "$work"
+mkdir -p "$work"
+for r in $runners; do
+	tree=$work/tree-$r
+	cp -a "$root" "$tree"
+	install_boot_harness "$tree"
+	case $r in
+	stock) ;;
+	program)
+		cp "$deb" "$tree/root/"
+		run_in_root "$tree" dpkg -i "/root/$(basename "$deb")" </dev/null >"$work/dpkg-$r.log" 2>&1 ||
+			die "dpkg -i failed (log: $work/dpkg-$r.log)"
+		rm "$tree/root/$(basename "$deb")"
+		;;
+	builtin)
+		udevd=$("$UAP_TOP/udev-builtin/systemd/build.sh" --print udevd) ||
+			die "the patched systemd-udevd does not build"
+		install -m 755 "$udevd" "$tree/usr/local/lib/uap-test/systemd-udevd"
+		# The builtin reads the same configuration as the program.
+		install -m 644 "$UAP_TOP/modprobe-d/$pkg.conf" "$tree/usr/lib/modprobe.d/"
+		;;
+	*) die "unknown runner $r" ;;
+	esac
+	make_image "$tree" "$work/$r.img"
+	rm -rf "$tree"
+done
+
+# bench_figures DIR: "settle bound" in ms after the trigger.
+bench_figures() {
+	local log=$1/report.log
+	grep -qx 'uap-bench end' "$log" || return 1
+	sed -n '/^dmesg-begin$/,/^dmesg-end$/p' "$log" | awk -v settle="$(awk '$1 == "settle_ms" { print $2 }' "$log")" '
+		function ts(line) { sub(/^\[ */, "", line); sub(/\].*/, "", line); return line * 1000 }
+		/uap-bench: trigger/ { t0 = ts($0); on = 1; next }
+		on && (/driver_bound: bound to device$/ || / async attach completed: /) { last = ts($0) }
+		END { printf "%d %d\n", settle, (last > t0 ? last - t0 : 0) }'
+}
+
+for i in $(seq 1 "$boots"); do
+	for r in $runners; do
+		d=$work/$r-$i
+		s=$SECONDS
+		qemu_boot "$d" "$kernel" "$initrd" "$work/$r.img" init=/usr/local/lib/uap-test/bench-init.sh ||
+			die "boot $r $i failed (see $d)"
+		f=$(bench_figures "$d") || die "boot $r $i: no report (see $d/console.log)"
+		echo "$r $f" >>"$work/figures"
+		note "$r boot $i: settle ${f% *} ms, bound ${f#* } ms ($((SECONDS - s)) s)"
+	done
+done
+
+python3 - "$work/figures" "$boots" $runners <<'PY'
+import statistics, sys
+figures, boots, runners = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+rows = {r: ([], []) for r in runners}
+for line in open(figures):
+    r, settle, bound = line.split()
+    rows[r][0].append(int(settle)); rows[r][1].append(int(bound))
+med = {r: (statistics.median(s), statistics.median(b)) for r, (s, b) in rows.items()}
+print(f"Coldplug on Debian 6.12 under qemu (TCG, 2 vCPUs), {boots} boots each; "
+      "ms from udevadm trigger, median (min-max)")
+print()
+print("| runner | settle | bound | settle / stock | bound / stock |")
+print("|---|---:|---:|---:|---:|")
+for r in runners:
+    s, b = rows[r]
+    rs = med[r][0] / med["stock"][0] if "stock" in med else float("nan")
+    rb = med[r][1] / med["stock"][1] if "stock" in med else float("nan")
+    print(f"| {r} | {med[r][0]:.0f} ({min(s)}-{max(s)}) | {med[r][1]:.0f} ({min(b)}-{max(b)}) "
+          f"| {rs:.2f} | {rb:.2f} |")
+PY
