@@ -59,7 +59,8 @@ done
 
 # bench_figures DIR: "settle bound" in ms after the trigger.
 bench_figures() {
-	local log=$1/report.log
+	local log=$1/report
+	tr -d '\r' <"$1/report.log" >"$log"	# the tty adds a CR to each line
 	grep -qx 'uap-bench end' "$log" || return 1
 	sed -n '/^dmesg-begin$/,/^dmesg-end$/p' "$log" | awk -v settle="$(awk '$1 == "settle_ms" { print $2 }' "$log")" '
 		function ts(line) { sub(/^\[ */, "", line); sub(/\].*/, "", line); return line * 1000 }

@@ -152,7 +152,7 @@ tap_note() { printf '%s\n' "$@" | sed 's/^/# /'; }
 check() {
 	local what=$1
 	shift
-	if "$@"; then tap_ok "$what"; else tap_fail "$what"; fi
+	if "$@"; then tap_ok "$what"; else tap_fail "$what"; return 1; fi
 }
 tap_end() {
 	echo "1..$TAP_N"

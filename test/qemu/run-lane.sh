@@ -52,7 +52,8 @@ rm -rf "$tree"
 tap_note "images made in $((SECONDS - t0)) s"
 
 # -- reading a report -----------------------------------------------------
-report() { sed -n '/^uap-report begin$/,/^uap-report end$/p' "$work/$1/report.log"; }
+# The tty adds a CR to each line.
+report() { tr -d '\r' <"$work/$1/report.log" | sed -n '/^uap-report begin$/,/^uap-report end$/p'; }
 kmsg() { report "$1" | sed -n '/^dmesg-begin$/,/^dmesg-end$/p'; }
 # "phase bus device driver" per asynchronous probe; phase: initramfs
 # before systemd (PID 1 of the real root) says hello, root after it.
