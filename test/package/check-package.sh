@@ -66,11 +66,8 @@ for p in $(series_patches "$UAP_TOP/udev-builtin/systemd") "$UAP_TOP/udev-builti
 done
 check "every patch of both series, and the series files, uncompressed in $doc${missing:+ (missing:$missing)}" [ -z "$missing" ]
 units=$(grep -E '^/(usr/)?lib/systemd/system/[^/]+\.(service|path)$' <<<"$list")
-if [ -n "$units" ]; then
-	check "the systemd units: $(xargs -n1 basename <<<"$units" | xargs)" true
-else
-	tap_fail "the systemd units (none in the package)"
-fi
+check "the systemd units: $(xargs -rn1 basename <<<"$units" | xargs)" \
+	test "$(xargs -rn1 basename <<<"$units" | xargs)" = "$pkg-rules.path $pkg-rules.service"
 completion=/usr/share/bash-completion/completions/$pkg
 check "bash completion: $completion" has "$completion"
 
@@ -88,10 +85,15 @@ check "installing, upgrading and removing activate update-initramfs" \
 	grep -qx 'activate-noawait update-initramfs' "$ctl/triggers"
 check "postrm remove/purge deletes the rules generated at boot" \
 	grep -q 'rm -f /run/udev/rules.d/80-async-probe.rules' "$ctl/postrm"
+unit_handled() {
+	grep -q "deb-systemd-helper enable '$1'" "$ctl/postinst" &&
+		grep -q "deb-systemd-invoke stop .*'$1'" "$ctl/prerm" &&
+		grep -q "deb-systemd-helper purge .*'$1'" "$ctl/postrm"
+}
 for u in $units; do
 	u=$(basename "$u")
-	check "postinst enables $u (deb-systemd-helper), postrm purges its state" \
-		bash -c 'grep -q "deb-systemd-helper .*$1" "$2/postinst" && grep -q "deb-systemd-helper purge .*$1" "$2/postrm"' _ "$u" "$ctl"
+	check "postinst enables $u (deb-systemd-helper), prerm stops it, postrm purges its state" \
+		unit_handled "$u"
 done
 
 # -- dpkg in a chroot --------------------------------------------------------
@@ -141,6 +143,9 @@ t0=$SECONDS
 out=$(in_root dpkg -i "/root/${pkg}_v1.deb" 2>&1)
 check "dpkg -i $pkg $v1 ($((SECONDS - t0)) s, initramfs rebuilt by the trigger)" \
 	[ "$(in_root dpkg-query -W -f '${Status}' $pkg)" = "install ok installed" ] || tap_note "$out"
+wants=/etc/systemd/system/sysinit.target.wants
+check "the rules units are enabled ($wants)" \
+	test -L "$work$wants/$pkg-rules.path" -a -L "$work$wants/$pkg-rules.service"
 check "the program runs in a plain $CODENAME with its Depends: $(in_root "$udevdir/$pkg" --version 2>&1)" \
 	in_root "$udevdir/$pkg" --version
 out=$(explain "$e1000")
@@ -151,6 +156,15 @@ tap_note "explain $vrng:" "$out"
 check "explain: virtio_rng (bus not listed in $v1) would load plainly" decided virtio_rng sync <<<"$out"
 check "the initramfs now has the program and the rules" \
 	initrd_has "(udev-async-probe|rules.d/80-async-probe.rules)" 2
+runs_for() { in_root "$udevdir/$pkg" rules 2>&1 | grep RUN | grep -v '^#' | awk -F, '{ print $1 }' | paste -sd ' '; }
+out=$(runs_for)
+check "udev-async-probe rules: runs the program for ${out:-nothing}" test "$out" = 'ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci"'
+# enable=0 when the initramfs is built: nothing of the package goes in.
+echo 'options udev_async_probe enable=0' >"$work/etc/modprobe.d/zz-uap-off.conf"
+in_root update-initramfs -u -k "$kver" >/dev/null 2>&1
+check "with enable=0 in modprobe.d, update-initramfs leaves the program and its rules out" \
+	initrd_has "(udev-async-probe|rules.d/80-async-probe.rules)" 0
+rm "$work/etc/modprobe.d/zz-uap-off.conf"
 # An administrator's override, which dpkg does not own.
 admin=/etc/modprobe.d/$pkg-local.conf
 printf '# the admin: e1000 never asynchronous\noptions e1000 async_probe=0\n' >"$work$admin"
@@ -169,6 +183,9 @@ check "the admin's file is untouched" [ "$(sha256sum <"$work$admin")" = "$admin_
 out=$(explain "$vrng")
 tap_note "explain $vrng:" "$out"
 check "explain: virtio_rng now probes asynchronously (the new shipped buses)" decided virtio_rng async <<<"$out"
+out=$(runs_for)
+check "udev-async-probe rules after the upgrade: runs the program for ${out:-nothing}" \
+	test "$out" = 'ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci|virtio"'
 out=$(explain "$e1000")
 check "explain: the admin's opt-out for e1000 still wins" decided e1000 sync <<<"$out" || tap_note "$out"
 
@@ -180,6 +197,8 @@ left=$(cd "$work" && ls -d ".$udevdir/$pkg" ".$udevdir/rules.d/80-async-probe.ru
 	"./usr/lib/modprobe.d/$pkg.conf" "./usr/share/initramfs-tools/hooks/$pkg" 2>/dev/null)
 check "after remove: program, rules, shipped configuration and hook gone${left:+ (left: $left)}" [ -z "$left" ]
 check "after remove: the admin's file is kept" [ "$(sha256sum <"$work$admin")" = "$admin_sum" ]
+check "after remove: the units' enablement (admin state in /etc) is kept" \
+	test -L "$work$wants/$pkg-rules.path" -a -L "$work$wants/$pkg-rules.service"
 check "after remove: the initramfs no longer has the program or the rules" \
 	initrd_has "(udev-async-probe|rules.d/80-async-probe.rules)" 0
 
@@ -192,6 +211,6 @@ tree >"$build/package-tree-after"
 diff=$(diff "$build/package-tree-before" "$build/package-tree-after")
 tap_note "paths added or removed by install, upgrade, remove and purge:" "${diff:-(none)}"
 check "after purge: nothing left but the admin's own file" \
-	[ "$(grep -c '^[<>]' <<<"$diff")" -eq 1 ] && grep -qxF "> .$admin" <<<"$diff"
+	test "$(grep '^[<>]' <<<"$diff")" = "> .$admin"
 rm -rf "$work"
 tap_end

@@ -134,6 +134,7 @@ install_boot_harness() {
 		"$r/etc/systemd/system/systemd-udev-trigger.service.d/uap-test.conf"
 	install -m 644 "$g/report.service" "$r/etc/systemd/system/uap-test-report.service"
 	ln -sf ../uap-test-report.service "$r/etc/systemd/system/multi-user.target.wants/"
+	install -D -m 644 "$g/lib.sh" "$r/usr/local/lib/uap-test/lib.sh"
 	install -D -m 755 "$g/report.sh" "$r/usr/local/lib/uap-test/report.sh"
 	install -D -m 755 "$g/bench-init.sh" "$r/usr/local/lib/uap-test/bench-init.sh"
 	# No console login in a guest that powers itself off.

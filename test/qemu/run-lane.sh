@@ -47,6 +47,11 @@ initrd_files=$(run_in_root "$tree" lsinitramfs "/boot/initrd.img-$kver" | grep -
 tap_note "the initramfs built with the hook has:" "$initrd_files"
 n=$(grep -cE '(udev/udev-async-probe|udev/rules.d/80-async-probe.rules|modprobe.d/udev-async-probe.conf)$' <<<"$initrd_files")
 check "the initramfs has the program, its rules and the configuration" [ "$n" -eq 3 ]
+initrd_rules=$(run_in_root "$tree" sh -c "unmkinitramfs /boot/initrd.img-$kver /tmp/i &&
+	cat /tmp/i/usr/lib/udev/rules.d/80-async-probe.rules" 2>&1)
+tap_note "its rules:" "$initrd_rules"
+check "the initramfs' rules, generated from the configuration, run the program for PCI devices and ASYNC_PROBE only" \
+	test "$(grep RUN <<<"$initrd_rules" | grep -v '^#' | awk -F, '{ print $1 }' | paste -sd ' ')" = 'ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci"'
 make_image "$tree" "$work/project.img"
 rm -rf "$tree"
 tap_note "images made in $((SECONDS - t0)) s"
@@ -85,7 +90,8 @@ pci_bound_in_root() {
 sync_probed() { kmsg "$1" | grep -q "bus: 'pci': really_probe: probing driver $2 with device"; }
 root_mount() { report "$1" | awk '$1 == "root" { print $2, $3 }'; }
 booted() {
-	report "$1" | grep -qx 'uap-report end' && [ "$(root_mount "$1")" = "/dev/sda ext4" ]
+	report "$1" | grep -qx 'uap-report end' && [ "$(root_mount "$1")" = "/dev/sda ext4" ] &&
+		report "$1" | grep -q '^pending-after-wait none '
 }
 same_drivers() {
 	local d
@@ -97,7 +103,7 @@ boot() {
 	local name=$1 initrd=$2 image=$3 s=$SECONDS
 	shift 3
 	qemu_boot "$work/$name" "$kernel" "$initrd" "$image" "$@"
-	check "$name boot: reports, root /dev/sda (ext4) mounted ($((SECONDS - s)) s)" booted "$name" ||
+	check "$name boot: root /dev/sda (ext4) mounted, every asynchronous probe ended, report ($((SECONDS - s)) s)" booted "$name" ||
 		tail -n 30 "$work/$name/console.log" | sed 's/^/# console: /'
 }
 
@@ -124,6 +130,11 @@ check "root: e1000, loaded by systemd-modules-load (modules-load.d), probed sync
 others=$(new_async root | awk '$2 != "pci"')
 check "root: no driver on a bus not listed (buses=pci) probed asynchronously${others:+ (did: $others)}" [ -z "$others" ]
 check "root: every PCI device that has a driver on the stock boot has the same one" same_drivers root
+generated=$(report root | sed -n '/^generated-rules-begin$/,/^generated-rules-end$/p' | sed '1d;$d')
+tap_note "rules generated at boot (/run/udev/rules.d/80-async-probe.rules):" "$generated"
+check "root: udev-async-probe-rules.service ran ($(report root | awk '$1 == "rules-service" { print $2 }')) and its rules run the program for PCI devices and ASYNC_PROBE only" \
+	test "$(report root | awk '$1 == "rules-service" { print $2 }')" = success -a \
+		"$(grep RUN <<<"$generated" | grep -v '^#' | awk -F, '{ print $1 }' | paste -sd ' ')" = 'ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci"'
 status=$(report root | sed -n '/^status-begin$/,/^status-end$/p')
 check "root: udev-async-probe status runs and lists the asynchronously loaded modules" grep -qw bochs <<<"$status"
 

@@ -27,20 +27,14 @@ udevadm trigger --type=devices --action=add
 udevadm settle --timeout=300
 t1=$(ms)
 # Every probe the kernel started asynchronously since the trigger has ended.
-while :; do
-	log=$(dmesg | sed -n '/uap-bench: trigger/,$p')
-	started=$(echo "$log" | grep -c ': probing driver .* asynchronously$')
-	ended=$(echo "$log" | grep -c ': driver .* async attach completed: ')
-	[ "$started" -le "$ended" ] && break
-	[ $(($(ms) - t1)) -gt 120000 ] && break
-	sleep 0.05
-done
+. /usr/local/lib/uap-test/lib.sh
+pending=$(wait_probes 1200 "uap-bench: trigger")
 t2=$(ms)
 {
 	echo "uap-bench begin"
 	echo "settle_ms $((t1 - t0))"
 	echo "ended_ms $((t2 - t0))"
-	echo "async_started $started async_ended $ended"
+	echo "pending ${pending:-none}"
 	echo "dmesg-begin"
 	dmesg
 	echo "dmesg-end"

@@ -1,32 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Runs once the guest has booted (report.service): waits until the PCI
-# devices that have a driver module are bound, then writes what the host
-# checks to the second serial port and powers off. POSIX sh.
+# Runs once the guest has booted (report.service): waits until every
+# probe the kernel started asynchronously has ended, then writes what the
+# host checks to the second serial port and powers off. POSIX sh.
 out=/dev/ttyS1
 
 udevadm settle --timeout=120
 # TODO(settle): once "udev-async-probe settle" exists, use it here and
 # check that it leaves nothing to the loop below.
 
-# Async probes may still run after settle: wait, bounded, until every
-# one the kernel started ("probing driver X asynchronously", dd.c's
-# dynamic debug) has logged its end ("driver X async attach completed").
-waited=0
-while :; do
-	started=$(dmesg | grep -c ': probing driver .* asynchronously$')
-	ended=$(dmesg | grep -c ': driver .* async attach completed: ')
-	[ "$started" -le "$ended" ] || [ $waited -ge 600 ] && break
-	sleep 0.1
-	waited=$((waited + 1))
-done
+. /usr/local/lib/uap-test/lib.sh
+# Async probes may still run after settle: wait for them, bounded.
+t0=$(cut -d' ' -f1 /proc/uptime)
+pending=$(wait_probes 600)
+t1=$(cut -d' ' -f1 /proc/uptime)
 
 {
 	echo "uap-report begin"
 	echo "kernel $(uname -r)"
 	echo "cmdline $(cat /proc/cmdline)"
 	echo "root $(findmnt -n -o SOURCE,FSTYPE /)"
-	echo "async-probes started $started ended $ended (waited ${waited}00 ms after settle)"
+	echo "pending-after-wait ${pending:-none} (waited $t0 to $t1 s after boot)"
 	for d in /sys/bus/pci/devices/*; do
 		drv=-
 		[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
@@ -36,14 +30,14 @@ done
 		m=${m%/initstate}
 		echo "module ${m##*/}"
 	done
-	for f in /usr/lib/udev/rules.d/80-async-probe.rules /run/udev/rules.d/80-async-probe.rules; do
-		[ -e "$f" ] && echo "rules-file $f $(grep -c 'RUN' "$f")"
-	done
 	if command -v udev-async-probe >/dev/null; then
 		echo "status-begin"
 		udev-async-probe status 2>&1
 		echo "status-end"
-		echo "rules-service $(systemctl is-active udev-async-probe-rules.service 2>&1)"
+		echo "rules-service $(systemctl show -P Result udev-async-probe-rules.service 2>&1)"
+		echo "generated-rules-begin"
+		cat /run/udev/rules.d/80-async-probe.rules 2>&1
+		echo "generated-rules-end"
 	fi
 	echo "dmesg-begin"
 	dmesg
