@@ -60,15 +60,21 @@ tap_note "images made in $((SECONDS - t0)) s"
 # The tty adds a CR to each line.
 report() { tr -d '\r' <"$work/$1/report.log" | sed -n '/^uap-report begin$/,/^uap-report end$/p'; }
 kmsg() { report "$1" | sed -n '/^dmesg-begin$/,/^dmesg-end$/p'; }
-# "phase bus device driver" per asynchronous probe; phase: initramfs
+# "phase bus device driver" per asynchronous probe the kernel ran: dd.c
+# logs "probing driver X asynchronously" (prefixed by the bus, the device
+# having no driver yet) for each device X matches, and "driver X async
+# attach completed" only for those it then probed; phase: initramfs
 # before systemd (PID 1 of the real root) says hello, root after it.
 async_probes() {
-	kmsg "$1" | awk '
-		/systemd\[1\]: systemd [0-9]+/ { phase = "root" }
-		/: probing driver .* asynchronously$/ {
-			for (i = 1; i <= NF; i++) if ($i == "driver") break
-			bus = $(i - 3); dev = $(i - 2); sub(/:$/, "", dev)
-			print (phase ? phase : "initramfs"), bus, dev, $(i + 1)
+	kmsg "$1" | sed 's/^\[[^]]*\] *//' | awk '
+		/^systemd\[1\]: systemd [0-9]+/ { phase = "root" }
+		$3 == "probing" && $4 == "driver" && $6 == "asynchronously" {
+			dev = $2; sub(/:$/, "", dev)
+			start[dev " " $5] = (phase ? phase : "initramfs") " " $1
+		}
+		$3 == "driver" && $5 == "async" && $6 == "attach" && $7 == "completed:" {
+			dev = $2; sub(/:$/, "", dev); k = dev " " $4
+			if (k in start) { split(start[k], p, " "); print p[1], p[2], dev, $4 }
 		}'
 }
 # Drivers that probe asynchronously on a stock boot too (they prefer it).
@@ -116,10 +122,11 @@ tap_note "drivers that probe asynchronously on the stock boot (they ask for it):
 boot root "$work/initrd-stock" "$work/project.img"
 tap_note "asynchronous probes (phase bus device driver), beyond stock's:" "$(new_async root)"
 tap_note "udev-async-probe status:" "$(report root | sed -n '/^status-begin$/,/^status-end$/p' | sed '1d;$d')"
+tap_note "its journal:" "$(report root | sed -n '/^journal-begin$/,/^journal-end$/p' | sed '1d;$d')"
 missing=
 while read -r dev drv; do
 	[ "$drv" = e1000 ] && continue	# modules-load.d, below
-	new_async root | grep -q "^root pci $dev $drv\$" || missing="$missing $dev:$drv"
+	async_probes root | grep -q "^root pci $dev $drv\$" || missing="$missing $dev:$drv"
 done < <(pci_bound_in_root root)
 bound=$(pci_bound_in_root root | grep -v ' e1000$' | awk '{ print $2 }' | xargs)
 check "root: every PCI device bound by a module driver in the real root probed asynchronously: ${bound:-none}${missing:+ (not:$missing)}" \

@@ -35,6 +35,9 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 		udev-async-probe status 2>&1
 		echo "status-end"
 		echo "rules-service $(systemctl show -P Result udev-async-probe-rules.service 2>&1)"
+		echo "journal-begin"
+		journalctl -b --no-pager -o short-monotonic SYSLOG_IDENTIFIER=udev-async-probe 2>&1
+		echo "journal-end"
 		echo "generated-rules-begin"
 		cat /run/udev/rules.d/80-async-probe.rules 2>&1
 		echo "generated-rules-end"
