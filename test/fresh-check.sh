@@ -74,6 +74,7 @@ done
 left=$(grep -rlE '^[[:space:]]*deb-src[[:space:]]|^Types:.*deb-src' "$apt"/sources.list "$apt"/sources.list.d 2>/dev/null || true)
 [ -z "$left" ] || die "deb-src entries left in: $left"
 apt-get update -q >/dev/null || die "apt-get update without deb-src failed"
+cp -a "$apt/sources.list.d" "$saved/aside"
 note "no deb-src entry left; UAP_CACHE=$cache (empty)"
 
 export UAP_CACHE=$cache
@@ -94,8 +95,8 @@ if ! $setup_only; then
 	step bash test/run-tests.sh
 fi
 
-note "what the setup scripts wrote to /etc/apt:"
-diff -r "$saved/sources.list.d" "$apt/sources.list.d" >&2 || true
+note "what the setup scripts changed in /etc/apt/sources.list.d:"
+diff -rN "$saved/aside" "$apt/sources.list.d" >&2 || true
 note "results:"
 printf '  %s\n' "${results[@]}" >&2
 ! printf '%s\n' "${results[@]}" | grep -qv 'exit 0,'
