@@ -142,6 +142,17 @@ tap_note "rules generated at boot (/run/udev/rules.d/80-async-probe.rules):" "$g
 check "root: udev-async-probe-rules.service ran ($(report root | awk '$1 == "rules-service" { print $2 }')) and its rules run the program for PCI devices and ASYNC_PROBE only" \
 	test "$(report root | awk '$1 == "rules-service" { print $2 }')" = success -a \
 		"$(grep RUN <<<"$generated" | grep -v '^#' | awk -F, '{ print $1 }' | paste -sd ' ')" = 'ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci"'
+# The unit runs before udevd and the coldplug: its time is boot time.
+unit_log=$(report root | sed -n '/^rules-service-journal-begin$/,/^rules-service-journal-end$/p' | sed '1d;$d')
+tap_note "udev-async-probe-rules.service's journal:" "$unit_log"
+unit_ms=$(awk '/Starting udev-async-probe-rules/ && !s { gsub(/[][]/, "", $1); s = $1 }
+	/(Finished|Failed to start|Deactivated successfully).*udev-async-probe-rules/ && s && !e { gsub(/[][]/, "", $1); e = $1 }
+	END { if (s && e) printf "%d", (e - s) * 1000; else print "unknown" }' <<<"$unit_log")
+tap_note "startup, stock: $(report stock | awk '$1 == "startup" { $1 = ""; print }')" \
+	"startup, root:  $(report root | awk '$1 == "startup" { $1 = ""; print }')" \
+	"slowest units, root:" "$(report root | sed -n '/^blame-begin$/,/^blame-end$/p' | sed '1d;$d')"
+check "root: udev-async-probe-rules.service, which udevd waits for, ran in ${unit_ms} ms (< 5000)" \
+	test "$unit_ms" != unknown -a "${unit_ms/unknown/0}" -lt 5000
 status=$(report root | sed -n '/^status-begin$/,/^status-end$/p')
 check "root: udev-async-probe status runs and lists the asynchronously loaded modules" grep -qw bochs <<<"$status"
 

@@ -38,10 +38,17 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 		echo "journal-begin"
 		journalctl -b --no-pager -o short-monotonic SYSLOG_IDENTIFIER=udev-async-probe 2>&1
 		echo "journal-end"
+		echo "rules-service-journal-begin"
+		journalctl -b --no-pager -o short-monotonic -u udev-async-probe-rules.service 2>&1
+		echo "rules-service-journal-end"
 		echo "generated-rules-begin"
 		cat /run/udev/rules.d/80-async-probe.rules 2>&1
 		echo "generated-rules-end"
 	fi
+	echo "startup $(systemd-analyze 2>&1 | head -n 1)"
+	echo "blame-begin"
+	systemd-analyze blame 2>&1 | head -n 8
+	echo "blame-end"
 	echo "dmesg-begin"
 	dmesg
 	echo "dmesg-end"
