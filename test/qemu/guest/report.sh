@@ -45,10 +45,6 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 		cat /run/udev/rules.d/80-async-probe.rules 2>&1
 		echo "generated-rules-end"
 	fi
-	echo "startup $(systemd-analyze 2>&1 | head -n 1)"
-	echo "blame-begin"
-	systemd-analyze blame 2>&1 | head -n 8
-	echo "blame-end"
 	echo "dmesg-begin"
 	dmesg
 	echo "dmesg-end"
