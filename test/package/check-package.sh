@@ -67,7 +67,7 @@ done
 check "every patch of both series, and the series files, uncompressed in $doc${missing:+ (missing:$missing)}" [ -z "$missing" ]
 units=$(grep -E '^/(usr/)?lib/systemd/system/[^/]+\.(service|path)$' <<<"$list")
 check "the systemd units: $(xargs -rn1 basename <<<"$units" | xargs)" \
-	test "$(xargs -rn1 basename <<<"$units" | xargs)" = "$pkg-rules.path $pkg-rules.service"
+	test "$(xargs -rn1 basename <<<"$units" | xargs)" = "$pkg-rules.path $pkg-rules.service $pkg-settle.service"
 completion=/usr/share/bash-completion/completions/$pkg
 check "bash completion: $completion" has "$completion"
 
@@ -95,6 +95,11 @@ for u in $units; do
 	check "postinst enables $u (deb-systemd-helper), prerm stops it, postrm purges its state" \
 		unit_handled "$u"
 done
+starts_rules_only() {
+	grep -q "deb-systemd-invoke \$_dh_action '$pkg-rules.path' '$pkg-rules.service'" "$ctl/postinst" &&
+		! grep -q "deb-systemd-invoke .*$pkg-settle" "$ctl/postinst"
+}
+check "postinst starts the rules units at installation, not the barrier" starts_rules_only
 
 # -- dpkg in a chroot --------------------------------------------------------
 t0=$SECONDS
@@ -144,8 +149,9 @@ out=$(in_root dpkg -i "/root/${pkg}_v1.deb" 2>&1)
 check "dpkg -i $pkg $v1 ($((SECONDS - t0)) s, initramfs rebuilt by the trigger)" \
 	[ "$(in_root dpkg-query -W -f '${Status}' $pkg)" = "install ok installed" ] || tap_note "$out"
 wants=/etc/systemd/system/sysinit.target.wants
-check "the rules units are enabled ($wants)" \
-	test -L "$work$wants/$pkg-rules.path" -a -L "$work$wants/$pkg-rules.service"
+check "the rules units are enabled ($wants), the barrier for systemd-udev-settle.service" \
+	test -L "$work$wants/$pkg-rules.path" -a -L "$work$wants/$pkg-rules.service" \
+		-a -L "$work/etc/systemd/system/systemd-udev-settle.service.wants/$pkg-settle.service"
 check "the program runs in a plain $CODENAME with its Depends: $(in_root "$udevdir/$pkg" --version 2>&1)" \
 	in_root "$udevdir/$pkg" --version
 out=$(explain "$e1000")

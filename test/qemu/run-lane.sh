@@ -152,6 +152,10 @@ unit_ms=$(awk '{ t = $0; sub(/^\[ */, "", t); sub(/\].*/, "", t) }
 	END { if (s != "" && e != "") printf "%d", (e - s) * 1000; else print "unknown" }' <<<"$unit_log")
 check "root: udev-async-probe-rules.service, which udevd waits for, ran in ${unit_ms} ms (< 5000)" \
 	test "$unit_ms" != unknown -a "${unit_ms/unknown/0}" -lt 5000
+barrier=$(report root | awk '$1 == "barrier" { $1 = ""; print substr($0, 2) }')
+tap_note "udev-async-probe settle after udevadm settle: $barrier" "$(report root | sed -n 's/^barrier-output //p')"
+check "root: udev-async-probe settle returned 0 and left no asynchronous probe pending" \
+	grep -qE '^exit 0 in [0-9.]+ s, left pending: $' <<<"$barrier"
 status=$(report root | sed -n '/^status-begin$/,/^status-end$/p')
 check "root: udev-async-probe status runs and lists the asynchronously loaded modules" grep -qw bochs <<<"$status"
 
@@ -163,6 +167,15 @@ check "initramfs: ahci, the root disk's controller, probed asynchronously inside
 check "initramfs: the root filesystem was mounted after that asynchronous probe" \
 	grep -q 'EXT4-fs (sda): mounted filesystem' <<<"$(kmsg initramfs | sed -n '/probing driver ahci asynchronously/,$p')"
 check "initramfs: every PCI device that has a driver on the stock boot has the same one" same_drivers initramfs
+# The init-top barrier after the initramfs' udevadm settle: it logs its
+# outcome after ahci's asynchronous probe has ended.
+barrier_line=$(kmsg initramfs | grep -n 'udev-async-probe: initramfs: ' | head -n 1)
+barrier_line=${barrier_line:-0:none}
+ahci_end=$(kmsg initramfs | grep -n 'driver ahci async attach completed' | head -n 1 | cut -d: -f1)
+tap_note "initramfs barrier: ${barrier_line#*:}"
+check "initramfs: the init-top barrier settled, after ahci's asynchronous probe had ended" \
+	test -n "$ahci_end" -a "${barrier_line%%:*}" -gt "${ahci_end:-0}" -a \
+		-z "$(grep -v 'asynchronous probes settled$' <<<"${barrier_line:-x}")"
 
 # -- the boot loader's switch -----------------------------------------------
 boot switch "$work/initrd-project" "$work/project.img" udev_async_probe.enable=0

@@ -5,12 +5,17 @@
 # host checks to the second serial port and powers off. POSIX sh.
 out=/dev/ttyS1
 
-udevadm settle --timeout=120
-# TODO(settle): once "udev-async-probe settle" exists, use it here and
-# check that it leaves nothing to the loop below.
-
 . /usr/local/lib/uap-test/lib.sh
-# Async probes may still run after settle: wait for them, bounded.
+udevadm settle --timeout=120
+# With the package, its barrier: when it returns, no probe should be left
+# pending by the kernel's own record. Stock has only udev's settle.
+barrier=none
+if command -v udev-async-probe >/dev/null; then
+	b0=$(cut -d' ' -f1 /proc/uptime)
+	udev-async-probe settle --timeout=120 >/run/uap-settle.log 2>&1
+	barrier="exit $? in $(awk -v t="$b0" '{ printf "%.2f", $1 - t }' /proc/uptime) s, left pending: $(pending_probes | paste -sd ' ')"
+fi
+# Then wait, bounded, for every asynchronous probe to end.
 t0=$(cut -d' ' -f1 /proc/uptime)
 pending=$(wait_probes 600)
 t1=$(cut -d' ' -f1 /proc/uptime)
@@ -20,6 +25,8 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 	echo "kernel $(uname -r)"
 	echo "cmdline $(cat /proc/cmdline)"
 	echo "root $(findmnt -n -o SOURCE,FSTYPE /)"
+	echo "barrier $barrier"
+	[ -e /run/uap-settle.log ] && sed 's/^/barrier-output /' /run/uap-settle.log
 	echo "pending-after-wait ${pending:-none} (waited $t0 to $t1 s after boot)"
 	for d in /sys/bus/pci/devices/*; do
 		drv=-
