@@ -60,7 +60,8 @@ done
 # bench_figures DIR: "settle bound" in ms after the trigger.
 bench_figures() {
 	local log=$1/report
-	tr -d '\r' <"$1/report.log" >"$log"	# the tty adds a CR to each line
+	# The tty adds a CR to each line (and dmesg colours, were it asked to).
+	tr -d '\r' <"$1/report.log" | sed 's/\x1b\[[0-9;]*m//g' >"$log"
 	grep -qx 'uap-bench end' "$log" || return 1
 	sed -n '/^dmesg-begin$/,/^dmesg-end$/p' "$log" | awk -v settle="$(awk '$1 == "settle_ms" { print $2 }' "$log")" '
 		function ts(line) { sub(/^\[ */, "", line); sub(/\].*/, "", line); return line * 1000 }
@@ -69,6 +70,7 @@ bench_figures() {
 		END { printf "%d %d\n", settle, (last > t0 ? last - t0 : 0) }'
 }
 
+rm -f "$work/figures"
 for i in $(seq 1 "$boots"); do
 	for r in $runners; do
 		d=$work/$r-$i

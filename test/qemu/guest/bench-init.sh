@@ -36,7 +36,7 @@ t2=$(ms)
 	echo "ended_ms $((t2 - t0))"
 	echo "pending ${pending:-none}"
 	echo "dmesg-begin"
-	dmesg
+	dmesg --color=never
 	echo "dmesg-end"
 	echo "uap-bench end"
 } >"$out" 2>&1

@@ -53,7 +53,7 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 		echo "generated-rules-end"
 	fi
 	echo "dmesg-begin"
-	dmesg
+	dmesg --color=never
 	echo "dmesg-end"
 	echo "uap-report end"
 } >"$out" 2>&1
