@@ -184,4 +184,6 @@ check "switch: with udev_async_probe.enable=0 no driver probed asynchronously be
 	test -z "$extra" || tap_note "$extra"
 check "switch: every PCI device that has a driver on the stock boot has the same one" same_drivers switch
 
+# The disk images (2 GB each, sparse) stay only for a failed run's post-mortem.
+[ "$TAP_FAILED" -eq 0 ] && rm -f "$work"/*.img
 tap_end
