@@ -112,6 +112,10 @@ guest_root() {
 		ls "$tmp"/boot/initrd.img-* >/dev/null 2>&1 || die "the kernel's postinst built no initramfs"
 		touch "$tmp/.complete"
 		mv "$tmp" "$root"
+		# Older roots (another kernel, another recipe) are not used again.
+		for old in "$QEMU_CACHE"/root-*; do
+			[ "$old" = "$root" ] || rm -rf "$old"
+		done
 	fi
 	flock -u 7
 	echo "$root"
