@@ -42,6 +42,9 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 		udev-async-probe status 2>&1
 		echo "status-end"
 		echo "rules-service $(systemctl show -P Result udev-async-probe-rules.service 2>&1)"
+		# When it last left and re-entered "inactive" (a oneshot), in us.
+		echo "rules-service-times $(systemctl show -P InactiveExitTimestampMonotonic udev-async-probe-rules.service)" \
+			"$(systemctl show -P InactiveEnterTimestampMonotonic udev-async-probe-rules.service)"
 		echo "journal-begin"
 		journalctl -b --no-pager -o short-monotonic SYSLOG_IDENTIFIER=udev-async-probe 2>&1
 		echo "journal-end"
