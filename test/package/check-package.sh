@@ -70,7 +70,8 @@ done
 check "every patch of both series, and the series files, uncompressed in $doc${missing:+ (missing:$missing)}" [ -z "$missing" ]
 units=$(grep -E '^/(usr/)?lib/systemd/system/[^/]+\.(service|path)$' <<<"$list")
 check "the systemd units: $(xargs -rn1 basename <<<"$units" | xargs)" \
-	test "$(xargs -rn1 basename <<<"$units" | xargs)" = "$pkg-rules.path $pkg-rules.service $pkg-settle.service"
+	test "$(xargs -rn1 basename <<<"$units" | xargs)" = \
+		"$pkg-rules-update.service $pkg-rules.path $pkg-rules.service $pkg-settle.service"
 completion=/usr/share/bash-completion/completions/$pkg
 check "bash completion: $completion" has "$completion"
 
@@ -152,9 +153,13 @@ out=$(in_root dpkg -i "/root/${pkg}_v1.deb" 2>&1)
 check "dpkg -i $pkg $v1 ($((SECONDS - t0)) s, initramfs rebuilt by the trigger)" \
 	[ "$(in_root dpkg-query -W -f '${Status}' $pkg)" = "install ok installed" ] || tap_note "$out"
 wants=/etc/systemd/system/sysinit.target.wants
-check "the rules units are enabled ($wants), the barrier for systemd-udev-settle.service" \
-	test -L "$work$wants/$pkg-rules.path" -a -L "$work$wants/$pkg-rules.service" \
+units_enabled() {
+	test -L "$work$wants/$pkg-rules.service" \
+		-a -L "$work/etc/systemd/system/paths.target.wants/$pkg-rules.path" \
 		-a -L "$work/etc/systemd/system/systemd-udev-settle.service.wants/$pkg-settle.service"
+}
+check "enabled: the rules service for sysinit.target, its path unit, the barrier for systemd-udev-settle.service" \
+	units_enabled
 out=$(in_root "$udevdir/$pkg" --version 2>&1)
 rc=$?
 tap_note "$pkg --version:" "$out"
@@ -208,8 +213,7 @@ left=$(cd "$work" && ls -d ".$udevdir/$pkg" ".$udevdir/rules.d/80-async-probe.ru
 	"./usr/lib/modprobe.d/$pkg.conf" "./usr/share/initramfs-tools/hooks/$pkg" 2>/dev/null)
 check "after remove: program, rules, shipped configuration and hook gone${left:+ (left: $left)}" [ -z "$left" ]
 check "after remove: the admin's file is kept" [ "$(sha256sum <"$work$admin")" = "$admin_sum" ]
-check "after remove: the units' enablement (admin state in /etc) is kept" \
-	test -L "$work$wants/$pkg-rules.path" -a -L "$work$wants/$pkg-rules.service"
+check "after remove: the units' enablement (admin state in /etc) is kept" units_enabled
 check "after remove: the initramfs no longer has the program or the rules" \
 	initrd_has "(udev-async-probe|rules.d/80-async-probe.rules)" 0
 
