@@ -27,8 +27,8 @@ run-full            program                 -
 exec-count          program                 -
 config-change       program                 -
 settle-stock        stock                   -
-settle-hazard       program                 -
-settle-barrier      program                 -
+settle-hazard       program,builtin         -
+settle-barrier      program,builtin         -
 settle-timeout      program                 -
 '
 
