@@ -167,7 +167,8 @@ static bool stack_module(FILE *f, bool *attach, char *module, size_t size)
         while (fgets(line, sizeof(line), f)) {
                 char *open = strrchr(line, '['), *close;
 
-                if (strstr(line, "_attach_async_helper"))
+                /* Any async work: a probe, or what one queued (a SCSI scan adding disks). */
+                if (strstr(line, "async_run_entry_fn"))
                         *attach = true;
                 if (found || open == NULL || open == line || (close = strchr(open, ']')) == NULL ||
                     strchr(line, '[') == open)
@@ -180,12 +181,13 @@ static bool stack_module(FILE *f, bool *attach, char *module, size_t size)
 }
 
 /*
- * Kernel workers in the middle of an asynchronous probe: the driver core
- * runs those through its *_attach_async_helper() functions, which a
- * worker's kernel stack shows (root only, CONFIG_STACKTRACE), with the
- * probing driver's module further in. A device gets its driver link
- * before its probe runs, so this is what shows the probes that have
- * started and not ended.
+ * Kernel workers in the middle of asynchronous work: a probe the driver
+ * core runs asynchronously, or what such a probe queued in turn (libata's
+ * port probe, a SCSI scan that adds the disks), all of which run under
+ * async_run_entry_fn(), as a worker's kernel stack shows (root only,
+ * CONFIG_STACKTRACE), with the module doing the work further in. A device
+ * gets its driver link before its probe runs, so this is what shows the
+ * probes that have started and not ended.
  */
 static int async_attach_workers(struct pending *p)
 {

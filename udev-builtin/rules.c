@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "log.h"
 #include "rules.h"
+#include "sources.h"
 #include "utf8.h"
 #include "verbs.h"
 
@@ -251,14 +252,35 @@ static int write_rules(const char *path, const char *text)
         return 1;
 }
 
+struct rules_args {
+        const char *output;
+        bool no_cmdline;
+};
+
+/* The configuration of the modprobe.d files alone, without the command line's. */
+static int config_of_files(const struct cli *cli, struct uap_config *cfg)
+{
+        _cleanup_free_ char *options = NULL;
+        struct sources s = {};
+        int r;
+
+        r = sources_load(cli, &s);
+        if (r >= 0) {
+                options = sources_join_files(&s);
+                r = options ? uap_config_parse(cfg, options) : -ENOMEM;
+        }
+        sources_done(&s);
+        return r < 0 ? log_error_errno(r, "Failed to read the modprobe.d files: %m") : 0;
+}
+
 /* The rules for the configuration as it is now, read afresh. */
-static int generate(const struct cli *cli, char **ret)
+static int generate(const struct cli *cli, bool no_cmdline, char **ret)
 {
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         struct uap_config cfg = {};
         int r;
 
-        r = cli_context_and_config(cli, false, &ctx, &cfg);
+        r = no_cmdline ? config_of_files(cli, &cfg) : cli_context_and_config(cli, false, &ctx, &cfg);
         if (r < 0)
                 return r;
         if (cfg.invalid)
@@ -269,12 +291,19 @@ static int generate(const struct cli *cli, char **ret)
         return *ret ? 0 : log_oom();
 }
 
-static int parse_output(int c, const char *arg, void *userdata)
+static int parse_rules_option(int c, const char *arg, void *userdata)
 {
-        if (c != 'o')
-                return -EINVAL;
-        *(const char **) userdata = arg;
-        return 0;
+        struct rules_args *a = userdata;
+
+        switch (c) {
+        case 'o':
+                a->output = arg;
+                return 0;
+        case 'N':
+                a->no_cmdline = true;
+                return 0;
+        }
+        return -EINVAL;
 }
 
 static void help(void)
@@ -288,6 +317,9 @@ static void help(void)
                "Options:\n"
                "  -o --output=FILE      write FILE (replaced only when it changes) instead\n"
                "                        of standard output, e.g. " RULES_GENERATED_PATH "\n"
+               "     --no-kernel-cmdline\n"
+               "                        from the modprobe.d files only: for an initramfs,\n"
+               "                        whose boot has a command line of its own\n"
                CLI_COMMON_HELP);
 }
 
@@ -296,13 +328,14 @@ int verb_rules(struct cli *cli, int argc, char **argv)
         static const struct option options[] = {
                 CLI_COMMON_OPTIONS,
                 { "output", required_argument, NULL, 'o' },
+                { "no-kernel-cmdline", no_argument, NULL, 'N' },
                 {}
         };
         _cleanup_free_ char *text = NULL;
-        const char *output = NULL;
+        struct rules_args a = {};
         int r;
 
-        r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS "o:", options, help, parse_output, &output);
+        r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS "o:", options, help, parse_rules_option, &a);
         if (r >= 0)
                 return r;
         if (optind != argc) {
@@ -311,9 +344,9 @@ int verb_rules(struct cli *cli, int argc, char **argv)
         }
         log_open(false);
 
-        if (generate(cli, &text) < 0)
+        if (generate(cli, a.no_cmdline, &text) < 0)
                 return EXIT_FAILURE;
-        if (output == NULL) {
+        if (a.output == NULL) {
                 fputs(text, stdout);
                 return cli_finish_output(EXIT_SUCCESS);
         }
@@ -326,10 +359,10 @@ int verb_rules(struct cli *cli, int argc, char **argv)
         for (int i = 0; i < REGENERATE_MAX; i++) {
                 _cleanup_free_ char *again = NULL;
 
-                r = write_rules(output, text);
+                r = write_rules(a.output, text);
                 if (r < 0)
                         return EXIT_FAILURE;
-                if (generate(cli, &again) < 0)
+                if (generate(cli, a.no_cmdline, &again) < 0)
                         return EXIT_FAILURE;
                 if (strcmp(again, text) == 0)
                         return EXIT_SUCCESS;

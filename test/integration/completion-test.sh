@@ -36,6 +36,7 @@ complete_line "udev-async-probe explain --js" --json --json=
 complete_line "udev-async-probe status --json=p" pretty
 complete_line "udev-async-probe load --t" --timeout=
 complete_line "udev-async-probe rules --o" --output=
+complete_line "udev-async-probe rules --no" --no-kernel-cmdline
 complete_line "udev-async-probe settle --t" --timeout=
 complete_line "udev-async-probe report --j" --journal --json --json=
 complete_line "udev-async-probe report --sv" --svg=

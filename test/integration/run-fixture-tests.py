@@ -219,6 +219,14 @@ def explain_cases(r):
     r.report("explain --json is valid UTF-8 and escapes control characters, whatever the options hold",
              [] if ok else [repr(p.stdout)], p)
 
+    # An initramfs built while booted with the rescue switch must not inherit it.
+    opts = {"cmdline": "root=/dev/vda udev_async_probe.enable=0 udev_async_probe.buses=usb"}
+    p1, _, _ = r.run(["rules"], None, opts)
+    p2, _, _ = r.run(["rules", "--no-kernel-cmdline"], None, opts)
+    ok = b"RUN" not in p1.stdout and b'SUBSYSTEM=="pci", RUN' in p2.stdout and b"enable=1 buses=pci" in p2.stdout
+    r.report("rules --no-kernel-cmdline: the files' configuration, not the running kernel's switches",
+             [] if ok else [repr(p1.stdout), repr(p2.stdout)], p2)
+
     # A C1 control (U+009B, the 8-bit CSI) and a backslash that would pass for an
     # escape (libkmod takes a backslash to escape the next byte: two make one).
     p, _, _ = r.run(["config"], None, {"conf": "options udev_async_probe buses=pci x=\u009b[2J\\\\x1b"})

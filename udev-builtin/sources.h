@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "verbs.h"
+
+/* One place the configuration comes from: a modprobe.d file or the command line. */
+struct source {
+        char *path;             /* NULL for the kernel command line */
+        char *options;          /* its "options udev_async_probe" words, or NULL */
+};
+
+struct sources {
+        struct source *v;
+        size_t n;
+};
+
+int sources_load(const struct cli *cli, struct sources *s);
+void sources_done(struct sources *s);
+const struct source *source_of(const struct sources *s, const char *key);
+char *sources_join_files(const struct sources *s);
