@@ -13,6 +13,11 @@
 #
 #   qemu-coldplug.sh BUILDDIR      (BOOTS=3 RUNNERS="stock program builtin")
 #
+# RUNNERS may add "program-sync": the package installed, with a rule that
+# sets ASYNC_PROBE=0 on every PCI device, so the program runs for the
+# same events and decides for the same modules but loads all of them
+# synchronously: the cost of the program apart from async probing.
+#
 # Times, in ms from the trigger: "settle" until udevadm settle returns;
 # "bound" until the last driver bound (kernel log, dd.c dynamic debug:
 # "bound to device" and "async attach completed" lines).
@@ -38,11 +43,15 @@ for r in $runners; do
 	install_boot_harness "$tree"
 	case $r in
 	stock) ;;
-	program)
+	program | program-sync)
 		cp "$deb" "$tree/root/"
 		run_in_root "$tree" dpkg -i "/root/$(basename "$deb")" </dev/null >"$work/dpkg-$r.log" 2>&1 ||
 			die "dpkg -i failed (log: $work/dpkg-$r.log)"
 		rm "$tree/root/$(basename "$deb")"
+		# The program runs for the same events, but keeps every load
+		# synchronous: what the program itself costs, without async probing.
+		[ "$r" = program ] || echo 'SUBSYSTEM=="pci", ENV{ASYNC_PROBE}="0"' \
+			>"$tree/etc/udev/rules.d/70-uap-bench-sync.rules"
 		;;
 	builtin)
 		udevd=$("$UAP_TOP/udev-builtin/systemd/build.sh" --print udevd) ||
