@@ -72,15 +72,18 @@ count() {
 	while [ "$1" != -- ]; do vars+=("$1"); shift; done
 	shift
 	for i in $(seq "$RUNS"); do
-		rm -f "$T/inserts" "$T/cg.$name"
-		env "${vars[@]}" valgrind --tool=callgrind --callgrind-out-file="$T/cg.$name" \
-			${toggle:+--toggle-collect=$toggle} "$@" >"$T/log.$name" 2>&1 ||
+		rm -f "$T/inserts" "$T/cg.$name".*
+		# The program inserts in a child: dumping before fork() leaves the
+		# child with only its own work, so the files add up to the whole.
+		env "${vars[@]}" valgrind --tool=callgrind --callgrind-out-file="$T/cg.$name.%p" \
+			--dump-before=fork ${toggle:+--toggle-collect=$toggle} "$@" >"$T/log.$name" 2>&1 ||
 			{ cat "$T/log.$name" >&2; return 1; }
-		total=$(sed -n 's/^summary: //p; s/^totals: //p' "$T/cg.$name" | head -n1)
+		total=$(cat "$T/cg.$name".* | sed -n 's/^totals: //p' | awk '{ s += $1 } END { print s + 0 }')
 		# Not the loader's per-event cost: sd-device's lazy reading of
 		# uevent, db and subsystem link, which udevd's event device (sealed,
 		# from the uevent) never does, and the trap's bookkeeping.
-		prep=$(callgrind_annotate --inclusive=yes --threshold=100 "$T/cg.$name" 2>/dev/null |
+		prep=$(for f in "$T/cg.$name".*; do
+			callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null; done |
 		       sed -n 's/^ *\([0-9,]*\) ([ 0-9.]*%)  [^=]*\(sd-device\.c:device_properties_prepare\|:trap_record\) .*/\1/p' |
 		       tr -d , | awk '{ s += $1 } END { print s + 0 }')
 		counts+=("$total")
