@@ -15,7 +15,7 @@ counts=${*:-4 16 64}
 probe_ms=${DELAY_MS:-1000}
 runners=${RUNNERS:-stock program}
 
-declare -A settle bound first
+declare -A fig
 for n in $counts; do
 	for r in $runners; do
 		out=$("$here/../e2e/run-e2e.sh" -f "$here/coldplug-scenario.sh" \
@@ -25,36 +25,56 @@ for n in $counts; do
 			exit 1
 		}
 		line=$(echo "$out" | grep -o 'RESULT .*')
-		settle[$r.$n]=$(echo "$line" | sed 's/.*settle_ms=\([0-9]*\).*/\1/')
-		bound[$r.$n]=$(echo "$line" | sed 's/.*bound_ms=\([0-9]*\).*/\1/')
-		first[$r.$n]=$(echo "$line" | sed 's/.*first_ms=\([0-9]*\).*/\1/')
+		for k in settle_ms bound_ms first_ms barrier_ms early; do
+			fig[${k%_ms}.$r.$n]=$(echo "$line" | sed "s/.* $k=\([0-9]*\).*/\1/")
+		done
 		echo "coldplug: $line" >&2
 	done
 done
 
-echo
-echo "Coldplug: N devices, ${probe_ms} ms probe each, on a whitelisted bus; ms from loading the bus"
-echo "until the first probe started (first), until \`udevadm settle\` returned (settle) and until"
-echo "every device was bound (bound)."
-echo
-printf '| N |'
-for r in $runners; do printf ' %s first | %s settle | %s bound |' "$r" "$r" "$r"; done
-for r in $runners; do
-	[ "$r" = stock ] || printf ' %s/stock settle | %s/stock bound | %s bound / probe |' "$r" "$r" "$r"
-done
-echo
-printf '|---|'
-for r in $runners; do printf -- '---|---|---|'; done
-for r in $runners; do [ "$r" = stock ] || printf -- '---|---|---|'; done
-echo
-for n in $counts; do
-	printf '| %s |' "$n"
-	for r in $runners; do printf ' %s | %s | %s |' "${first[$r.$n]}" "${settle[$r.$n]}" "${bound[$r.$n]}"; done
-	for r in $runners; do
-		[ "$r" = stock ] && continue
-		printf ' %s | %s | %s |' "$(ratio "${settle[$r.$n]}" "${settle[stock.$n]}" 2)" \
-			"$(ratio "${bound[$r.$n]}" "${bound[stock.$n]}" 2)" \
-			"$(ratio "${bound[$r.$n]}" "$probe_ms" 2)"
+# table TITLE COLUMN...: a markdown table, one row per N. A COLUMN is
+# "LABEL=KIND" (each runner's figure), "LABEL=KIND/stock" (each other
+# runner's over stock's) or "LABEL=KIND/probe" (over the probe time).
+table() {
+	local col r n kind per v
+	echo
+	echo "$1"
+	shift
+	echo
+	printf '| N |'
+	for col in "$@"; do
+		for r in $runners; do
+			case ${col#*=} in */*) [ "$r" = stock ] && continue ;; esac
+			printf ' %s %s |' "$r" "${col%%=*}"
+		done
+	done
+	printf '\n|---|'
+	for col in "$@"; do
+		for r in $runners; do
+			case ${col#*=} in */*) [ "$r" = stock ] && continue ;; esac
+			printf -- '---|'
+		done
 	done
 	echo
-done
+	for n in $counts; do
+		printf '| %s |' "$n"
+		for col in "$@"; do
+			kind=${col#*=} per=
+			case $kind in */*) per=${kind#*/} kind=${kind%/*} ;; esac
+			for r in $runners; do
+				v=${fig[$kind.$r.$n]}
+				case $per in
+				stock) [ "$r" = stock ] && continue; v=$(ratio "$v" "${fig[$kind.stock.$n]}" 2) ;;
+				probe) [ "$r" = stock ] && continue; v=$(ratio "$v" "$probe_ms" 2) ;;
+				esac
+				printf ' %s |' "$v"
+			done
+		done
+		echo
+	done
+}
+
+table "Coldplug: N devices, ${probe_ms} ms probe each, on a whitelisted bus; ms from loading the bus until the first probe started (first), until \`udevadm settle\` returned (settle) and until every device was bound (bound)." \
+	first=first settle=settle bound=bound "settle/stock=settle/stock" "bound/stock=bound/stock" "bound/probe=bound/probe"
+table "Barrier: ms from loading the bus until the barrier a boot script waits on returned (stock: \`udevadm settle\`; else \`udev-async-probe settle\` after it), and how many devices were still probing then." \
+	barrier=barrier "still probing=early" "barrier/stock=barrier/stock" "barrier/probe=barrier/probe"
