@@ -189,8 +189,15 @@ int verb_settle(struct cli *cli, int argc, char **argv)
                         return EXIT_FAILURE;
                 }
                 report_pending(&p, LOG_DEBUG);
-                if (pending_total(&p) > 0)
+                /* udev's queue is asked again only once the probes are done. */
+                while (pending_total(&p) > 0 && now_ms() < deadline) {
                         wait_for_probes(p.exact, deadline - now_ms());
+                        pending_done(&p);
+                        r = pending_read(ctx, &p);
+                        if (r < 0)
+                                return log_error_errno(r, "Failed to read the pending probes: %m"),
+                                       EXIT_FAILURE;
+                }
         }
 
         if (!p.exact)
