@@ -9,7 +9,7 @@
 # as skipped.
 
 pass=0 fail=0 skip=0
-for m in kunit async_kunit async_probe_test root_device_test platform_device_test; do
+for m in kunit async_probe_test root_device_test platform_device_test; do
 	modprobe "$m" || { echo "not ok - modprobe $m"; fail=$((fail + 1)); }
 done
 

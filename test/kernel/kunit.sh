@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Run the series' KUnit suites on UML in the patched tree, built in
-# (drivers/base/test/.kunitconfig plus the async core test), build dir in
-# the cache. Prints the kunit.py summary and a "N passed, N failed" line;
+# Run the series' KUnit suites (drivers/base/test/.kunitconfig) on UML in
+# the patched tree, built in, build dir in the cache. Prints the kunit.py
+# summary and a "N passed, N failed" line;
 # fails on any failed or crashed test, and on any skipped one except
 # module_async_probe_file, which needs the suite built as a module (the
 # SMP lane, qemu-smp.sh, runs it so).
@@ -24,7 +24,6 @@ rc=0
 	--kunitconfig=drivers/base/test \
 	--build_dir="$W/kunit" --jobs="$JOBS" \
 	--make_options="CC=ccache gcc" \
-	--kconfig_add CONFIG_ASYNC_KUNIT_TEST=y \
 	--kernel_args=driver_async_probe=async_probe_test_cmdline \
 	--timeout=600) >"$log" 2>&1 || rc=$?
 note "kunit.py finished in $(( $(date +%s) - t0 )) s (exit $rc), log: $log"
