@@ -1,10 +1,10 @@
-#!/bin/sh
+#!/bin/busybox sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # PID 1 of the x86_64 SMP guest (qemu-smp.sh puts it in the initramfs as
 # /init, with busybox, the modules and the test scripts in /tests). Runs
 # the phases named in UAP_TESTS (kernel command line) in order, each as
 # "sh /tests/<phase>.sh", prints "UAP-STATUS <phase> <exit status>" after
-# each, then the kernel reports found in dmesg, then powers off.
+# each, then the kernel reports found in dmesg, then reboots (qemu exits).
 /bin/busybox mkdir -p /proc /sys /dev /usr/bin /usr/sbin /sbin /tmp
 /bin/busybox --install -s
 export PATH=/sbin:/usr/sbin:/bin:/usr/bin
@@ -24,4 +24,5 @@ dmesg | grep -E '(WARNING:|BUG:|Oops|general protection fault|Call Trace|KASAN|c
 	sed 's/^/UAP-DMESG /'
 echo "UAP-DONE"
 sync
-poweroff -f
+# qemu runs with -no-reboot: a reboot ends it, ACPI or not.
+reboot -f
