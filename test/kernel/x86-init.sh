@@ -15,8 +15,12 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "uap-init: $(uname -r), $(nproc) CPUs, phases: $UAP_TESTS"
 for phase in $UAP_TESTS; do
 	echo "uap-init: phase $phase"
+	read -r t0 _ </proc/uptime
 	(cd /tests && sh "/tests/$phase.sh")
-	echo "UAP-STATUS $phase $?"
+	status=$?
+	read -r t1 _ </proc/uptime
+	echo "uap-init: phase $phase took $((${t1%.*} - ${t0%.*})) s"
+	echo "UAP-STATUS $phase $status"
 done
 
 # Reports printed below the console log level end up here only.
