@@ -3,7 +3,7 @@
 # Runs inside UML (uml-run.sh; uml-boot.sh boots it with
 # driver_async_probe=uap_forcesync). Loads the test drivers with and
 # without async probing requested and checks that
-# /sys/module/<m>/async_probe and /sys/bus/<bus>/drivers/<d>/probe_type
+# /sys/module/<m>/async_probe and /sys/bus/<bus>/drivers/<d>/async_probe
 # say what really happened, as recorded by each probe's current_is_async().
 
 pass=0 fail=0
@@ -36,12 +36,12 @@ wait_bound() {
 	return 1
 }
 
-# check_driver BUS DRIVER MODULE_ASYNC PROBE_TYPE HOW: the two sysfs files,
-# then every device of that kind bound and probed HOW.
+# check_driver BUS DRIVER MODULE_ASYNC DRIVER_ASYNC HOW: the two sysfs
+# files, then every device of that kind bound and probed HOW.
 check_driver() {
 	bus=$1 drv=$2
 	expect "$drv" "/sys/module/$drv/async_probe" "$3"
-	expect "$drv" "/sys/bus/$bus/drivers/$drv/probe_type" "$4"
+	expect "$drv" "/sys/bus/$bus/drivers/$drv/async_probe" "$4"
 	if wait_bound "$bus" "$drv"; then
 		ok "$drv: all devices probed"
 	else
@@ -85,38 +85,40 @@ for d in /sys/bus/uaptest/devices/uap_slow.*; do
 		not_ok "uap_slow: $d not probed when synchronous modprobe returned"
 	fi
 done
-check_driver uaptest uap_slow 0 sync sync
+check_driver uaptest uap_slow 0 0 sync
 unload uap_slow
 
 echo "# 2. async_probe=1: asynchronous"
 load uap_slow async_probe=1 delay_ms=200
 n=$(ls -d /sys/bus/uaptest/devices/uap_slow.*/probed 2>/dev/null | wc -l)
 echo "# $n of $NDEVS probes finished when modprobe returned (timing, informative only)"
-check_driver uaptest uap_slow 1 async async
+check_driver uaptest uap_slow 1 1 async
 unload uap_slow
 
 echo "# 3. forced synchronous driver, async requested and named on the command line"
 load uap_forcesync async_probe=1 delay_ms=50
-check_driver uaptest uap_forcesync 1 sync sync
+check_driver uaptest uap_forcesync 1 0 sync
 unload uap_forcesync
 
 echo "# 4. module.async_probe=1 default, then an explicit async_probe=0 over it"
 echo 1 >/sys/module/module/parameters/async_probe
 load uap_other delay_ms=50
-check_driver uapother uap_other 1 async async
+check_driver uapother uap_other 1 1 async
 unload uap_other
 load uap_other async_probe=0 delay_ms=50
-check_driver uapother uap_other 0 sync sync
+check_driver uapother uap_other 0 0 sync
 unload uap_other
 echo 0 >/sys/module/module/parameters/async_probe
 
-echo "# 5. probe_type of every driver on the test buses matches how its devices probed"
+echo "# 5. async_probe of every driver on the test buses matches how its devices probed"
 load uap_slow async_probe=1 delay_ms=10
 load uap_forcesync delay_ms=10
 wait_bound uaptest uap_slow
 for d in /sys/bus/uaptest/devices/*; do
 	drv=$(basename "$(readlink "$d/driver")")
-	expect "$(basename "$d")" "$d/probed" "$(cat "/sys/bus/uaptest/drivers/$drv/probe_type")"
+	how=sync
+	[ "$(cat "/sys/bus/uaptest/drivers/$drv/async_probe")" = 1 ] && how=async
+	expect "$(basename "$d")" "$d/probed" "$how"
 done
 unload uap_slow
 unload uap_forcesync

@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Build the patched User-Mode Linux kernel and the out-of-tree test modules,
-# cached under ${UAP_CACHE:-/var/cache/udev-async-probe}.
+# Build the patched User-Mode Linux kernel (or, with UAP_KARCH=x86_64, the
+# x86_64 SMP debug kernel of the qemu lane) and the out-of-tree test
+# modules, cached under ${UAP_CACHE:-/var/cache/udev-async-probe}.
 #
 #   build.sh                 build what is missing (idempotent, locked)
 #   build.sh --print-paths   the same, then print shell assignments on stdout
 #                            (UAP_KERNEL UAP_KBUILD UAP_KSRC UAP_KREL UAP_MODROOT
-#                            UAP_MODDIR): p=$(build.sh --print-paths) && eval "$p"
+#                            UAP_MODDIR UAP_KARCH): p=$(build.sh --print-paths)
+#                            && eval "$p"
 #
 # The kernel is keyed on a hash of the tarball, the series, the config
 # fragment and this script: a changed patch rebuilds (ccache keeps it
@@ -28,13 +30,13 @@ esac
 check_cache_dir
 export CCACHE_DIR=$UAP_CACHE/ccache CCACHE_BASEDIR=$UAP_CACHE CCACHE_NOHASHDIR=1
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
-MAKE=(make ARCH=um CC="ccache gcc" -j"$JOBS")
+MAKE=(make ARCH="$KARCH" CC="ccache gcc" -j"$JOBS")
 
 # One kernel build at a time on this machine (kunit.sh takes the same lock).
 exec 9>"$UAP_CACHE/build.lock"
 flock 9
 
-fragments=("$KTEST_DIR/uml.config")
+fragments=("$KTEST_DIR/$CONFIG_FRAGMENT")
 [ -z "$CONFIG_EXTRA" ] || fragments+=("$KTEST_DIR/$CONFIG_EXTRA")
 key=$(build_key)
 W=$UAP_CACHE/linux-$key
@@ -54,9 +56,9 @@ build_kernel() {
 	note "unpacking $(basename "$KERNEL_TARBALL") into $W/src"
 	unpack_source "$W/src"
 	apply_series "$W/src" >&2
-	note "configuring (defconfig + ${fragments[*]##*/})"
-	logged "$W/build.log" "${MAKE[@]}" -C "$W/src" O="$B" defconfig
-	logged "$W/build.log" env -C "$W/src" ARCH=um \
+	note "configuring ($BASE_CONFIG + ${fragments[*]##*/})"
+	logged "$W/build.log" "${MAKE[@]}" -C "$W/src" O="$B" "$BASE_CONFIG"
+	logged "$W/build.log" env -C "$W/src" ARCH="$KARCH" \
 		scripts/kconfig/merge_config.sh -m -O "$B" "$B/.config" "${fragments[@]}"
 	logged "$W/build.log" "${MAKE[@]}" -C "$B" olddefconfig
 	# Every line of the fragments must have survived Kconfig.
@@ -78,18 +80,20 @@ build_kernel() {
 	echo "$(( $(date +%s) - t0 ))" >"$W/build-seconds"
 	touch "$W/.built"
 	note "kernel built in $(cat "$W/build-seconds") s"
-	# Keep this build and the three previous ones (patched, unpatched for
-	# the benchmark, debug), drop older ones.
-	ls -1dt "$UAP_CACHE"/linux-*/ 2>/dev/null | tail -n +5 | xargs -r rm -rf
+	# Keep this build and the previous ones a full run uses (UML patched,
+	# unpatched and debug, x86_64 patched and unpatched), drop older ones.
+	ls -1dt "$UAP_CACHE"/linux-*/ 2>/dev/null | tail -n +7 | xargs -r rm -rf
 }
 
-if [ -f "$W/.built" ] && [ -x "$B/linux" ]; then
+image=$B/linux
+[ "$KARCH" = um ] || image=$B/arch/x86/boot/bzImage
+if [ -f "$W/.built" ] && [ -f "$image" ]; then
 	note "reusing kernel $W (built in $(cat "$W/build-seconds" 2>/dev/null || echo '?') s)"
 else
 	build_kernel
 fi
 
-krel=$(make -s -C "$B" ARCH=um kernelrelease)
+krel=$(make -s -C "$B" ARCH="$KARCH" kernelrelease)
 
 # Out-of-tree test modules: sources copied (mtimes kept) so nothing is
 # built inside the repository.
@@ -103,7 +107,8 @@ depmod -b "$W/modroot" "$krel" || die "depmod failed"
 
 if $print_paths; then
 	cat <<PATHS
-UAP_KERNEL=$B/linux
+UAP_KERNEL=$image
+UAP_KARCH=$KARCH
 UAP_KBUILD=$B
 UAP_KSRC=$W/src
 UAP_KREL=$krel

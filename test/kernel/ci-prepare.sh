@@ -10,6 +10,7 @@ packages=(
 	ccache xz-utils git	# cached builds, unpack, git apply
 	python3 python3-ply	# kunit.py, checkpatch's spdxcheck.py
 	kmod util-linux systemd	# modprobe/depmod, mount, poweroff inside UML
+	qemu-system-x86 busybox-static cpio	# the x86_64 SMP lane: qemu, initramfs
 )
 ensure_packages "kernel tests" "${packages[@]}"
 # UML runs on the host's root and mounts the test module tree over

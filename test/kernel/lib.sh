@@ -11,6 +11,14 @@ REPO_DIR=$UAP_TOP
 PATCH_DIR=${UAP_PATCH_DIR:-$REPO_DIR/kernel-patch}
 SERIES_FILE=${UAP_SERIES:-$PATCH_DIR/series}
 CONFIG_EXTRA=${UAP_CONFIG_EXTRA:-}
+# UAP_KARCH=x86_64 builds the SMP debug kernel of the qemu lane
+# (tinyconfig + x86-smp.config) instead of User-Mode Linux.
+KARCH=${UAP_KARCH:-um}
+case $KARCH in
+um) BASE_CONFIG=defconfig CONFIG_FRAGMENT=uml.config ;;
+x86_64) BASE_CONFIG=tinyconfig CONFIG_FRAGMENT=x86-smp.config ;;
+*) die "UAP_KARCH=$KARCH: um or x86_64" ;;
+esac
 KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 JOBS=${JOBS:-2}
 
@@ -19,16 +27,23 @@ kernel_series_patches() {
 	series_patches "$PATCH_DIR" "$SERIES_FILE"
 }
 
-# The series' async probe domain patch; the comparison ("unpatched")
-# kernel is the series without it.
-DOMAIN_PATCH=0004-driver-core-keep-module-requested-async-probes-out-o.patch
+# The series' decoupling patches (async core, module, driver core): the
+# comparison ("unpatched") kernel is the series without them, i.e. with
+# the sysfs read-back only.
+DECOUPLING_PATCHES=(
+	0003-async-add-async_synchronize_full_except.patch
+	0004-module-do-not-wait-for-other-modules-requested-async.patch
+	0005-driver-core-queue-module-requested-async-probes-in-t.patch
+)
 
-# Writes the series without DOMAIN_PATCH into the cache, prints its path.
+# Writes the series without DECOUPLING_PATCHES into the cache, prints its path.
 unpatched_series() {
-	local f=$UAP_CACHE/series-without-domain-patch
-	grep -qx "$DOMAIN_PATCH" "$SERIES_FILE" || die "$DOMAIN_PATCH is not in $SERIES_FILE"
+	local f=$UAP_CACHE/series-without-decoupling p
+	for p in "${DECOUPLING_PATCHES[@]}"; do
+		grep -qx "$p" "$SERIES_FILE" || die "$p is not in $SERIES_FILE"
+	done
 	mkdir -p "$UAP_CACHE"
-	grep -vx "$DOMAIN_PATCH" "$SERIES_FILE" >"$f.tmp" && mv "$f.tmp" "$f"
+	grep -vxF "${DECOUPLING_PATCHES[@]/#/-e}" "$SERIES_FILE" >"$f.tmp" && mv "$f.tmp" "$f"
 	echo "$f"
 }
 
@@ -55,13 +70,14 @@ apply_series() {
 }
 
 # Key for the patched tree and build dir: tarball identity, series,
-# patches, config fragment and the build script itself.
+# patches, architecture, config fragments and the build script itself.
 build_key() {
 	{
 		stat -c '%s %Y' "$KERNEL_TARBALL"
 		cat "$SERIES_FILE"
 		kernel_series_patches | xargs -r cat
-		cat "$KTEST_DIR/uml.config" "$KTEST_DIR/build.sh"
+		echo "$KARCH $BASE_CONFIG"
+		cat "$KTEST_DIR/$CONFIG_FRAGMENT" "$KTEST_DIR/build.sh"
 		[ -z "$CONFIG_EXTRA" ] || cat "$KTEST_DIR/$CONFIG_EXTRA"
 	} | sha256sum | cut -c1-16
 }

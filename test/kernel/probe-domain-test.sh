@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Runs inside UML (uml-run.sh; uml-probe-domain.sh boots it). Asynchronous
+# Runs inside UML (uml-run.sh; uml-probe-domain.sh boots it) and in the
+# x86_64 SMP guest (qemu-smp.sh, busybox). Asynchronous
 # probes that a module requested (async_probe=1) against everything that
 # must or must not wait for them, told apart by the driver's in_flight
 # counter (probes running now), not by wall time alone:
@@ -10,8 +11,9 @@
 #   2. the same for probes queued when a device appears after the driver;
 #   3. wait_for_device_probe() (uap_waitprobe's init) waits for them;
 #   4. rmmod of their module waits for them and leaves no device bound;
-#   5. removing a device whose probe is running waits for it and unbinds.
-# Checks 3-5 hold on both kernels.
+#   5. removing a device whose probe is running waits for it and unbinds;
+#   6. a sync load still waits for PROBE_PREFER_ASYNCHRONOUS probes.
+# Checks 3-6 hold on both kernels.
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
@@ -22,19 +24,23 @@ check_run() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 
 expect=${UAP_EXPECT:-patched}
 NDEVS=4
-DRV=/sys/bus/uaptest/drivers/uap_slow
 BUS=/sys/bus/uaptest
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-in_flight() { cat "$DRV/in_flight" 2>/dev/null || echo 0; }
+# ms since boot; busybox date has no %N, so from /proc/uptime (10 ms).
+now_ms() {
+	read -r up _ </proc/uptime
+	echo $((${up%.*} * 1000 + 1${up#*.} * 10 - 1000))
+}
+# in_flight [DRIVER]: probes of DRIVER (uap_slow) running now.
+in_flight() { cat "$BUS/drivers/${1:-uap_slow}/in_flight" 2>/dev/null || echo 0; }
 
-# wait_in_flight N: up to 10 s for N probes of uap_slow to be running.
+# wait_in_flight N [DRIVER]: up to 10 s for N probes to be running.
 wait_in_flight() {
 	i=0
-	while [ "$(in_flight)" -ne "$1" ] && [ $i -lt 100 ]; do
+	while [ "$(in_flight "$2")" -ne "$1" ] && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	[ "$(in_flight)" -eq "$1" ]
+	[ "$(in_flight "$2")" -eq "$1" ]
 }
 
 # Number of uap_slow devices with a bound, finished probe / bound at all.
@@ -50,7 +56,8 @@ timed() {
 }
 
 echo "# kernel $(uname -r), expecting the $expect behaviour"
-modprobe uap_bus ndevs=$NDEVS || { echo "not ok - modprobe uap_bus"; exit 1; }
+modprobe uap_bus ndevs=$NDEVS test_kinds=uap_slow,uap_prefer ||
+	{ echo "not ok - modprobe uap_bus"; exit 1; }
 ALL=$NDEVS	# uap_slow devices, grows in 2
 
 echo "# 1. sync load of uap_empty while $NDEVS async probes of 3 s run"
@@ -118,6 +125,18 @@ check "uap_slow.1 removed" ! -e $BUS/devices/uap_slow.1
 check_run "uap_slow: other probes finish" wait_in_flight 0
 check "the other $((ALL - 1)) devices bound" "$(n_probed)" -eq $((ALL - 1))
 rmmod uap_slow
+
+echo "# 6. PROBE_PREFER_ASYNCHRONOUS probes are still waited for by other loads"
+# async_probe=1 only so that uap_prefer's own load does not wait for them
+modprobe uap_prefer async_probe=1 delay_ms=2000
+check_run "uap_prefer: $NDEVS probes running" wait_in_flight $NDEVS uap_prefer
+timed modprobe uap_empty
+left=$(in_flight uap_prefer)
+echo "# modprobe uap_empty took $ms ms; then $left uap_prefer probes in flight"
+check "uap_empty's load waited for the PROBE_PREFER_ASYNCHRONOUS probes" "$left" -eq 0
+check "uap_empty's load took at least 1 s of the 2 s probes" "$ms" -ge 1000
+rmmod uap_empty
+rmmod uap_prefer
 rmmod uap_bus
 check "uap_bus unloaded" ! -e $BUS
 

@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Runs inside UML on the debug kernel (lockdep + KASAN, uml-stress.sh).
-# Load/unload loops while module-requested async probes are in flight:
-# unrelated synchronous loads, wait_for_device_probe(), devices added
-# and removed during probes, rmmod with probes pending. The checks here
-# are only that every round ends clean; uml-run.sh fails the run on any
-# kernel WARNING/BUG (lockdep reports and KASAN reports are both).
+# Runs inside UML on the debug kernel (lockdep + KASAN, uml-stress.sh) and
+# in the x86_64 SMP guest (qemu-smp.sh: KASAN, lockdep,
+# DEBUG_KOBJECT_RELEASE, 4 CPUs). Load/unload loops while module-requested
+# and PROBE_PREFER_ASYNCHRONOUS async probes are in flight: unrelated
+# synchronous loads, wait_for_device_probe(), devices added and removed
+# during probes, rmmod with probes pending. The checks here are only that
+# every round ends clean; the runner fails the run on any kernel
+# WARNING/BUG (lockdep reports and KASAN reports are both).
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
@@ -17,12 +19,14 @@ echo "# kernel $(uname -r), $ROUNDS rounds"
 # KASAN prints no banner on UML; build.sh checked debug.config instead.
 [ -e /proc/lockdep ] && ok "lockdep is on" || not_ok "lockdep is off"
 
-modprobe uap_bus ndevs=4 || { echo "not ok - modprobe uap_bus"; exit 1; }
+modprobe uap_bus ndevs=4 test_kinds=uap_slow,uap_prefer ||
+	{ echo "not ok - modprobe uap_bus"; exit 1; }
 i=0
 while [ $i -lt $ROUNDS ]; do
 	delay=$((50 + i * 37 % 400))
 	modprobe uap_slow async_probe=1 delay_ms=$delay
 	modprobe uap_other async_probe=1 delay_ms=$delay
+	modprobe uap_prefer async_probe=1 delay_ms=$delay &
 	[ $i -lt 8 ] && echo uap_slow >$BUS/add_device
 	modprobe uap_empty &
 	[ $((i % 3)) -eq 0 ] && modprobe uap_waitprobe &
@@ -31,6 +35,7 @@ while [ $i -lt $ROUNDS ]; do
 	rmmod uap_slow || not_ok "round $i: rmmod uap_slow"
 	wait
 	rmmod uap_other || not_ok "round $i: rmmod uap_other"
+	rmmod uap_prefer || not_ok "round $i: rmmod uap_prefer"
 	rmmod uap_empty || not_ok "round $i: rmmod uap_empty"
 	rmmod uap_waitprobe 2>/dev/null
 	n=$(ls -d $BUS/devices/*/driver /sys/bus/uapother/devices/*/driver 2>/dev/null | wc -l)

@@ -5,7 +5,7 @@
 # rmmod and device removal.
 #
 #   uml-probe-domain.sh              the patched kernel (the series)
-#   uml-probe-domain.sh --unpatched  the series without the domain patch,
+#   uml-probe-domain.sh --unpatched  the series without the decoupling patches,
 #                                    built in its own cache dir; expects
 #                                    the old ordering (loads wait)
 set -eu -o pipefail

@@ -10,10 +10,12 @@
  * from <kind>.<ndevs>); writing a device name to remove_device
  * unregisters that device.
  */
+#include <linux/atomic.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 
 #include "uap_bus.h"
 
@@ -71,9 +73,19 @@ static struct uap_device **devices;
 static unsigned int ndevices, maxdevices, nextra;
 static DEFINE_MUTEX(devices_lock);
 
+/*
+ * Devices not released yet. A release can come seconds after the device is
+ * unregistered (CONFIG_DEBUG_KOBJECT_RELEASE), and it runs this module's
+ * code: exit waits for the last one.
+ */
+static atomic_t unreleased = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(released);
+
 static void uap_release(struct device *dev)
 {
 	kfree(to_uap_device(dev));
+	if (atomic_dec_and_test(&unreleased))
+		wake_up(&released);
 }
 
 static int uap_add_device(const struct bus_type *bus, const char *kind,
@@ -86,11 +98,13 @@ static int uap_add_device(const struct bus_type *bus, const char *kind,
 	if (!udev)
 		return -ENOMEM;
 	strscpy(udev->kind, kind, sizeof(udev->kind));
+	device_initialize(&udev->dev);
 	udev->dev.bus = bus;
 	udev->dev.release = uap_release;
+	atomic_inc(&unreleased);
 	dev_set_name(&udev->dev, "%s.%u", kind, n);
 	mutex_lock(&devices_lock);
-	ret = ndevices < maxdevices ? device_register(&udev->dev) : -ENOSPC;
+	ret = ndevices < maxdevices ? device_add(&udev->dev) : -ENOSPC;
 	if (!ret)
 		devices[ndevices++] = udev;
 	mutex_unlock(&devices_lock);
@@ -222,6 +236,7 @@ static int __init uap_bus_init(void)
 	uap_remove_devices();
 	bus_unregister(&uap_bus_other);
 	bus_unregister(&uap_bus_test);
+	wait_event(released, !atomic_read(&unreleased));
 	return ret;
 unregister_test:
 	bus_unregister(&uap_bus_test);
@@ -236,6 +251,7 @@ static void __exit uap_bus_exit(void)
 	uap_remove_devices();
 	bus_unregister(&uap_bus_other);
 	bus_unregister(&uap_bus_test);
+	wait_event(released, !atomic_read(&unreleased));
 }
 module_exit(uap_bus_exit);
 

@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs in the x86_64 SMP guest (qemu-smp.sh): loads the series' KUnit
+# suites as modules, the way a distribution kernel with CONFIG_KUNIT=m
+# runs them, then tallies the KTAP results they left in the kernel log.
+# Prints one "ok"/"not ok" line per test case, then "N passed, N failed".
+# A skipped case is a failure, except cmdline_or_module_request, which
+# only a built-in suite can run (kunit.sh runs it on UML) and is listed
+# as skipped.
+
+# Only the series' suites: the device-model suites of the same directory
+# (DM_KUNIT_TEST) fail under DEBUG_KOBJECT_RELEASE in 6.12.117, where
+# platform-device-test registers a second driver "test" while the first
+# one's sysfs directory is still there.
+pass=0 fail=0 skip=0
+for m in kunit async_probe_test; do
+	modprobe "$m" || { echo "not ok - modprobe $m"; fail=$((fail + 1)); }
+done
+
+# Test case results are indented by four spaces, suites by none.
+dmesg | sed -n 's/^\[[^]]*\] //p' | grep -E '^    (not )?ok [0-9]+ ' >/tmp/kunit.results
+while read -r status rest; do
+	[ "$status" = not ] && rest=${rest#ok }
+	set -- $rest
+	name=$2
+	case "$status $rest" in
+	not*)
+		echo "not ok - kunit $name"; fail=$((fail + 1)) ;;
+	*"# SKIP"*)
+		if [ "$name" = cmdline_or_module_request ]; then
+			echo "ok - kunit $name # SKIP built-in only"; skip=$((skip + 1))
+		else
+			echo "not ok - kunit $name skipped: ${rest#*# SKIP}"; fail=$((fail + 1))
+		fi ;;
+	*)
+		echo "ok - kunit $name"; pass=$((pass + 1)) ;;
+	esac
+done </tmp/kunit.results
+[ "$pass" -gt 0 ] || { echo "not ok - no KUnit results in the kernel log"; fail=$((fail + 1)); }
+echo "# $skip skipped"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
