@@ -15,7 +15,10 @@ static const char *read_value(const char *path, char *buf, size_t size)
         return read_one_line(path, buf, size) < 0 ? NULL : buf;
 }
 
-/* The drivers a module registered show up as "<bus>:<driver>" links. */
+/*
+ * The drivers a module registered show up as "<bus>:<driver>" links; each
+ * one's async_probe file is what the driver core decided for it.
+ */
 static void print_drivers(const struct cli *cli, struct json *j, const char *module)
 {
         _cleanup_(closedirp) DIR *dir = NULL;
@@ -25,7 +28,7 @@ static void print_drivers(const struct cli *cli, struct json *j, const char *mod
         snprintf(path, sizeof(path), "/sys/module/%s/drivers", module);
         dir = opendir(path);
         while (dir && (de = readdir(dir))) {
-                const char *probe_type;
+                const char *async_probe;
                 char *colon;
 
                 snprintf(name, sizeof(name), "%s", de->d_name);
@@ -33,16 +36,21 @@ static void print_drivers(const struct cli *cli, struct json *j, const char *mod
                 if (name[0] == '.' || colon == NULL)
                         continue;
                 *colon = '\0';
-                snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/probe_type", name, colon + 1);
-                probe_type = read_value(path, value, sizeof(value));
+                snprintf(path, sizeof(path), "/sys/bus/%s/drivers/%s/async_probe", name, colon + 1);
+                async_probe = read_value(path, value, sizeof(value));
                 if (cli->json == JSON_OFF) {
-                        printf(" %s/%s=%s", name, colon + 1, probe_type ? probe_type : "unknown");
+                        printf(" %s/%s=%s", name, colon + 1,
+                               async_probe == NULL ? "unknown" : strcmp(async_probe, "1") == 0 ? "async" : "sync");
                         continue;
                 }
                 json_object_open(j);
                 json_kv_string(j, "bus", name);
                 json_kv_string(j, "driver", colon + 1);
-                json_kv_string(j, "probe_type", probe_type);
+                json_key(j, "async_probe");
+                if (async_probe == NULL)
+                        json_null(j);
+                else
+                        json_bool(j, strcmp(async_probe, "1") == 0);
                 json_object_close(j);
         }
 }

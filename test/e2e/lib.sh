@@ -146,12 +146,13 @@ expect_file() {
 	fi
 }
 
-# expect_driver BUS KIND ASYNC_PROBE PROBE_TYPE PROBED: the kernel's
-# read-back for the module and driver, then how every device really probed.
+# expect_driver BUS KIND MODULE_ASYNC DRIVER_ASYNC PROBED: the kernel's
+# read-back for the module (requested) and the driver (decided), then how
+# every device really probed.
 expect_driver() {
 	wait_bound "$1" "$2" || return 0
 	expect_file "/sys/module/$2/async_probe" "$3"
-	expect_file "/sys/bus/$1/drivers/$2/probe_type" "$4"
+	expect_file "/sys/bus/$1/drivers/$2/async_probe" "$4"
 	for d in /sys/bus/$1/devices/$2.*; do
 		expect_file "$d/probed" "$5"
 	done

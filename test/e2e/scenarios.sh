@@ -44,7 +44,7 @@ scenario_whitelisted() {
 	conf "$BUSES" "$PROBE_MS"
 	start_udevd
 	load_bus ndevs=4 $SLOW_ONLY
-	expect_driver uaptest uap_slow 1 async async
+	expect_driver uaptest uap_slow 1 1 async
 	expect_parallel uaptest uap_slow
 }
 
@@ -53,7 +53,7 @@ scenario_unlisted() {
 	conf "$BUSES" 'options uap_other delay_ms=500'
 	start_udevd
 	load_bus ndevs=4 $OTHER_ONLY
-	expect_driver uapother uap_other 0 sync sync
+	expect_driver uapother uap_other 0 0 sync
 	expect_serial uapother uap_other
 }
 
@@ -63,7 +63,7 @@ scenario_property_force() {
 	rule 'SUBSYSTEM=="uapother", ENV{ASYNC_PROBE}="1"'
 	start_udevd
 	load_bus ndevs=4 $OTHER_ONLY
-	expect_driver uapother uap_other 1 async async
+	expect_driver uapother uap_other 1 1 async
 	expect_parallel uapother uap_other
 }
 
@@ -73,7 +73,7 @@ scenario_property_forbid() {
 	rule 'SUBSYSTEM=="uaptest", ENV{ASYNC_PROBE}="0"'
 	start_udevd
 	load_bus ndevs=4 $SLOW_ONLY
-	expect_driver uaptest uap_slow 0 sync sync
+	expect_driver uaptest uap_slow 0 0 sync
 	expect_serial uaptest uap_slow
 }
 
@@ -83,7 +83,7 @@ scenario_modprobe_opt_out() {
 	rule 'SUBSYSTEM=="uaptest", ENV{ASYNC_PROBE}="1"'
 	start_udevd
 	load_bus ndevs=4 $SLOW_ONLY
-	expect_driver uaptest uap_slow 0 sync sync
+	expect_driver uaptest uap_slow 0 0 sync
 	expect_serial uaptest uap_slow
 }
 
@@ -95,7 +95,7 @@ scenario_cmdline_off() {
 	rule 'SUBSYSTEM=="uaptest", ENV{ASYNC_PROBE}="1"'
 	start_udevd
 	load_bus ndevs=4 $SLOW_ONLY
-	expect_driver uaptest uap_slow 0 sync sync
+	expect_driver uaptest uap_slow 0 0 sync
 }
 
 # 6. systemd-modules-load never goes through the policy: synchronous,
@@ -114,7 +114,7 @@ scenario_modules_load() {
 	udevadm trigger --action=add --subsystem-match=uaptest
 	udevadm settle -t 30
 	expect_file /sys/module/uap_slow/async_probe 0
-	expect_file /sys/bus/uaptest/drivers/uap_slow/probe_type sync
+	expect_file /sys/bus/uaptest/drivers/uap_slow/async_probe 0
 }
 
 # 7. PROBE_FORCE_SYNCHRONOUS beats the request, and nothing breaks
@@ -122,7 +122,7 @@ scenario_forced_sync() {
 	conf "$BUSES" 'options uap_forcesync delay_ms=300'
 	start_udevd
 	load_bus ndevs=4 test_kinds=uap_forcesync other_kinds=
-	expect_driver uaptest uap_forcesync 1 sync sync
+	expect_driver uaptest uap_forcesync 1 0 sync
 }
 
 # 8. the original bug: a probe longer than udev's event timeout
@@ -132,7 +132,7 @@ scenario_timeout() {
 	load_bus ndevs=1 $SLOW_ONLY
 	if [ "$RUNNER" = stock ]; then
 		expect_log 'uap_slow.0: Worker \[[0-9]+\] processing SEQNUM=[0-9]+ killed'
-		expect_driver uaptest uap_slow 0 sync sync
+		expect_driver uaptest uap_slow 0 0 sync
 		return
 	fi
 	expect_no_log 'killed|taking a long time'
@@ -141,7 +141,7 @@ scenario_timeout() {
 	else
 		not_ok "udev took $SETTLE_MS ms to settle"
 	fi
-	expect_driver uaptest uap_slow 1 async async
+	expect_driver uaptest uap_slow 1 1 async
 }
 
 # 9. faults in the program: the stock rule still binds every device
@@ -150,7 +150,7 @@ scenario_fault_missing() {
 	rm /usr/lib/udev/udev-async-probe
 	start_udevd
 	load_bus ndevs=2 $SLOW_ONLY
-	expect_driver uaptest uap_slow 0 sync sync
+	expect_driver uaptest uap_slow 0 0 sync
 }
 
 scenario_fault_crash() {
@@ -162,7 +162,7 @@ scenario_fault_crash() {
 	SHIPPED_RULES=1 UDEV_LOG_LEVEL=debug start_udevd
 	load_bus ndevs=2 $SLOW_ONLY
 	expect_log "uap_slow.0: Process 'udev-async-probe load' terminated by signal SEGV"
-	expect_driver uaptest uap_slow 0 sync sync
+	expect_driver uaptest uap_slow 0 0 sync
 }
 
 scenario_fault_insert() {
@@ -174,7 +174,7 @@ scenario_fault_insert() {
 	UDEV_LOG_LEVEL=debug start_udevd
 	load_bus ndevs=2 $SLOW_ONLY
 	expect_log "failed to insert 'uap_slow' with async_probe=1 .*Invalid argument"
-	expect_driver uaptest uap_slow 0 sync sync
+	expect_driver uaptest uap_slow 0 0 sync
 }
 
 # 10. logging can never block: the journal socket exists but nobody reads
@@ -212,7 +212,7 @@ time.sleep(3600)' >/run/journal-fill &
 		not_ok "udev took $SETTLE_MS ms to settle"
 	fi
 	expect_log "failed to insert 'uap_slow' with async_probe=1 .*Invalid argument"
-	expect_driver uaptest uap_slow 0 sync sync
+	expect_driver uaptest uap_slow 0 0 sync
 }
 
 # 11. the program stalls before its insert reaches the kernel (the trap
@@ -231,7 +231,7 @@ scenario_insert_hang() {
 		not_ok "udev took $SETTLE_MS ms to settle"
 	fi
 	expect_log 'Inserts still running after 10 s'
-	expect_driver uaptest uap_slow 0 sync sync
+	expect_driver uaptest uap_slow 0 0 sync
 }
 
 # 12. /run is full: nothing the program writes there matters to the device
@@ -245,7 +245,7 @@ scenario_run_full() {
 	note "/run: $(df -k /run | awk 'NR == 2 { print $4 }') KiB left"
 	load_bus ndevs=2 $SLOW_ONLY
 	expect_no_log 'killed'
-	expect_driver uaptest uap_slow 0 sync sync
+	expect_driver uaptest uap_slow 0 0 sync
 	# The flag could not be written, so each event's run warned.
 	warned=$(dmesg | grep -c 'Ignoring udev_async_probe options' || true)
 	[ "$warned" -ge 2 ] && ok "the program ran and warned for each of the 2 events ($warned)" ||
@@ -259,8 +259,8 @@ scenario_exec_count() {
 	wrap_program ""
 	start_udevd
 	load_bus ndevs=4 test_kinds=uap_slow other_kinds=uap_other
-	expect_driver uaptest uap_slow 1 async async
-	expect_driver uapother uap_other 0 sync sync
+	expect_driver uaptest uap_slow 1 1 async
+	expect_driver uapother uap_other 0 0 sync
 	execs=$(grep -c . /run/e2e-execs 2>/dev/null || echo 0)
 	others=$(grep -c uap_other /run/e2e-execs 2>/dev/null || true)
 	note "program runs: $execs ($(sort /run/e2e-execs 2>/dev/null | xargs))"
@@ -282,7 +282,7 @@ scenario_config_change() {
 	grep -q 'SUBSYSTEM=="uaptest|uapother"' /run/udev/rules.d/80-async-probe.rules &&
 		ok "regenerated rules list uapother" || not_ok "rules not regenerated"
 	load_bus ndevs=4 $OTHER_ONLY
-	expect_driver uapother uap_other 1 async async
+	expect_driver uapother uap_other 1 1 async
 	expect_parallel uapother uap_other
 }
 
@@ -369,5 +369,5 @@ scenario_insert_slow_kernel() {
 	else
 		not_ok "udev took $SETTLE_MS ms to settle"
 	fi
-	expect_driver uaptest uap_forcesync 1 sync sync
+	expect_driver uaptest uap_forcesync 1 0 sync
 }

@@ -347,8 +347,8 @@ def status_cases(r):
         os.symlink("../../../bus/fixbus/drivers/fix_nic", os.path.join(m, "fix_nic", "drivers", "fixbus:fix_nic"))
         d = os.path.join(case_fake, "sys", "bus", "fixbus", "drivers", "fix_nic")
         os.makedirs(d)
-        with open(os.path.join(d, "probe_type"), "w") as f:
-            f.write("async\n")
+        with open(os.path.join(d, "async_probe"), "w") as f:
+            f.write("1\n")
 
     orig = r.prepare
 
@@ -370,7 +370,7 @@ def status_cases(r):
         try:
             j = json.loads(p.stdout)
             ok = j[0] == {"module": "fix_nic", "async_probe": True, "pending": 2, "running": None,
-                          "drivers": [{"bus": "fixbus", "driver": "fix_nic", "probe_type": "async"}]} \
+                          "drivers": [{"bus": "fixbus", "driver": "fix_nic", "async_probe": True}]} \
                 and j[1]["async_probe"] is False and j[2]["async_probe"] is None \
                 and (j[1]["pending"], j[1]["running"]) == (None, 0)
         except (ValueError, KeyError, IndexError):
