@@ -16,7 +16,7 @@
 # without the last patch) and UAP_CONFIG_EXTRA (a second fragment in this
 # directory, e.g. debug.config) select other kernels, each in its own
 # dir. The test modules are rebuilt by make on every call, which is a
-# no-op when nothing changed.
+# no-op when nothing changed, and installed again only when they changed.
 set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -80,14 +80,16 @@ build_kernel() {
 	echo "$(( $(date +%s) - t0 ))" >"$W/build-seconds"
 	touch "$W/.built"
 	note "kernel built in $(cat "$W/build-seconds") s"
-	# Keep this build and the previous ones a full run uses (UML patched,
-	# unpatched and debug, x86_64 patched and unpatched), drop older ones.
-	ls -1dt "$UAP_CACHE"/linux-*/ 2>/dev/null | tail -n +7 | xargs -r rm -rf
+	# Keep the builds used last (a full run uses five: UML patched,
+	# unpatched and debug, x86_64 patched and unpatched; twice that leaves
+	# room for a series in development), drop older ones.
+	ls -1dt "$UAP_CACHE"/linux-*/ 2>/dev/null | tail -n +11 | xargs -r rm -rf
 }
 
 image=$B/linux
 [ "$KARCH" = um ] || image=$B/arch/x86/boot/bzImage
 if [ -f "$W/.built" ] && [ -f "$image" ]; then
+	touch "$W"	# used last: the pruning above keeps it
 	note "reusing kernel $W (built in $(cat "$W/build-seconds" 2>/dev/null || echo '?') s)"
 else
 	build_kernel
@@ -100,10 +102,18 @@ krel=$(make -s -C "$B" ARCH="$KARCH" kernelrelease)
 mkdir -p "$W/testmod"
 cp -a "$KTEST_DIR/modules/." "$W/testmod/"
 logged "$W/testmod.log" "${MAKE[@]}" -C "$B" M="$W/testmod" modules
-rm -rf "$W/modroot/lib/modules/$krel/extra"
-logged "$W/testmod.log" "${MAKE[@]}" -C "$B" M="$W/testmod" modules_install \
-	INSTALL_MOD_PATH="$W/modroot" INSTALL_MOD_DIR=extra
-depmod -b "$W/modroot" "$krel" || die "depmod failed"
+# Reinstall only modules that changed: a kernel of this build may be
+# running tests from the installed tree right now (the lock covers builds,
+# not runs), and must not see the modules disappear under it.
+sum=$(cd "$W/testmod" && sha256sum ./*.ko | sha256sum)
+if [ "$sum" != "$(cat "$W/testmod.installed" 2>/dev/null)" ] ||
+	[ ! -d "$W/modroot/lib/modules/$krel/extra" ]; then
+	rm -rf "$W/modroot/lib/modules/$krel/extra"
+	logged "$W/testmod.log" "${MAKE[@]}" -C "$B" M="$W/testmod" modules_install \
+		INSTALL_MOD_PATH="$W/modroot" INSTALL_MOD_DIR=extra
+	depmod -b "$W/modroot" "$krel" || die "depmod failed"
+	echo "$sum" >"$W/testmod.installed"
+fi
 
 if $print_paths; then
 	cat <<PATHS
