@@ -24,8 +24,7 @@
 # in the guest) and .pci: per PCI device "DEVICE VENDOR:DEVICE DRIVER
 # MODE", the driver from the guest's sysfs ("-": none), MODE async when
 # dd.c's debug line says the kernel probed it asynchronously, sync when
-# it says it probed it without, "-" without a driver; the program boot
-# also .status ("udev-async-probe status" in the guest).
+# it says it probed it without, "-" without a driver.
 #
 #   capture.sh [--qemu] BUILD_DIR
 set -eu -o pipefail
@@ -69,10 +68,10 @@ pci_truth() {
 	while read -r dev id drv; do
 		mode=-
 		if [ "$drv" != - ]; then
-			mode=$(sed 's/^\[[^]]*\] *//' "$2" | awk -v dev="$dev:" -v drv="$drv" -v dd="$dev" '
+			mode=$(sed 's/^\[[^]]*\] *//' "$2" | awk -v dev="$dev:" -v drv="$drv" '
 				$2 == dev && $3 == "probing" && $4 == "driver" && $5 == drv && $6 == "asynchronously" { a = 1 }
 				$2 == dev && $3 == "scheduling" && $4 == "asynchronous" && $5 == "probe" { a = 1 }
-				/really_probe: probing driver / && $(NF - 3) == drv && $NF == dd { s = 1 }
+				$2 == dev && /really_probe: probing driver / && $(NF - 2) == drv { s = 1 }
 				END { print a ? "async" : s ? "sync" : "unknown" }')
 		fi
 		echo "$dev $id $drv $mode"
@@ -93,9 +92,6 @@ qemu_capture() {
 	section dmesg "$log" >"$data/$name.dmesg"
 	section full-journal "$log" >"$data/$name.journal"
 	pci_truth "$log" "$data/$name.dmesg" >"$data/$name.pci"
-	if [ "$name" = qemu-program ]; then
-		section status "$log" >"$data/$name.status"
-	fi
 	awk '$1 == "kernel" || $1 == "cmdline" || $1 == "root" || $1 == "barrier"' "$log" |
 		sed 's/^/  /' >&2
 }
