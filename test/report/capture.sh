@@ -24,7 +24,9 @@
 # in the guest) and .pci: per PCI device "DEVICE VENDOR:DEVICE DRIVER
 # MODE", the driver from the guest's sysfs ("-": none), MODE async when
 # dd.c's debug line says the kernel probed it asynchronously, sync when
-# it says it probed it without, "-" without a driver.
+# it says it probed it without, "-" without a driver; the program boot
+# also .status ("udev-async-probe status" in the guest: each loaded
+# module with the BUS/DRIVER of its drivers, read from sysfs).
 #
 #   capture.sh [--qemu] BUILD_DIR
 set -eu -o pipefail
@@ -92,6 +94,9 @@ qemu_capture() {
 	section dmesg "$log" >"$data/$name.dmesg"
 	section full-journal "$log" >"$data/$name.journal"
 	pci_truth "$log" "$data/$name.dmesg" >"$data/$name.pci"
+	if [ "$name" = qemu-program ]; then
+		section status "$log" >"$data/$name.status"
+	fi
 	awk '$1 == "kernel" || $1 == "cmdline" || $1 == "root" || $1 == "barrier"' "$log" |
 		sed 's/^/  /' >&2
 }

@@ -104,12 +104,14 @@ def main():
     if not shutil.which("chromium"):
         print("1..0 # SKIP chromium not installed (test/report/ci-prepare.sh installs it)")
         return 77
-    logs = sorted(f for f in os.listdir(data) if f.endswith(".dmesg") and os.path.exists(
-        os.path.join(data, f[:-6] + ".truth")))
+    # The captures with a record to check against: .truth (UML), .pci (qemu).
+    logs = sorted(f for f in os.listdir(data) if f.endswith(".dmesg") and any(
+        os.path.exists(os.path.join(data, f[:-6] + ext)) for ext in (".truth", ".pci")))
     for log in logs:
         with tempfile.TemporaryDirectory() as d:
             svg, png = os.path.join(d, "t.svg"), os.path.join(d, "t.png")
-            p = subprocess.run([prog, "-C", os.path.join(data, "modprobe.d"), "report",
+            config = "qemu-modprobe.d" if log.startswith("qemu-") else "modprobe.d"
+            p = subprocess.run([prog, "-C", os.path.join(data, config), "report",
                                 f"--dmesg={os.path.join(data, log)}", f"--svg={svg}"], capture_output=True)
             ok(p.returncode == 0, f"{log}: report --svg", p.stderr)
             root = ET.parse(svg).getroot()
