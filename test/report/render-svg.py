@@ -148,8 +148,11 @@ def main():
                     ok(got >= want * 0.8, f"{log}: {got} pixels of the {mode} colour for {len(mine)} bars "
                        f"(at least {int(want * 0.8)})")
                 else:
-                    # Anti-aliased grey text hits the unknown grey now and then.
-                    ok(got < 100, f"{log}: no bar in the {mode} colour ({got} stray pixels), none being {mode}")
+                    # Anti-aliased grey text hits the unknown grey now and then:
+                    # the more text, the more often (a qemu boot has 47 labels).
+                    stray = max(100, dark // 50)
+                    ok(got < stray, f"{log}: no bar in the {mode} colour ({got} stray pixels, "
+                       f"fewer than {stray}), none being {mode}")
             if keep and log == keep[0]:
                 shutil.copy(png, keep[1])
     print(f"1..{n}")
