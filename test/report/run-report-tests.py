@@ -434,6 +434,12 @@ def qemu_pair(stock, program):
         mp = {p["mode"] for p in rp["probes"] if p["driver"] == drv}
         ms = {p["mode"] for p in rs["probes"] if p["driver"] == drv}
         ok(mp == ms == {"async"}, f"qemu: {drv}, async by its own choice: reported async in both boots")
+    jp, _ = report_json(program + ".journal") if os.path.exists(program + ".journal") else (None, "")
+    if jp is not None:
+        loaders = {d["driver"]: d["loader"] for d in jp["drivers"]}
+        wrong = {drv: loaders.get(drv) for drv in made if loaders.get(drv) not in ("udev", "udev-async-probe", "unknown")}
+        ok(not wrong, "qemu: journal: the drivers made asynchronous are not said to be loaded by "
+           "modules-load.d or another program", wrong)
     ls = {b["bus"]: b for b in rs["buses"]}.get("pci", {})
     lp = {b["bus"]: b for b in rp["buses"]}.get("pci", {})
     ok(ls.get("listed_sync_probes", 0) > lp.get("listed_sync_probes", 0),
