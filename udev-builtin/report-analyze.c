@@ -236,8 +236,9 @@ static void driver_module(struct report *r, struct report_driver *d, const struc
                         continue;
                 if (p->end_usec >= r->userspace_usec)
                         before_userspace = false;
-                if (!d->name[0] || p->mode == REPORT_MODE_ASYNC || nested_in_other_probe(r, p) ||
-                    (m = module_running(r, p->start_usec, p->end_usec)) == NULL)
+                if (!d->name[0] || p->mode == REPORT_MODE_ASYNC ||
+                    (m = module_running(r, p->start_usec, p->end_usec)) == NULL ||
+                    nested_in_other_probe(r, p))
                         continue;
                 memcpy(d->module, m->name, sizeof(d->module));
                 d->module_how = "log: probed during that module's init call alone";
