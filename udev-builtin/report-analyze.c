@@ -143,22 +143,54 @@ static int collect_drivers(struct report *r)
         return 0;
 }
 
-/* The module whose init call ran around probe @p, when exactly one did. */
-static const struct report_module *module_around(const struct report *r, const struct report_probe *p)
+/* The module whose init call ran from @start to @end, when exactly one did. */
+static const struct report_module *module_running(const struct report *r, uint64_t start, uint64_t end)
 {
         const struct report_module *found = NULL;
 
         for (size_t i = 0; i < r->n_modules; i++) {
                 const struct report_module *m = &r->modules[i];
 
-                if (!m->finished || m->start_usec > p->start_usec + r->touch_usec ||
-                    m->end_usec + r->touch_usec < p->end_usec)
+                if (!m->finished || m->start_usec > start + r->touch_usec ||
+                    m->end_usec + r->touch_usec < end)
                         continue;
                 if (found)
                         return NULL;
                 found = m;
         }
         return found;
+}
+
+/*
+ * Whether probe @p ran inside a longer probe of another driver: a device
+ * that probe created (a USB host controller's root hubs), bound by a
+ * driver that some other, earlier module registered.
+ */
+static bool nested_in_other_probe(const struct report *r, const struct report_probe *p)
+{
+        for (size_t i = 0; i < r->n_probes; i++) {
+                const struct report_probe *q = &r->probes[i];
+
+                if (q != p && q->driver_idx != p->driver_idx && q->start_usec <= p->start_usec &&
+                    p->end_usec <= q->end_usec &&
+                    q->end_usec - q->start_usec > p->end_usec - p->start_usec)
+                        return true;
+        }
+        return false;
+}
+
+/* Whether driver @idx's attach scheduled a probe while module @m's init call was not running. */
+static bool attached_outside(const struct report *r, size_t idx, const struct report_module *m)
+{
+        for (size_t i = 0; m->finished && i < r->n_probes; i++) {
+                const struct report_probe *p = &r->probes[i];
+
+                if (p->driver_idx == idx && p->attach_usec &&
+                    (m->start_usec > p->attach_usec + r->touch_usec ||
+                     m->end_usec + r->touch_usec < p->attach_usec))
+                        return true;
+        }
+        return false;
 }
 
 static void driver_module(struct report *r, struct report_driver *d, const struct report_facts *f)
@@ -179,12 +211,23 @@ static void driver_module(struct report *r, struct report_driver *d, const struc
                         return;
                 }
         }
-        for (size_t i = 0; d->name[0] && i < r->n_modules; i++)
-                if (same_module(r->modules[i].name, d->name)) {
-                        memcpy(d->module, r->modules[i].name, sizeof(d->module));
-                        d->module_how = "log: a module of the same name was loaded";
-                        return;
-                }
+        /*
+         * What the module's init call did comes before the names: a module
+         * may register a driver named like another module (xhci_pci's
+         * "xhci_hcd"). An attach that schedules async probes runs inside
+         * driver_register(), so inside the init call of the driver's module.
+         */
+        for (size_t i = 0; d->name[0] && i < r->n_probes; i++) {
+                const struct report_probe *p = &r->probes[i];
+                const struct report_module *m;
+
+                if (p->driver_idx != idx || p->attach_usec == 0 ||
+                    (m = module_running(r, p->attach_usec, p->attach_usec)) == NULL)
+                        continue;
+                memcpy(d->module, m->name, sizeof(d->module));
+                d->module_how = "log: its attach scheduled a probe during that module's init call alone";
+                return;
+        }
         for (size_t i = 0; i < r->n_probes; i++) {
                 const struct report_probe *p = &r->probes[i];
                 const struct report_module *m;
@@ -193,12 +236,20 @@ static void driver_module(struct report *r, struct report_driver *d, const struc
                         continue;
                 if (p->end_usec >= r->userspace_usec)
                         before_userspace = false;
-                if (!d->name[0] || p->mode == REPORT_MODE_ASYNC || (m = module_around(r, p)) == NULL)
+                if (!d->name[0] || p->mode == REPORT_MODE_ASYNC ||
+                    (m = module_running(r, p->start_usec, p->end_usec)) == NULL ||
+                    nested_in_other_probe(r, p))
                         continue;
                 memcpy(d->module, m->name, sizeof(d->module));
                 d->module_how = "log: probed during that module's init call alone";
                 return;
         }
+        for (size_t i = 0; d->name[0] && i < r->n_modules; i++)
+                if (same_module(r->modules[i].name, d->name) && !attached_outside(r, idx, &r->modules[i])) {
+                        memcpy(d->module, r->modules[i].name, sizeof(d->module));
+                        d->module_how = "log: a module of the same name was loaded";
+                        return;
+                }
         if (before_userspace) {
                 d->builtin = true;
                 d->builtin_how = "log: every probe ended before user space started";

@@ -286,6 +286,7 @@ static int parse_probe(struct report *r, uint64_t t, const char *p)
 
         /* A module load schedules one async probe per device and driver: used up. */
         if (pr->async_seen && d->async_driver[0]) {
+                pr->attach_usec = d->async_usec;
                 d->async = false;
                 d->async_driver[0] = '\0';
         }
@@ -463,7 +464,7 @@ static bool parse_dd_text(int which, const char *pfx, size_t pfx_len, const char
  * "PFX DEV: TEXT" from the driver core's debug messages. DEV may hold
  * spaces; the known TEXT after it marks where it ends.
  */
-static int parse_device_line(struct report *r, const char *m)
+static int parse_device_line(struct report *r, uint64_t t, const char *m)
 {
         static const char * const texts[] = {
                 ": bus: '",
@@ -507,6 +508,7 @@ static int parse_device_line(struct report *r, const char *m)
                 break;
         case DD_ASYNC_DRIVER:
                 copy_name(d->async_driver, l.driver, l.driver_len);
+                d->async_usec = t;
                 d->async = true;
                 break;
         case DD_ASYNC_DEVICE:
@@ -612,7 +614,7 @@ static int parse_message(struct report *r, uint64_t t, const char *m)
         text = task_prefix(m, &len, &pid);
         if (text)
                 return parse_task_line(r, t, m, len, pid, text);
-        return parse_device_line(r, m);
+        return parse_device_line(r, t, m);
 }
 
 /* "[    1.234567]" with an optional "<6>" before and "[T123]" after. */

@@ -54,6 +54,7 @@ struct report_probe {
         const char *mode_how;           /* how the mode is known, or NULL */
         bool dyndbg_start;              /* really_probe()'s debug line came first */
         bool async_seen;                /* an async scheduling line came first */
+        uint64_t attach_usec;           /* when a driver's attach scheduled it, or 0 */
         bool critical;                  /* on the critical path */
         size_t driver_idx;              /* into report.drivers (analysis) */
 };
@@ -87,6 +88,7 @@ struct report_device {
         char bus[REPORT_NAME_MAX];
         char driver[REPORT_NAME_MAX];           /* of the probe in progress */
         char async_driver[REPORT_NAME_MAX];     /* "" with async: any driver */
+        uint64_t async_usec;                    /* when async_driver's attach scheduled it */
         bool async;
         bool started;
 };

@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 PROG, DATA = sys.argv[1], sys.argv[2]
 WRAPPER = shlex.split(os.environ.get("UAP_WRAPPER", ""))
 CONFIG = os.path.join(DATA, "modprobe.d")
+QEMU_CONFIG = os.path.join(DATA, "qemu-modprobe.d")
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 n = 0
@@ -36,13 +37,18 @@ def ok(cond, what, diag=""):
             print("# " + line)
 
 
-def run(*args, stdin=None):
-    return subprocess.run(WRAPPER + [PROG, "-C", CONFIG, "report", *args], input=stdin,
+def config_of(path):
+    """The qemu captures have the configuration of their own boot."""
+    return QEMU_CONFIG if os.path.basename(path).startswith("qemu-") else CONFIG
+
+
+def run(*args, stdin=None, config=None):
+    return subprocess.run(WRAPPER + [PROG, "-C", config or CONFIG, "report", *args], input=stdin,
                           capture_output=True, timeout=300)
 
 
-def report_json(path):
-    p = run(f"--dmesg={path}", "--json=pretty")
+def report_json(path, config=None):
+    p = run(f"--dmesg={path}", "--json=pretty", config=config or config_of(path))
     if p.returncode != 0:
         return None, p.stderr.decode(errors="replace")
     return json.loads(p.stdout.decode("utf-8")), p.stderr.decode(errors="replace")
@@ -198,13 +204,263 @@ def multi_boot(a, b):
        f"two boots in one file: the report is the last one's (boots={rep['boots']})")
 
 
+def read_pci(path):
+    """A qemu capture's .pci: DEVICE VENDOR:DEVICE DRIVER MODE per PCI device."""
+    rows = {}
+    for line in open(path, encoding="utf-8"):
+        dev, _, drv, mode = line.split()
+        rows[dev] = (None if drv == "-" else drv, mode)
+    return rows
+
+
+def read_status(path):
+    """udev-async-probe status in the guest: per module, the BUS/DRIVER its drivers are."""
+    owner = {}
+    for line in open(path, encoding="utf-8"):
+        words = line.split()
+        for w in words[2:]:
+            if "/" in w:
+                owner[w.split("=")[0]] = words[0]
+    return owner
+
+
+def config_buses(config):
+    buses = []
+    for f in sorted(os.listdir(config)):
+        for line in open(os.path.join(config, f), encoding="utf-8"):
+            m = re.search(r"^options\s+udev_async_probe\s.*\bbuses=(\S+)", line)
+            if m:
+                buses = m.group(1).split(",")
+    return buses
+
+
+def at(usec):
+    return f"{usec // 1000000}.{usec % 1000000 // 1000:03d}s"
+
+
+def text_probes(text):
+    """The text's probe table: (flag, start, end, result, mode, bus, driver, device, loader)."""
+    rows, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("Probes ("):
+            inside = True
+            continue
+        if inside and not line.strip():
+            break
+        if inside and not line.lstrip().startswith("START"):
+            w = line[2:].split()
+            rows.append((line[0] == "*", w[0], w[1], int(w[3]), w[4], w[5], " ".join(w[6:-2]), w[-2], w[-1]))
+    return rows
+
+
+def text_buses(text):
+    """The text's per-bus table: bus -> (listed, sync n, async n, unknown n, movable n or None)."""
+    rows, inside = {}, False
+    for line in text.splitlines():
+        if line.startswith("Time in probes per bus"):
+            inside = True
+            continue
+        if inside and not line.strip():
+            break
+        w = line.split()
+        if inside and w[0] != "BUS":
+            n = [int(x.split("/")[0]) if x != "-" else None for x in w[2:6]]
+            rows[w[0]] = (w[1] == "yes", *n)
+    return rows
+
+
+def consistency(name, rep, buses_listed):
+    """What the summaries say, recomputed from the report's own probe table."""
+    probes, drivers = rep["probes"], rep["drivers"]
+    crit = rep["critical_path"]["probes"]
+    ok(crit, f"{name}: a critical path ({len(crit)} probes)")
+    keys = {(p["device"], p["start_usec"], p["end_usec"]): p for p in probes}
+    missing = [c["device"] for c in crit if (c["device"], c["start_usec"], c["end_usec"]) not in keys
+               or not keys[(c["device"], c["start_usec"], c["end_usec"])]["critical"]]
+    ok(not missing, f"{name}: every probe of the critical path is in the table, flagged critical", missing)
+    ok(sum(p["critical"] for p in probes) == len(crit), f"{name}: no other probe is flagged critical")
+    ok(crit and crit[-1]["end_usec"] == max(p["end_usec"] for p in probes),
+       f"{name}: the critical path ends with the probe that ended last")
+    ok(all(a["end_usec"] <= b["start_usec"] + max(rep["tick_usec"], 1000) for a, b in zip(crit, crit[1:])),
+       f"{name}: the critical path's probes follow one another")
+    ok(rep["critical_path"]["probe_usec"] == sum(c["end_usec"] - c["start_usec"] for c in crit),
+       f"{name}: the critical path's time is the sum of its probes'")
+    by_driver = {(d["driver"] or "", d["bus"] or ""): d for d in drivers}
+    for b in rep["buses"]:
+        mine = [p for p in probes if (p["bus"] or "") == b["bus"]]
+        for mode in ("sync", "async", "unknown"):
+            these = [p for p in mine if p["mode"] == mode]
+            ok(b[f"{mode}_probes"] == len(these) and b[f"{mode}_usec"] == sum(p["duration_usec"] for p in these),
+               f"{name}: bus {b['bus']}: {b[f'{mode}_probes']} {mode} probes, "
+               f"{b[f'{mode}_usec']} us = the table's")
+        ok(b["listed"] == (b["bus"] in buses_listed), f"{name}: bus {b['bus']} listed={b['listed']} by the configuration")
+        movable = {}
+        for p in mine:
+            d = by_driver[(p["driver"] or "", p["bus"] or "")]
+            if p["mode"] == "sync" and p["bus"] and not d["builtin"] and \
+                    d["loader"] in ("udev", "udev-async-probe", "unknown"):
+                movable.setdefault(d["driver"], []).append(p["duration_usec"])
+        n = sum(len(v) for v in movable.values())
+        total = sum(sum(v) for v in movable.values())
+        saved = sum(sum(v) - max(v) for v in movable.values())
+        if b["listed"]:
+            ok((b["movable_probes"], b["listed_sync_probes"], b["listed_sync_usec"]) == (0, n, total),
+               f"{name}: listed bus {b['bus']}: {b['listed_sync_probes']} sync probes of udev's or unknown "
+               f"loads = the table's {n}")
+        else:
+            ok((b["movable_probes"], b["movable_usec"], b["saved_usec"]) == (n, total, saved),
+               f"{name}: bus {b['bus']}: movable {b['movable_probes']}/{b['movable_usec']} us, saved "
+               f"{b['saved_usec']} us = the table's {n}/{total} us, per driver sum less longest {saved} us")
+
+
+def text_agrees(name, rep, text):
+    rows = text_probes(text)
+    want = [(p["critical"], at(p["start_usec"]), at(p["end_usec"]), p["result"], p["mode"], p["bus"] or "?",
+             p["driver"] or "?", p["device"], p["loader"]) for p in rep["probes"]]
+    diff = [f"text {r}\njson {w}" for r, w in zip(rows, want) if r != w]
+    ok(len(rows) == len(want) and not diff, f"{name}: the text's {len(rows)} probe rows = the JSON's {len(want)}",
+       "\n".join(diff))
+    tb = text_buses(text)
+    jb = {b["bus"]: (b["listed"], b["sync_probes"], b["async_probes"], b["unknown_probes"],
+                     None if b["listed"] else b["movable_probes"]) for b in rep["buses"]}
+    ok(tb == jb, f"{name}: the text's per-bus table = the JSON's ({len(tb)} buses)", f"text {tb}\njson {jb}")
+    m = re.search(r"^Critical path: (\d+) probes", text, re.M)
+    ok(m and int(m.group(1)) == len(rep["critical_path"]["probes"]),
+       f"{name}: the text's critical path has the JSON's {len(rep['critical_path']['probes'])} probes")
+    for b in rep["buses"]:
+        if not b["listed"] and b["movable_probes"]:
+            ok(f"Listing {b['bus']} in buses= would have let" in text, f"{name}: the text's estimate for {b['bus']}")
+
+
+def test_qemu(base):
+    """A boot of Debian's kernel under qemu (capture.sh --qemu): the report
+    against the guest's own PCI drivers and dd.c's word on each probe."""
+    name = os.path.basename(base)
+    truth = read_pci(base + ".pci")
+    rep, err = report_json(base + ".dmesg")
+    ok(rep is not None, f"{name}: report --dmesg --json", err)
+    if rep is None:
+        return None
+    ok(rep["initcall_debug"] and rep["dyndbg"], f"{name}: the log has initcall_debug's and dd.c's lines")
+    bound = {d: v for d, v in truth.items() if v[0]}
+    ok(len(bound) >= 8, f"{name}: the guest had {len(bound)} PCI devices with a driver")
+    for dev, (drv, mode) in sorted(truth.items()):
+        good = [p for p in rep["probes"] if p["device"] == dev and p["result"] == 0]
+        if drv is None:
+            ok(not good, f"{name}: {dev}, no driver in the guest: no successful probe reported",
+               json.dumps(good))
+            continue
+        ok(len(good) == 1 and good[0]["driver"] == drv and good[0]["bus"] == "pci",
+           f"{name}: {dev}: one successful probe, pci {drv} "
+           f"(got {[(p['bus'], p['driver']) for p in good]})")
+        if len(good) == 1 and mode in ("async", "sync"):
+            ok(good[0]["mode"] == mode, f"{name}: {dev} {drv}: {good[0]['mode']} = dd.c's {mode} "
+               f"({good[0]['mode_how']})")
+    extra = [p["device"] for p in rep["probes"] if p["bus"] == "pci" and p["result"] == 0 and p["device"] not in bound]
+    ok(not extra, f"{name}: no successful PCI probe of a device the guest has no driver for", extra)
+
+    if os.path.exists(base + ".journal"):
+        other, err = report_json(base + ".journal")
+        ok(other is not None and sorted(map(probe_key, other["probes"])) == sorted(map(probe_key, rep["probes"])),
+           f"{name}: the journal of the boot gives the same probes as dmesg", err)
+        if other is not None:
+            drv = {d["driver"]: d for d in other["drivers"]}
+            e = drv.get("e1000", {})
+            # guest/modules-load.conf lists e1000; coldplug runs after it (guest/trigger-order.conf).
+            ok(e.get("loader") == "modules-load.d",
+               f"{name}: journal: e1000 loaded by {e.get('loader')} ({e.get('loader_how')}), modules-load.d")
+            consistency(name + " (journal)", other, config_buses(QEMU_CONFIG))
+
+    p = run(f"--dmesg={base}.dmesg", config=QEMU_CONFIG)
+    ok(p.returncode == 0 and clean_text(p.stdout), f"{name}: text report, clean for a terminal", p.stderr)
+    text = p.stdout.decode("utf-8", "replace")
+    for section in ("Probes (", "Drivers (", "Critical path:", "Time in probes per bus"):
+        ok(section in text, f"{name}: the text has '{section}'")
+    consistency(name, rep, config_buses(QEMU_CONFIG))
+    text_agrees(name, rep, text)
+
+    # Without the configuration every bus is unlisted: pci gets an estimate.
+    with tempfile.TemporaryDirectory() as empty:
+        p = run(f"--dmesg={base}.dmesg", "--json=short", config=empty)
+        bare = json.loads(p.stdout) if p.returncode == 0 else None
+        ok(bare is not None and not any(b["listed"] for b in bare["buses"]),
+           f"{name}: without a configuration no bus is listed", p.stderr)
+        if bare is not None:
+            consistency(name + " (no configuration)", bare, [])
+            p = run(f"--dmesg={base}.dmesg", config=empty)
+            text_agrees(name + " (no configuration)", bare, p.stdout.decode("utf-8", "replace"))
+
+    # The guest's drivers per module, from the program boot (the same kernel
+    # and modules as the stock one).
+    status = os.path.join(DATA, "qemu-program.status")
+    if os.path.exists(status):
+        owner = read_status(status)
+        named = [(d["bus"], d["driver"], d["module"]) for d in rep["drivers"]
+                 if d["driver"] and d["module"] and not d["builtin"]]
+        wrong = [f"{b}/{dr}: report {m}, guest {owner[f'{b}/{dr}']}" for b, dr, m in named
+                 if f"{b}/{dr}" in owner and owner[f"{b}/{dr}"] != m]
+        ok(not wrong, f"{name}: the {len(named)} modules the report names are the guest's", "\n".join(wrong))
+        builtin = [f"{d['bus']}/{d['driver']}" for d in rep["drivers"] if d["builtin"]
+                   and f"{d['bus']}/{d['driver']}" in owner]
+        ok(not builtin, f"{name}: no driver of a module is reported built in", builtin)
+
+    with tempfile.TemporaryDirectory() as d:
+        svg = os.path.join(d, "t.svg")
+        p = run(f"--dmesg={base}.dmesg", f"--svg={svg}", "--json=off", config=QEMU_CONFIG)
+        ok(p.returncode == 0 and os.path.exists(svg), f"{name}: --svg", p.stderr)
+        if os.path.exists(svg):
+            svg_checks(name, rep, svg)
+    return rep
+
+
+def qemu_pair(stock, program):
+    """What the project changed between the two qemu boots."""
+    ts, tp = read_pci(stock + ".pci"), read_pci(program + ".pci")
+    rs, _ = report_json(stock + ".dmesg")
+    rp, _ = report_json(program + ".dmesg")
+    if rs is None or rp is None:
+        return
+    ok({d: v[0] for d, v in ts.items()} == {d: v[0] for d, v in tp.items()},
+       "qemu: every PCI device has the same driver in both boots")
+    before = {v[0] for v in ts.values() if v[1] == "async"}
+    made = sorted({v[0] for v in tp.values() if v[1] == "async"} - before)
+    ok(len(made) >= 3, f"qemu: the project made PCI drivers probe asynchronously: {' '.join(made)}")
+    for drv in made:
+        mp = [p["mode"] for p in rp["probes"] if p["driver"] == drv and p["bus"] == "pci"]
+        ms = [p["mode"] for p in rs["probes"] if p["driver"] == drv and p["bus"] == "pci"]
+        ok(mp and set(mp) == {"async"} and ms and set(ms) == {"sync"},
+           f"qemu: {drv}: reported {'/'.join(mp)} with the project, {'/'.join(ms)} stock")
+    for drv in sorted(before):
+        mp = {p["mode"] for p in rp["probes"] if p["driver"] == drv}
+        ms = {p["mode"] for p in rs["probes"] if p["driver"] == drv}
+        ok(mp == ms == {"async"}, f"qemu: {drv}, async by its own choice: reported async in both boots")
+    jp, _ = report_json(program + ".journal") if os.path.exists(program + ".journal") else (None, "")
+    if jp is not None:
+        loaders = {d["driver"]: d["loader"] for d in jp["drivers"]}
+        wrong = {drv: loaders.get(drv) for drv in made if loaders.get(drv) not in ("udev", "udev-async-probe", "unknown")}
+        ok(not wrong, "qemu: journal: the drivers made asynchronous are not said to be loaded by "
+           "modules-load.d or another program", wrong)
+    ls = {b["bus"]: b for b in rs["buses"]}.get("pci", {})
+    lp = {b["bus"]: b for b in rp["buses"]}.get("pci", {})
+    ok(ls.get("listed_sync_probes", 0) > lp.get("listed_sync_probes", 0),
+       f"qemu: sync probes of udev's loads on the listed pci: {ls.get('listed_sync_probes')} stock, "
+       f"{lp.get('listed_sync_probes')} with the project")
+
+
 def main():
     bases = sorted({os.path.join(DATA, f.rsplit(".", 1)[0]) for f in os.listdir(DATA) if f.endswith(".truth")})
-    if not bases:
+    qemu = sorted({os.path.join(DATA, f.rsplit(".", 1)[0]) for f in os.listdir(DATA) if f.endswith(".pci")})
+    if not bases and not qemu:
         print("1..0 # SKIP no captured logs")
         return 0
     for b in bases:
         test_capture(b)
+    for b in qemu:
+        test_qemu(b)
+    qs = [b for b in qemu if b.endswith("-stock")]
+    qp = [b for b in qemu if b.endswith("-program")]
+    if qs and qp:
+        qemu_pair(qs[0], qp[0])
     stock = [b for b in bases if "stock" in b]
     program = [b for b in bases if "program" in b]
     if stock and program:

@@ -55,6 +55,13 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 		cat /run/udev/rules.d/80-async-probe.rules 2>&1
 		echo "generated-rules-end"
 	fi
+	# uap_test.journal on the command line: the whole journal too
+	# (test/report/capture.sh --qemu), without colours (this is a tty).
+	if grep -qw uap_test.journal /proc/cmdline; then
+		echo "full-journal-begin"
+		SYSTEMD_COLORS=0 journalctl -b --no-pager -o short-monotonic 2>&1
+		echo "full-journal-end"
+	fi
 	echo "dmesg-begin"
 	dmesg --color=never
 	echo "dmesg-end"
