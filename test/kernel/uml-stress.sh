@@ -8,8 +8,10 @@
 # cold run short.
 #
 #   uml-stress.sh [--debug] [uml-run.sh options]
+lockdep=0
 if [ "${1:-}" = --debug ]; then
 	export UAP_CONFIG_EXTRA=debug.config
+	lockdep=1
 	shift
 fi
-exec "$(dirname "$0")/uml-run.sh" -t 900 "$@" "$(dirname "$0")/stress-test.sh"
+exec "$(dirname "$0")/uml-run.sh" -t 900 -k "UAP_LOCKDEP=$lockdep" "$@" "$(dirname "$0")/stress-test.sh"
