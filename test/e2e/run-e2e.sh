@@ -5,11 +5,13 @@
 # systemd-udevd, loads the test bus and checks the kernel's read-back.
 # Prints TAP.
 #
-#   run-e2e.sh [-f EXTRA.sh] [-e VAR=VALUE]... [-k ARGS] BUILD_DIR RUNNER [SCENARIO...]
+#   run-e2e.sh [-f EXTRA.sh] [-a FILE]... [-e VAR=VALUE]... [-k ARGS] BUILD_DIR RUNNER [SCENARIO...]
 #
-# -f adds a file of scenario functions (e.g. the benchmark's), -e sets a
-# variable for the scenario inside UML, -k adds kernel arguments to every
-# scenario's.
+# -f adds a file of scenario functions (e.g. the benchmark's), -a a file
+# the scenario uses, copied next to it into the run dir (the guest's
+# working directory: the clone may be under /tmp, which UML hides), -e
+# sets a variable for the scenario inside UML, -k adds kernel arguments
+# to every scenario's.
 set -eu -o pipefail
 e2e=$(cd "$(dirname "$0")" && pwd)
 kernel=$e2e/../kernel
@@ -17,12 +19,14 @@ kernel=$e2e/../kernel
 . "$e2e/scenarios.sh"
 
 extra= vars= more_kargs=
-while getopts f:e:k: opt; do
+files=()
+while getopts f:a:e:k: opt; do
 	case $opt in
 	f) extra=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
+	a) files+=("$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG")") ;;
 	e) vars="$vars ${OPTARG%%=*}='${OPTARG#*=}'" ;;
 	k) more_kargs=$OPTARG ;;
-	*) die "usage: $0 [-f extra.sh] [-e VAR=VALUE]... [-k ARGS] BUILD_DIR RUNNER [SCENARIO...]" ;;
+	*) die "usage: $0 [-f extra.sh] [-a file]... [-e VAR=VALUE]... [-k ARGS] BUILD_DIR RUNNER [SCENARIO...]" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -76,7 +80,7 @@ for s in $scenarios; do
 	SH
 	# udevd logs to /dev/kmsg: keep all of it (no ratelimit, big buffer).
 	if "$kernel/uml-run.sh" -t 600 -k "printk.devkmsg=on log_buf_len=8M $kargs" "$script" \
-		"$e2e/lib.sh" "$e2e/scenarios.sh" ${extra:+"$extra"} >"$script.log" 2>&1; then
+		"$e2e/lib.sh" "$e2e/scenarios.sh" ${extra:+"$extra"} ${files[@]+"${files[@]}"} >"$script.log" 2>&1; then
 		echo "ok $n - $runner/$s"
 	else
 		failed=$((failed + 1))

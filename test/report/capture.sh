@@ -48,7 +48,7 @@ capture() {
 	shift 3
 	rm -rf "${out:?}/$name"
 	mkdir -p "$out/$name"
-	env "$@" "$e2e" -f "$here/report-scenario.sh" -e REPORT_DIR="$here" -e OUT="$out/$name" \
+	env "$@" "$e2e" -f "$here/report-scenario.sh" -a "$here/check-report.py" -e OUT="$out/$name" \
 		-e JOURNAL="${JOURNAL:-0}" -k "$kargs" "$build" "$runner" report-boot |
 		tee "$out/$name/tap.txt"
 	cp "$out/$name/dmesg.txt" "$data/$name.dmesg"

@@ -6,8 +6,8 @@
 # checked against the test drivers' own record of every probe
 # (check-report.py). Sourced inside UML after lib.sh and scenarios.sh.
 #
-# Variables (run-e2e.sh -e): REPORT_DIR, this directory (required);
-# OUT, a directory outside /tmp that keeps the logs, the reports and
+# Needs check-report.py next to it in the run dir (run-e2e.sh -a).
+# Variables (run-e2e.sh -e): OUT, a directory outside /tmp that keeps the logs, the reports and
 # the drivers' records (capture.sh); JOURNAL=1 also runs
 # systemd-journald and checks "report --journal".
 
@@ -100,7 +100,7 @@ while True:
 
 # check_report JSON WHAT: the report against the drivers' records.
 check_report() {
-	if python3 "$REPORT_DIR/check-report.py" --runner="$RUNNER" "$1" "$out/truth.txt" >"$out/check-$2.txt" 2>&1; then
+	if python3 ./check-report.py --runner="$RUNNER" "$1" "$out/truth.txt" >"$out/check-$2.txt" 2>&1; then
 		ok "$2 report matches the drivers' records ($(grep -c '^ok' "$out/check-$2.txt") checks)"
 	else
 		sed 's/^/# /' "$out/check-$2.txt"
@@ -134,7 +134,7 @@ report_coldplug() {
 }
 
 scenario_report_boot() {
-	[ -n "${REPORT_DIR:-}" ] || { not_ok "REPORT_DIR not set (run-e2e.sh -e REPORT_DIR=...)"; return; }
+	[ -f ./check-report.py ] || { not_ok "check-report.py not in the run dir (run-e2e.sh -a)"; return; }
 	[ "${JOURNAL:-0}" != 1 ] || start_journald
 	report_coldplug || return
 	report_check
