@@ -187,6 +187,13 @@ QEMU_DEVICES=(
 # dd.c's dynamic debug: the kernel logs each probe it runs asynchronously.
 QEMU_APPEND='root=/dev/sda rw console=ttyS0 loglevel=4 log_buf_len=8M panic=-1 dyndbg="file drivers/base/dd.c +p"'
 
+# tcg_text_poke_trap DIR: the boot in DIR died of an int3 trap in kernel
+# text. That is the emulator's doing: multi-threaded TCG can run a stale
+# translation of code the kernel is patching with int3 (text_poke_bp(),
+# e.g. a static key flipped at boot), seen on loaded hosts. Nothing this
+# project does can cause it; callers boot once more and say so.
+tcg_text_poke_trap() { grep -q 'Oops: int3: ' "$1/console.log" 2>/dev/null; }
+
 # qemu_boot DIR KERNEL INITRD IMAGE [APPEND...]: boot under TCG with 2
 # vCPUs; the image is used copy-on-write (snapshot=on). The console goes
 # to DIR/console.log, what the guest reports (ttyS1) to DIR/report.log.

@@ -105,17 +105,11 @@ same_drivers() {
 	[ -z "$d" ] || tap_note "PCI drivers, stock < > $1:" "$d"
 	[ -z "$d" ]
 }
-# An int3 trap in kernel text is the emulator's doing: multi-threaded TCG
-# can run a stale translation of code the kernel is patching with int3
-# (text_poke_bp(), e.g. a static key flipped at boot); seen on a stock
-# boot on a loaded host. Nothing this project does can cause it; such a
-# boot is run once more, and said so.
-tcg_text_poke_trap() { grep -q 'Oops: int3: ' "$work/$1/console.log" 2>/dev/null; }
 boot() {
 	local name=$1 initrd=$2 image=$3 s=$SECONDS
 	shift 3
 	qemu_boot "$work/$name" "$kernel" "$initrd" "$image" "$@"
-	if ! booted "$name" && tcg_text_poke_trap "$name"; then
+	if ! booted "$name" && tcg_text_poke_trap "$work/$name"; then
 		tap_note "$name boot: the kernel hit an int3 trap in text being patched (TCG), booting again:" \
 			"$(grep -A3 'Oops: int3: ' "$work/$name/console.log")"
 		qemu_boot "$work/$name" "$kernel" "$initrd" "$image" "$@"
