@@ -433,7 +433,7 @@ scenario_settle_chain() {
 			sed 's/^/# settle: /' /run/settle.out
 		fi
 		modprobe -r uap_parent || not_ok "cannot unload uap_parent"
-		[ $((i % 2)) -eq 0 ] || modprobe -r uap_other || not_ok "cannot unload uap_other"
+		[ $((i % 2)) -eq 1 ] || modprobe -r uap_other || not_ok "cannot unload uap_other"
 		modprobe -r uap_bus || not_ok "cannot unload uap_bus"
 		udevadm settle
 	done
