@@ -410,9 +410,10 @@ scenario_settle_exact() {
 # devices on the second bus, whose module udev loads (async: that bus is
 # listed too) and whose probes take 1 s more. settle must return only when
 # the children are bound, 2 s or more after the load, over several rounds:
-# odd rounds unload uap_other (the children wait for udev to load it), even
-# rounds keep it (the kernel probes them from the parent's probe, and
-# counts them for uap_other before the parent's probe ends).
+# in odd rounds the children wait for udev to load uap_other; in even
+# rounds uap_other is loaded (async_probe=1) right after uap_bus, during
+# the parents' probes, so the kernel queues the children's probes from the
+# parents' probes and counts them for uap_other before those end.
 scenario_settle_chain() {
 	conf 'options udev_async_probe buses=uaptest,uapother' \
 		'options uap_parent delay_ms=1000 children=2' 'options uap_other delay_ms=1000'
@@ -422,6 +423,8 @@ scenario_settle_chain() {
 		i=$((i + 1))
 		t0=$(now_ms)
 		modprobe uap_bus ndevs=2 test_kinds=uap_parent other_kinds=
+		[ $((i % 2)) -eq 1 ] || modprobe uap_other async_probe=1 ||
+			not_ok "modprobe uap_other async_probe=1 failed"
 		"$STAGE/udev-async-probe" settle --timeout=60 >/run/settle.out 2>&1
 		rc=$? took=$(($(now_ms) - t0))
 		parents=$(unbound uaptest uap_parent) children=$(unbound uapother uap_other)
@@ -433,9 +436,7 @@ scenario_settle_chain() {
 			bad=$((bad + 1))
 			sed 's/^/# settle: /' /run/settle.out
 		fi
-		modprobe -r uap_parent || not_ok "cannot unload uap_parent"
-		[ $((i % 2)) -eq 1 ] || modprobe -r uap_other || not_ok "cannot unload uap_other"
-		modprobe -r uap_bus || not_ok "cannot unload uap_bus"
+		modprobe -r uap_parent uap_other uap_bus || not_ok "cannot unload the test modules"
 		udevadm settle
 	done
 	[ $bad -eq 0 ] && ok "6 rounds: every parent and all 4 children bound when settle returned" ||
