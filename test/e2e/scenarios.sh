@@ -30,6 +30,9 @@ settle-stock        stock                   -
 settle-hazard       program,builtin         -
 settle-barrier      program,builtin         -
 settle-timeout      program                 -
+settle-exact        program,builtin         -
+settle-chain        program,builtin         -
+settle-best-effort  -                       -
 '
 
 # Every scenario whitelists the test bus "uaptest", as an admin would,
@@ -370,4 +373,92 @@ scenario_insert_slow_kernel() {
 		not_ok "udev took $SETTLE_MS ms to settle"
 	fi
 	expect_driver uaptest uap_forcesync 1 0 sync
+}
+
+# 19. on a kernel with the pending count (series patch 0006), settle is
+# exact: the kernel counts the probes and status/explain show the count
+scenario_settle_exact() {
+	conf "$BUSES" 'options uap_slow delay_ms=3000'
+	start_udevd
+	load_bus ndevs=3 $SLOW_ONLY
+	f=/sys/module/uap_slow/async_probe_pending
+	left=$(unbound uaptest uap_slow)
+	pending=$(cat $f 2>/dev/null || echo missing)
+	[ "$left" -eq 3 ] && [ "$pending" = 3 ] &&
+		ok "after udevadm settle 3 probes are still running and $f = 3" ||
+		not_ok "after udevadm settle: $left unbound, $f = $pending (expected 3 and 3)"
+	"$STAGE/udev-async-probe" status 2>&1 | grep -E '^uap_slow ' >/run/status.out
+	sed 's/^/# status: /' /run/status.out
+	grep -q ' pending=3' /run/status.out && ok "status shows uap_slow pending=3" ||
+		not_ok "status does not show pending=3 for uap_slow"
+	"$STAGE/udev-async-probe" explain /sys/bus/uaptest/devices/uap_slow.0 >/run/explain.out 2>&1
+	sed 's/^/# explain: /' /run/explain.out
+	grep -q '3 asynchronous probe(s) pending' /run/explain.out && ok "explain shows the 3 pending probes" ||
+		not_ok "explain does not show the 3 pending probes"
+	t0=$(now_ms)
+	"$STAGE/udev-async-probe" settle --timeout=60 >/run/settle.out 2>&1
+	rc=$? took=$(($(now_ms) - t0)) left=$(unbound uaptest uap_slow)
+	sed 's/^/# settle: /' /run/settle.out
+	[ "$rc" -eq 0 ] && [ "$left" -eq 0 ] && ok "settle returned after $took ms with every device bound" ||
+		not_ok "settle: rc $rc after $took ms, $left unbound"
+	grep -qi 'best effort' /run/settle.out && not_ok "settle says it settled as a best effort" ||
+		ok "settle does not call itself a best effort (exact mode)"
+	expect_file $f 0
+}
+
+# 20. a chain: each uap_parent probe (async, 1 s) adds two uap_other
+# devices on the second bus, whose module udev loads (async: that bus is
+# listed too) and whose probes take 1 s more. settle must return only when
+# the children are bound, 2 s or more after the load, over several rounds:
+# in odd rounds the children wait for udev to load uap_other; in even
+# rounds uap_other is loaded (async_probe=1) right after uap_bus, during
+# the parents' probes, so the kernel queues the children's probes from the
+# parents' probes and counts them for uap_other before those end.
+scenario_settle_chain() {
+	conf 'options udev_async_probe buses=uaptest,uapother' \
+		'options uap_parent delay_ms=1000 children=2' 'options uap_other delay_ms=1000'
+	start_udevd
+	bad=0 i=0
+	while [ $i -lt 6 ]; do
+		i=$((i + 1))
+		t0=$(now_ms)
+		modprobe uap_bus ndevs=2 test_kinds=uap_parent other_kinds=
+		[ $((i % 2)) -eq 1 ] || modprobe uap_other async_probe=1 ||
+			not_ok "modprobe uap_other async_probe=1 failed"
+		"$STAGE/udev-async-probe" settle --timeout=60 >/run/settle.out 2>&1
+		rc=$? took=$(($(now_ms) - t0))
+		parents=$(unbound uaptest uap_parent) children=$(unbound uapother uap_other)
+		n=$(ls -d /sys/bus/uapother/devices/uap_other.* 2>/dev/null | wc -l)
+		probed=$(cat /sys/bus/uapother/devices/uap_other.*/probed 2>/dev/null | sort -u | xargs)
+		note "round $i: settle rc $rc after $took ms; $parents parents and $children of $n children unbound; children probed $probed"
+		if [ "$rc" -ne 0 ] || [ "$parents" -ne 0 ] || [ "$n" -ne 4 ] || [ "$children" -ne 0 ] ||
+			[ "$took" -lt 2000 ]; then
+			bad=$((bad + 1))
+			sed 's/^/# settle: /' /run/settle.out
+		fi
+		modprobe -r uap_parent uap_other uap_bus || not_ok "cannot unload the test modules"
+		udevadm settle
+	done
+	[ $bad -eq 0 ] && ok "6 rounds: every parent and all 4 children bound when settle returned" ||
+		not_ok "$bad of 6 rounds: settle returned early or failed"
+}
+
+# 21. on a kernel without the pending count (the series without patch
+# 0006), settle is a best effort and says so; every device is still bound
+# when it returns. No runner lists it: test/kernel/e2e-uncounted.sh runs it
+# on that kernel.
+scenario_settle_best_effort() {
+	conf "$BUSES" 'options uap_slow delay_ms=1500'
+	start_udevd
+	load_bus ndevs=3 $SLOW_ONLY
+	f=/sys/module/uap_slow/async_probe_pending
+	[ ! -e $f ] && ok "this kernel has no $f" || not_ok "$f exists: not a kernel without the count"
+	t0=$(now_ms)
+	"$STAGE/udev-async-probe" settle --timeout=60 >/run/settle.out 2>&1
+	rc=$? took=$(($(now_ms) - t0)) left=$(unbound uaptest uap_slow)
+	sed 's/^/# settle: /' /run/settle.out
+	[ "$rc" -eq 0 ] && [ "$left" -eq 0 ] && ok "settle returned after $took ms with every device bound" ||
+		not_ok "settle: rc $rc after $took ms, $left unbound"
+	grep -q 'best effort' /run/settle.out && ok "settle says it settled as a best effort" ||
+		not_ok "settle does not say it is a best effort"
 }

@@ -36,15 +36,34 @@ DECOUPLING_PATCHES=(
 	0005-driver-core-queue-module-requested-async-probes-in-t.patch
 )
 
-# Writes the series without DECOUPLING_PATCHES into the cache, prints its path.
-unpatched_series() {
-	local f=$UAP_CACHE/series-without-decoupling p
-	for p in "${DECOUPLING_PATCHES[@]}"; do
+# The pending probe count (/sys/module/*/async_probe_pending); it builds
+# on the decoupling patches, so the comparison kernels leave it out too.
+BARRIER_PATCHES=(
+	0006-driver-core-module-count-pending-requested-async-pro.patch
+)
+
+# Writes the series without the patches named after $1 (a file name in
+# the cache) into the cache, prints its path.
+series_without() {
+	local f=$UAP_CACHE/$1 p
+	shift
+	for p; do
 		grep -qx "$p" "$SERIES_FILE" || die "$p is not in $SERIES_FILE"
 	done
 	mkdir -p "$UAP_CACHE"
-	grep -vxF "${DECOUPLING_PATCHES[@]/#/-e}" "$SERIES_FILE" >"$f.tmp" && mv "$f.tmp" "$f"
+	grep -vxF "${@/#/-e}" "$SERIES_FILE" >"$f.tmp" && mv "$f.tmp" "$f"
 	echo "$f"
+}
+
+# The series without DECOUPLING_PATCHES (and what builds on them).
+unpatched_series() {
+	series_without series-without-decoupling "${DECOUPLING_PATCHES[@]}" \
+		"${BARRIER_PATCHES[@]}"
+}
+
+# The series without the pending count only: settle's best effort.
+uncounted_series() {
+	series_without series-without-pending-count "${BARRIER_PATCHES[@]}"
 }
 
 # Unpack the pristine tarball into $1 (must not exist yet).

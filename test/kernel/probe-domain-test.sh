@@ -13,7 +13,8 @@
 #   4. rmmod of their module waits for them and leaves no device bound;
 #   5. removing a device whose probe is running waits for it and unbinds;
 #   6. a sync load still waits for PROBE_PREFER_ASYNCHRONOUS probes.
-# Checks 3-6 hold on both kernels.
+# Checks 3-6 hold on both kernels. In 1, the patched kernel (patch 0006)
+# also counts the probes in /sys/module/uap_slow/async_probe_pending.
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
@@ -63,6 +64,12 @@ ALL=$NDEVS	# uap_slow devices, grows in 2
 echo "# 1. sync load of uap_empty while $NDEVS async probes of 3 s run"
 modprobe uap_slow async_probe=1 delay_ms=3000
 check_run "uap_slow: $ALL probes running" wait_in_flight $ALL
+pending=/sys/module/uap_slow/async_probe_pending
+if [ "$expect" = patched ]; then
+	check "async_probe_pending counts the $ALL probes" "$(cat $pending)" -eq $ALL
+else
+	check "unpatched: no async_probe_pending" ! -e $pending
+fi
 timed modprobe uap_empty
 left=$(in_flight) probed=$(n_probed)
 echo "# modprobe uap_empty took $ms ms; then $left in flight, $probed probed"
@@ -74,6 +81,13 @@ else
 	check "unpatched: all $NDEVS probed when it returned" "$probed" -eq $NDEVS
 fi
 check_run "uap_slow: all probes finish" wait_in_flight 0
+# in_flight drops inside probe(), the count once the async function returns
+i=0
+while [ "$(cat $pending 2>/dev/null || echo 0)" -ne 0 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ "$expect" != patched ] || check "async_probe_pending back to 0" "$(cat $pending)" -eq 0
 rmmod uap_empty
 
 echo "# 2. a device added after the async driver: its probe is not waited for either"

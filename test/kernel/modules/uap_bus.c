@@ -8,7 +8,8 @@
  * Bus attributes, on both buses: writing a kind to add_device registers
  * one more device of that kind (up to UAP_EXTRA_DEVS in all, named on
  * from <kind>.<ndevs>); writing a device name to remove_device
- * unregisters that device.
+ * unregisters that device. uap_bus_add_device() does what add_device
+ * does, for other modules (a probe that adds devices).
  */
 #include <linux/atomic.h>
 #include <linux/module.h>
@@ -70,7 +71,8 @@ ATTRIBUTE_GROUPS(uap_dev);
  * removed through remove_device.
  */
 static struct uap_device **devices;
-static unsigned int ndevices, maxdevices, nextra;
+static unsigned int ndevices, maxdevices;
+static atomic_t nextra = ATOMIC_INIT(0);
 static DEFINE_MUTEX(devices_lock);
 
 /*
@@ -112,6 +114,13 @@ static int uap_add_device(const struct bus_type *bus, const char *kind,
 		put_device(&udev->dev);
 	return ret;
 }
+
+/* One more device of @kind, named on from <kind>.<ndevs>. */
+int uap_bus_add_device(const struct bus_type *bus, const char *kind)
+{
+	return uap_add_device(bus, kind, ndevs + atomic_inc_return(&nextra) - 1);
+}
+EXPORT_SYMBOL_GPL(uap_bus_add_device);
 
 /* Adds ndevs devices of each kind in the comma-separated list @kinds. */
 static int uap_add_devices(const struct bus_type *bus, const char *kinds)
@@ -160,7 +169,7 @@ static ssize_t add_device_store(const struct bus_type *bus, const char *buf,
 
 	if (sscanf(buf, "%31s", kind) != 1)
 		return -EINVAL;
-	ret = uap_add_device(bus, kind, ndevs + nextra++);
+	ret = uap_bus_add_device(bus, kind);
 	return ret ? ret : count;
 }
 static BUS_ATTR_WO(add_device);

@@ -12,4 +12,6 @@
 extern const struct bus_type uap_bus_test;	/* "uaptest" */
 extern const struct bus_type uap_bus_other;	/* "uapother" */
 
+int uap_bus_add_device(const struct bus_type *bus, const char *kind);
+
 #endif

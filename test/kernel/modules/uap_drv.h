@@ -10,6 +10,8 @@
  *   probe_start_ms  probe start, ms since boot
  *   probe_end_ms    probe end, ms since boot
  * and the driver gets in_flight: how many probes are running right now.
+ * A module may define UAP_DRV_PROBE_END(dev), called at the end of a
+ * probe that went well (uap_parent adds devices there).
  */
 #include <linux/async.h>
 #include <linux/atomic.h>
@@ -43,6 +45,9 @@ static int uap_drv_probe(struct device *dev)
 	rec->start_ms = ktime_get_boottime_ns() / NSEC_PER_MSEC;
 	atomic_inc(&uap_in_flight);
 	msleep(delay_ms);
+#ifdef UAP_DRV_PROBE_END
+	UAP_DRV_PROBE_END(dev);
+#endif
 	atomic_dec(&uap_in_flight);
 	rec->end_ms = ktime_get_boottime_ns() / NSEC_PER_MSEC;
 	dev_set_drvdata(dev, rec);
