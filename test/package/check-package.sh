@@ -181,6 +181,26 @@ in_root update-initramfs -u -k "$kver" >/dev/null 2>&1
 check "with enable=0 in modprobe.d, update-initramfs leaves the program and its rules out" \
 	initrd_has "(udev-async-probe|rules.d/80-async-probe.rules)" 0
 rm "$work/etc/modprobe.d/zz-uap-off.conf"
+# The admin's /etc/udev/rules.d/80-async-probe.rules wins in the initramfs
+# as on the real root: a link to /dev/null masks the rules, a file
+# replaces them.
+mkdir -p "$work/etc/udev/rules.d"
+ln -s /dev/null "$work/etc/udev/rules.d/80-async-probe.rules"
+in_root update-initramfs -u -k "$kver" >/dev/null 2>&1
+check "with the rules masked in /etc/udev/rules.d, update-initramfs leaves the program and its rules out" \
+	initrd_has "(udev-async-probe|rules.d/80-async-probe.rules)" 0
+rm "$work/etc/udev/rules.d/80-async-probe.rules"
+printf '# the admin\nACTION=="add", SUBSYSTEM=="virtio", ENV{MODALIAS}=="?*", RUN{program}+="udev-async-probe load"\n' \
+	>"$work/etc/udev/rules.d/80-async-probe.rules"
+in_root update-initramfs -u -k "$kver" >/dev/null 2>&1
+rules=$(in_root sh -c 'd=$(mktemp -d) && unmkinitramfs "$1" "$d" >/dev/null 2>&1
+	for f in "$d"/main/usr/lib "$d"/main/lib "$d"/usr/lib "$d"/lib; do
+		[ -f "$f/udev/rules.d/80-async-probe.rules" ] && { cat "$f/udev/rules.d/80-async-probe.rules"; break; }
+	done; rm -rf "$d"' sh "/boot/initrd.img-$kver")
+check "with the admin's own 80-async-probe.rules in /etc/udev/rules.d, the initramfs carries that file" \
+	cmp -s <(printf '%s\n' "$rules") "$work/etc/udev/rules.d/80-async-probe.rules" || tap_note "initramfs rules:" "$rules"
+rm "$work/etc/udev/rules.d/80-async-probe.rules"
+in_root update-initramfs -u -k "$kver" >/dev/null 2>&1
 # An administrator's override, which dpkg does not own.
 admin=/etc/modprobe.d/$pkg-local.conf
 printf '# the admin: e1000 never asynchronous\noptions e1000 async_probe=0\n' >"$work$admin"
