@@ -61,11 +61,6 @@ unpatched_series() {
 		"${BARRIER_PATCHES[@]}"
 }
 
-# The series without the pending count only: settle's best effort.
-uncounted_series() {
-	series_without series-without-pending-count "${BARRIER_PATCHES[@]}"
-}
-
 # Unpack the pristine tarball into $1 (must not exist yet).
 unpack_source() {
 	local dest=$1 tmp
