@@ -57,6 +57,7 @@ static void report_forget(struct report *r)
         r->device_hash = NULL, r->n_hash = 0;
         r->initcall_debug = r->dyndbg = false;
         r->last_usec = r->userspace_usec = r->udevd_usec = 0;
+        r->dropped = 0;
 }
 
 void report_done(struct report *r)

@@ -20,8 +20,15 @@
 /* Longer device, driver, bus and module names are cut here. */
 #define REPORT_NAME_MAX 128
 
-/* Beyond these a log is not one boot's: the rest is counted, not kept. */
-#define REPORT_MAX_PROBES 65536
+/* A log line is parsed from its first REPORT_LINE_MAX - 1 bytes. */
+#define REPORT_LINE_MAX 4096
+
+/*
+ * Beyond these a log is not one boot's: the rest is counted, not kept.
+ * The analysis compares probes pairwise, so the probe limit also bounds
+ * its time on a hostile log (a few seconds).
+ */
+#define REPORT_MAX_PROBES 16384
 #define REPORT_MAX_DEVICES 65536
 #define REPORT_MAX_MODULES 16384
 #define REPORT_MAX_TASKS 16384

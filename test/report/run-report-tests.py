@@ -447,6 +447,58 @@ def qemu_pair(stock, program):
        f"{lp.get('listed_sync_probes')} with the project")
 
 
+def hostile_input():
+    """Limits that keep a hostile or foreign log from costing unbounded memory or time
+    (not under valgrind, which is slow for these sizes)."""
+    if WRAPPER:
+        return
+    # A line that never ends: read in bounded pieces, and the next line
+    # still read. The child's peak memory, from wait4(), stays far below
+    # the line's size.
+    with tempfile.TemporaryFile() as inp, tempfile.TemporaryFile() as out:
+        # In pieces: a forked child's peak counts the pages of the parent.
+        inp.write(b"[    1.000000] ")
+        chunk = b"a" * (1 << 20)
+        for _ in range(300):
+            inp.write(chunk)
+        inp.write(b"\n[    2.000000] probe of d1 returned 0 after 5 usecs\n")
+        inp.seek(0)
+        child = subprocess.Popen([PROG, "-C", CONFIG, "report", "--dmesg=-", "--json=short"],
+                                 stdin=inp, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        try:
+            got = [pr["device"] for pr in json.loads(out.read())["probes"]]
+        except (ValueError, KeyError, TypeError):
+            got = None
+    ok(child.returncode == 0 and got == ["d1"] and usage.ru_maxrss < 100 * 1024,
+       f"a 300 MB line, then a probe: read ({got}), peak memory {usage.ru_maxrss // 1024} MB (< 100)")
+    # More probes than one boot has: the rest is counted, not kept, so the
+    # pairwise analysis stays bounded.
+    log = "".join(f"[{1 + i // 100000:5d}.{i % 100000 * 10:06d}] probe of d{i} returned 0 after 5 usecs\n"
+                  for i in range(20000))
+    p = run("--dmesg=-", "--json=short", stdin=log.encode())
+    try:
+        j = json.loads(p.stdout)
+        got = (len(j["probes"]), j["dropped"])
+    except (ValueError, KeyError, TypeError):
+        got = None
+    ok(p.returncode == 0 and got == (16384, 20000 - 16384),
+       f"20000 probes: 16384 kept, the rest counted as left out ({got})", p.stderr[-2000:])
+    # A new boot in the same file starts the count of left-out records anew.
+    many = "".join(f"[    1.{i % 1000000:06d}] probe of d{i} returned 0 after 5 usecs\n" for i in range(70000))
+    p = run("--dmesg=-", "--json=short",
+            stdin=(many + "[    0.000000] Linux version 6.12.0 (test)\n"
+                   "[    1.000000] probe of d0 returned 0 after 5 usecs\n").encode())
+    try:
+        j = json.loads(p.stdout)
+        got = (len(j["probes"]), j["dropped"])
+    except (ValueError, KeyError, TypeError):
+        got = None
+    ok(p.returncode == 0 and got == (1, 0), f"a second boot in the file: its own probes, none left out ({got})")
+
+
 def main():
     bases = sorted({os.path.join(DATA, f.rsplit(".", 1)[0]) for f in os.listdir(DATA) if f.endswith(".truth")})
     qemu = sorted({os.path.join(DATA, f.rsplit(".", 1)[0]) for f in os.listdir(DATA) if f.endswith(".pci")})
@@ -466,6 +518,7 @@ def main():
     if stock and program:
         mangle_tests(program[0], stock[0])
         multi_boot(stock[0], program[0])
+    hostile_input()
     p = run("--dmesg=/nonexistent/log")
     ok(p.returncode == 1 and b"/nonexistent/log" in p.stderr, "a missing file: exit 1 with its name")
     p = run("extra-argument")
