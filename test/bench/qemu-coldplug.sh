@@ -44,10 +44,8 @@ for r in $runners; do
 	case $r in
 	stock) ;;
 	program | program-sync)
-		cp "$deb" "$tree/root/"
-		run_in_root "$tree" dpkg -i "/root/$(basename "$deb")" </dev/null >"$work/dpkg-$r.log" 2>&1 ||
+		dpkg_install "$tree" "$deb" >"$work/dpkg-$r.log" 2>&1 ||
 			die "dpkg -i failed (log: $work/dpkg-$r.log)"
-		rm "$tree/root/$(basename "$deb")"
 		# The program runs for the same events, but keeps every load
 		# synchronous: what the program itself costs, without async probing.
 		[ "$r" = program ] || echo 'SUBSYSTEM=="pci", ENV{ASYNC_PROBE}="0"' \

@@ -15,6 +15,16 @@ CODENAME=$(. /etc/os-release && echo "$VERSION_CODENAME")
 ROOT_FORMAT=1
 GUEST_PACKAGES=systemd,systemd-sysv,udev,kmod,linux-base,initramfs-tools,zstd,e2fsprogs,util-linux
 
+# dpkg_install ROOT DEB: dpkg -i DEB inside ROOT (the .deb copied in for
+# the call, removed after); dpkg's status, its output on stdout/stderr.
+dpkg_install() {
+	local root=$1 deb=$2 rc=0
+	cp "$deb" "$root/root/"
+	run_in_root "$root" dpkg -i "/root/$(basename "$deb")" </dev/null || rc=$?
+	rm -f "$root/root/$(basename "$deb")"
+	return $rc
+}
+
 # runs_in_root ROOT CMD...: CMD chrooted into ROOT, with /proc, /sys and
 # /dev mounted in a private mount namespace that ends with it.
 run_in_root() {
@@ -104,11 +114,9 @@ guest_root() {
 		cp -a "$base" "$tmp"
 		rm -f "$tmp/.complete"
 		install_initramfs_harness "$tmp"
-		cp "$deb" "$tmp/root/"
 		note "installing $(basename "$deb") in the test root"
-		run_in_root "$tmp" dpkg -i "/root/$(basename "$deb")" >"$QEMU_CACHE/kernel-install.log" 2>&1 ||
+		dpkg_install "$tmp" "$deb" >"$QEMU_CACHE/kernel-install.log" 2>&1 ||
 			{ tail -n 20 "$QEMU_CACHE/kernel-install.log" >&2; die "kernel install failed"; }
-		rm -f "$tmp/root/$(basename "$deb")"
 		ls "$tmp"/boot/initrd.img-* >/dev/null 2>&1 || die "the kernel's postinst built no initramfs"
 		touch "$tmp/.complete"
 		mv "$tmp" "$root"

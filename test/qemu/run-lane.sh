@@ -37,11 +37,9 @@ cp -a "$root" "$tree"
 install_boot_harness "$tree"
 make_image "$tree" "$work/stock.img"
 cp "$root/boot/initrd.img-$kver" "$work/initrd-stock"
-cp "$deb" "$tree/root/"
-out=$(run_in_root "$tree" dpkg -i "/root/$(basename "$deb")" </dev/null 2>&1)
+out=$(dpkg_install "$tree" "$deb" 2>&1)
 check "dpkg -i $(basename "$deb") in the guest root (its trigger rebuilds the initramfs)" [ $? -eq 0 ] ||
 	tap_note "$out"
-rm -f "$tree/root/$(basename "$deb")"
 cp "$tree/boot/initrd.img-$kver" "$work/initrd-project"
 initrd_files=$(run_in_root "$tree" lsinitramfs "/boot/initrd.img-$kver" | grep -E 'async-probe|modprobe.d/')
 tap_note "the initramfs built with the hook has:" "$initrd_files"

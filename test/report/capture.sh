@@ -115,10 +115,8 @@ capture_qemu() {
 	install_boot_harness "$tree"
 	make_image "$tree" "$work/stock.img"
 	cp "$root/boot/initrd.img-$kver" "$work/initrd-stock"
-	cp "$deb" "$tree/root/"
-	run_in_root "$tree" dpkg -i "/root/$(basename "$deb")" </dev/null >"$work/dpkg.log" 2>&1 ||
+	dpkg_install "$tree" "$deb" >"$work/dpkg.log" 2>&1 ||
 		die "dpkg -i $(basename "$deb") in the guest root failed ($work/dpkg.log)"
-	rm -f "$tree/root/$(basename "$deb")"
 	cp "$tree/boot/initrd.img-$kver" "$work/initrd-program"
 	# The configuration the program boot read, for the report of both.
 	rm -rf "$data/qemu-modprobe.d"
