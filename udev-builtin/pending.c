@@ -16,7 +16,7 @@
 /*
  * The kernel series' read-back: how many of a module's asynchronous
  * probes are queued or running; the kernel notifies a poll() when it
- * drops to zero.
+ * rises from zero and when it drops to zero.
  */
 #define MODULE_PENDING_FILE "async_probe_pending"
 
@@ -305,9 +305,9 @@ int pending_read(struct kmod_ctx *ctx, struct pending *p)
 }
 
 /*
- * Open the kernel's count files, for poll(): sysfs wakes POLLPRI when one
- * changes to zero. Returns how many were opened (0 on kernels without
- * them: the caller sleeps instead).
+ * Open the kernel's count files, for poll(): sysfs wakes POLLPRI when a
+ * count rises from zero or drops to zero. Returns how many were opened (0
+ * on kernels without them: the caller sleeps instead).
  */
 int pending_watch_fds(int *fds, size_t max)
 {

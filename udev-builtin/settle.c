@@ -77,6 +77,42 @@ static void wait_for_probes(bool exact, long long timeout_ms)
                 close(fds[i]);
 }
 
+/*
+ * The kernel's count files, opened and read, which arms them: the kernel
+ * signals a file when its count rises from zero or drops to zero. A pass
+ * that then reads every count as zero, and finds no file signalled, saw
+ * them all at zero at the same time, although it read them one by one.
+ */
+struct watch {
+        struct pollfd pfd[MAX_WATCH];
+        int n;
+};
+
+static void watch_arm(struct watch *w)
+{
+        int fds[MAX_WATCH];
+
+        w->n = pending_watch_fds(fds, MAX_WATCH);
+        for (int i = 0; i < w->n; i++)
+                w->pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLPRI };
+}
+
+/* Whether a count may have risen since watch_arm(). */
+static bool watch_signalled(struct watch *w)
+{
+        /* More modules than files watched: the uevent check has to do. */
+        if (w->n >= MAX_WATCH)
+                return false;
+        return poll(w->pfd, w->n, 0) != 0;
+}
+
+static void watch_close(struct watch *w)
+{
+        for (int i = 0; i < w->n; i++)
+                close(w->pfd[i].fd);
+        w->n = 0;
+}
+
 static void report_pending(const struct pending *p, int level)
 {
         if (p->workers > 0)
@@ -157,11 +193,16 @@ int verb_settle(struct cli *cli, int argc, char **argv)
         for (;;) {
                 unsigned long long seqnum = uevent_seqnum();
                 long long left = deadline - now_ms();
+                struct watch w;
+                bool risen;
                 int queue;
 
                 queue = udev_settle(left > 0 ? left : 0);
+                watch_arm(&w);
                 pending_done(&p);
                 r = pending_read(ctx, &p);
+                risen = watch_signalled(&w);
+                watch_close(&w);
                 if (r < 0)
                         return log_error_errno(r, "Failed to read the pending probes: %m"), EXIT_FAILURE;
 
@@ -172,7 +213,11 @@ int verb_settle(struct cli *cli, int argc, char **argv)
                  * up: idle twice, a moment apart.
                  */
                 if (queue == 0 && pending_total(&p) == 0 && uevent_seqnum() == seqnum) {
-                        if (p.exact || idle_once)
+                        if (p.exact && !risen)
+                                break;
+                        if (p.exact)
+                                continue;
+                        if (idle_once)
                                 break;
                         idle_once = true;
                         (void) poll(NULL, 0, BEST_EFFORT_RECHECK_MS);
