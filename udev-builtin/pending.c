@@ -304,30 +304,72 @@ int pending_read(struct kmod_ctx *ctx, struct pending *p)
         return coming_modules(p);
 }
 
+static int watch_add(struct pending_watch *w, int fd)
+{
+        if ((w->n & (w->n - 1)) == 0) {
+                struct pollfd *pfd = reallocarray(w->pfd, w->n ? w->n * 2 : 16, sizeof(*pfd));
+
+                if (!pfd)
+                        return -ENOMEM;
+                w->pfd = pfd;
+        }
+        w->pfd[w->n++] = (struct pollfd) { .fd = fd, .events = POLLPRI };
+        return 0;
+}
+
 /*
- * Open the kernel's count files, for poll(): sysfs wakes POLLPRI when a
- * count rises from zero or drops to zero. Returns how many were opened (0
- * on kernels without them: the caller sleeps instead).
+ * Open and read every module's count file. A file that exists but cannot
+ * be opened or read leaves the watch incomplete: its module's rise would
+ * go unseen. On kernels without the files nothing is watched, completely.
  */
-int pending_watch_fds(int *fds, size_t max)
+int pending_watch_arm(struct pending_watch *w)
 {
         _cleanup_(closedirp) DIR *d = opendir("/sys/module");
         struct dirent *de;
-        size_t n = 0;
 
-        while (d && (de = readdir(d)) && n < max) {
+        *w = (struct pending_watch) { .complete = d != NULL };
+        while (d && (de = readdir(d))) {
                 char path[4096], buf[32];
-                int fd;
+                int fd, r;
 
                 if (de->d_name[0] == '.')
                         continue;
                 snprintf(path, sizeof(path), "/sys/module/%s/" MODULE_PENDING_FILE, de->d_name);
                 fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
+                if (fd < 0) {
+                        if (errno != ENOENT) {
+                                log_full_errno(LOG_DEBUG, errno, "Cannot watch %s: %m", path);
+                                w->complete = false;
+                        }
                         continue;
+                }
                 /* sysfs arms the notification on read. */
-                (void) !read(fd, buf, sizeof(buf));
-                fds[n++] = fd;
+                if (read(fd, buf, sizeof(buf)) < 0) {
+                        log_full_errno(LOG_DEBUG, errno, "Cannot read %s: %m", path);
+                        w->complete = false;
+                }
+                r = watch_add(w, fd);
+                if (r < 0) {
+                        close(fd);
+                        pending_watch_done(w);
+                        return r;
+                }
         }
-        return (int) n;
+        return 0;
+}
+
+/* > 0 if a watched count rose or dropped since pending_watch_arm(). */
+int pending_watch_poll(struct pending_watch *w, int timeout_ms)
+{
+        int r = poll(w->pfd, w->n, timeout_ms);
+
+        return r < 0 ? -errno : r;
+}
+
+void pending_watch_done(struct pending_watch *w)
+{
+        for (size_t i = 0; i < w->n; i++)
+                close(w->pfd[i].fd);
+        free(w->pfd);
+        *w = (struct pending_watch) {};
 }

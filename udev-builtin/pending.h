@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,4 +32,18 @@ int pending_read_running(struct pending *p);
 const struct pending_module *pending_find(const struct pending *p, const char *module);
 void pending_done(struct pending *p);
 long pending_total(const struct pending *p);
-int pending_watch_fds(int *fds, size_t max);
+
+/*
+ * The kernel's count files, opened and read, which arms poll() on them:
+ * the kernel signals a file when its count rises from zero or drops to
+ * zero. @complete: every module's file is watched.
+ */
+struct pending_watch {
+        struct pollfd *pfd;
+        size_t n;
+        bool complete;
+};
+
+int pending_watch_arm(struct pending_watch *w);
+int pending_watch_poll(struct pending_watch *w, int timeout_ms);
+void pending_watch_done(struct pending_watch *w);

@@ -16,7 +16,6 @@
 #include "verbs.h"
 
 #define SETTLE_TIMEOUT_SEC_DEFAULT 120
-#define MAX_WATCH 512
 #define BEST_EFFORT_RECHECK_MS 100
 
 extern char **environ;
@@ -59,60 +58,6 @@ static int udev_settle(long long timeout_ms)
         return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ETIME;
 }
 
-/* Sleep until a count the kernel keeps may have dropped, or @timeout_ms. */
-static void wait_for_probes(bool exact, long long timeout_ms)
-{
-        struct pollfd pfd[MAX_WATCH];
-        int fds[MAX_WATCH], n = 0;
-
-        if (timeout_ms > 1000)
-                timeout_ms = 1000;
-        if (exact)
-                n = pending_watch_fds(fds, MAX_WATCH);
-        for (int i = 0; i < n; i++)
-                pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLPRI };
-        /* Without the kernel's count, a device's driver link is all there is to watch. */
-        (void) poll(pfd, n, exact ? (int) timeout_ms : 50);
-        for (int i = 0; i < n; i++)
-                close(fds[i]);
-}
-
-/*
- * The kernel's count files, opened and read, which arms them: the kernel
- * signals a file when its count rises from zero or drops to zero. A pass
- * that then reads every count as zero, and finds no file signalled, saw
- * them all at zero at the same time, although it read them one by one.
- */
-struct watch {
-        struct pollfd pfd[MAX_WATCH];
-        int n;
-};
-
-static void watch_arm(struct watch *w)
-{
-        int fds[MAX_WATCH];
-
-        w->n = pending_watch_fds(fds, MAX_WATCH);
-        for (int i = 0; i < w->n; i++)
-                w->pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLPRI };
-}
-
-/* Whether a count may have risen since watch_arm(). */
-static bool watch_signalled(struct watch *w)
-{
-        /* More modules than files watched: the uevent check has to do. */
-        if (w->n >= MAX_WATCH)
-                return false;
-        return poll(w->pfd, w->n, 0) != 0;
-}
-
-static void watch_close(struct watch *w)
-{
-        for (int i = 0; i < w->n; i++)
-                close(w->pfd[i].fd);
-        w->n = 0;
-}
-
 static void report_pending(const struct pending *p, int level)
 {
         if (p->workers > 0)
@@ -135,6 +80,38 @@ static void report_pending(const struct pending *p, int level)
                                  m->name, m->running, m->coming ? ", and its init still runs" : "");
                 else
                         log_full(level, "Module '%s': its init still runs.", m->name);
+        }
+}
+
+/*
+ * Read the pending probes, with @w armed first; while some are pending,
+ * sleep until a count may have dropped and read them again, until none is
+ * or @deadline. @w stays armed from before the last read.
+ */
+static int read_pending(struct kmod_ctx *ctx, struct pending *p, struct pending_watch *w,
+                        long long deadline)
+{
+        for (;;) {
+                long long left;
+                int r;
+
+                pending_watch_done(w);
+                r = pending_watch_arm(w);
+                if (r < 0)
+                        return r;
+                pending_done(p);
+                r = pending_read(ctx, p);
+                if (r < 0)
+                        return r;
+                left = deadline - now_ms();
+                if (pending_total(p) == 0 || left <= 0)
+                        return 0;
+                report_pending(p, LOG_DEBUG);
+                /* Without the kernel's count, a device's driver link is all there is to watch. */
+                if (p->exact)
+                        (void) pending_watch_poll(w, left < 1000 ? (int) left : 1000);
+                else
+                        (void) poll(NULL, 0, 50);
         }
 }
 
@@ -171,6 +148,7 @@ int verb_settle(struct cli *cli, int argc, char **argv)
         };
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         unsigned timeout = SETTLE_TIMEOUT_SEC_DEFAULT;
+        struct pending_watch w = {};
         struct pending p = {};
         bool idle_once = false;
         long long deadline;
@@ -193,37 +171,34 @@ int verb_settle(struct cli *cli, int argc, char **argv)
         for (;;) {
                 unsigned long long seqnum = uevent_seqnum();
                 long long left = deadline - now_ms();
-                struct watch w;
-                bool risen;
+                bool idle, exact;
                 int queue;
 
+                /* udev's queue is asked again only once the probes are done. */
                 queue = udev_settle(left > 0 ? left : 0);
-                watch_arm(&w);
-                pending_done(&p);
-                r = pending_read(ctx, &p);
-                risen = watch_signalled(&w);
-                watch_close(&w);
-                if (r < 0)
+                r = read_pending(ctx, &p, &w, deadline);
+                if (r < 0) {
+                        pending_watch_done(&w);
+                        pending_done(&p);
                         return log_error_errno(r, "Failed to read the pending probes: %m"), EXIT_FAILURE;
+                }
 
                 /*
                  * A probe that ended may have added devices, hence uevents:
-                 * idle means both at once. Without the kernel's count, a
-                 * probe just queued shows nowhere until a worker picks it
-                 * up: idle twice, a moment apart.
+                 * idle means both at once, and with the kernel's count, no
+                 * count rose while the counts were read one by one. Without
+                 * it, or without a watch on every count, a probe just queued
+                 * may show nowhere yet: idle twice, a moment apart.
                  */
-                if (queue == 0 && pending_total(&p) == 0 && uevent_seqnum() == seqnum) {
-                        if (p.exact && !risen)
-                                break;
-                        if (p.exact)
-                                continue;
-                        if (idle_once)
-                                break;
-                        idle_once = true;
-                        (void) poll(NULL, 0, BEST_EFFORT_RECHECK_MS);
-                        continue;
-                }
-                idle_once = false;
+                exact = p.exact && w.complete;
+                idle = queue == 0 && pending_total(&p) == 0 && uevent_seqnum() == seqnum &&
+                       !(exact && pending_watch_poll(&w, 0) != 0);
+                pending_watch_done(&w);
+                if (idle && p.exact && !exact)
+                        log_debug("Not every count file could be watched: waiting for a second idle pass.");
+                if (idle && (exact || idle_once))
+                        break;
+                idle_once = idle;
 
                 if (now_ms() >= deadline) {
                         log_error("Timed out after %u s:%s%s", timeout,
@@ -233,16 +208,8 @@ int verb_settle(struct cli *cli, int argc, char **argv)
                         pending_done(&p);
                         return EXIT_FAILURE;
                 }
-                report_pending(&p, LOG_DEBUG);
-                /* udev's queue is asked again only once the probes are done. */
-                while (pending_total(&p) > 0 && now_ms() < deadline) {
-                        wait_for_probes(p.exact, deadline - now_ms());
-                        pending_done(&p);
-                        r = pending_read(ctx, &p);
-                        if (r < 0)
-                                return log_error_errno(r, "Failed to read the pending probes: %m"),
-                                       EXIT_FAILURE;
-                }
+                if (idle)
+                        (void) poll(NULL, 0, BEST_EFFORT_RECHECK_MS);
         }
 
         if (!p.exact)
