@@ -133,17 +133,24 @@ static int unbound_devices(struct kmod_ctx *ctx, struct pending_module *m)
 }
 
 /* The kernel's own count, where it has the file: 1 when it does. */
+static int parse_count(const char *value, long *ret)
+{
+        char *end;
+
+        *ret = strtol(value, &end, 10);
+        return *end == '\0' && *ret >= 0 ? 1 : -EINVAL;
+}
+
 int pending_module_count(const char *module, long *ret)
 {
-        char path[4096], value[32], *end;
+        char path[4096], value[32];
         int r;
 
         snprintf(path, sizeof(path), "/sys/module/%s/" MODULE_PENDING_FILE, module);
         r = read_one_line(path, value, sizeof(value));
         if (r < 0)
                 return r == -ENOENT ? 0 : r;
-        *ret = strtol(value, &end, 10);
-        return *end == '\0' && *ret >= 0 ? 1 : -EINVAL;
+        return parse_count(value, ret);
 }
 
 static struct pending_module *find_module(struct pending *p, const char *name)
@@ -261,14 +268,79 @@ static int coming_modules(struct pending *p)
         return 0;
 }
 
+static int watch_add(struct pending_watch *w, int fd)
+{
+        if ((w->n & (w->n - 1)) == 0) {
+                struct pollfd *pfd = reallocarray(w->pfd, w->n ? w->n * 2 : 16, sizeof(*pfd));
+
+                if (!pfd)
+                        return -ENOMEM;
+                w->pfd = pfd;
+        }
+        w->pfd[w->n++] = (struct pollfd) { .fd = fd, .events = POLLPRI };
+        return 0;
+}
+
+/*
+ * pending_module_count(), reading the file through a descriptor that stays
+ * open in @w: that read arms poll() on it. A file that exists but cannot be
+ * opened or read leaves the watch incomplete, as its module's rise would go
+ * unseen, and counts as absent.
+ */
+static int watch_module_count(struct pending_watch *w, const char *module, long *ret)
+{
+        char path[4096], value[32];
+        int fd, r;
+
+        snprintf(path, sizeof(path), "/sys/module/%s/" MODULE_PENDING_FILE, module);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                log_full_errno(LOG_DEBUG, errno, "Cannot watch %s: %m", path);
+                w->complete = false;
+                return 0;
+        }
+        r = read_line_fd(fd, value, sizeof(value));
+        if (r < 0) {
+                log_full_errno(LOG_DEBUG, -r, "Cannot read %s: %m", path);
+                w->complete = false;
+                close(fd);
+                return 0;
+        }
+        r = watch_add(w, fd);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        return parse_count(value, ret);
+}
+
+/* > 0 if a watched count rose or dropped since pending_watch_arm(). */
+int pending_watch_poll(struct pending_watch *w, int timeout_ms)
+{
+        int r = poll(w->pfd, w->n, timeout_ms);
+
+        return r < 0 ? -errno : r;
+}
+
+void pending_watch_done(struct pending_watch *w)
+{
+        for (size_t i = 0; i < w->n; i++)
+                close(w->pfd[i].fd);
+        free(w->pfd);
+        *w = (struct pending_watch) {};
+}
+
 /*
  * Exact: every module whose kernel count is not zero, with its devices
- * that have no driver yet. Best effort, on kernels without the count:
+ * that have no driver yet; @w then watches every count file read, armed
+ * by that read (see struct pending_watch). Best effort, on kernels without the count:
  * modules whose init still runs, and kernel workers in an asynchronous
  * attach. A probe queued but not yet picked up by a worker is not seen;
  * the caller looks twice, a moment apart, to leave it the time to start.
  */
-int pending_read(struct kmod_ctx *ctx, struct pending *p)
+int pending_read(struct kmod_ctx *ctx, struct pending *p, struct pending_watch *w)
 {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
@@ -276,11 +348,15 @@ int pending_read(struct kmod_ctx *ctx, struct pending *p)
         int r;
 
         *p = (struct pending) {};
+        pending_watch_done(w);
         d = opendir("/sys/module");
+        w->complete = d != NULL;
         while (d && (de = readdir(d))) {
                 if (de->d_name[0] == '.')
                         continue;
-                r = pending_module_count(de->d_name, &count);
+                r = watch_module_count(w, de->d_name, &count);
+                if (r == -ENOMEM)
+                        return r;
                 if (r <= 0)
                         continue;
                 p->exact = true;
@@ -302,74 +378,4 @@ int pending_read(struct kmod_ctx *ctx, struct pending *p)
         if (r < 0)
                 return r;
         return coming_modules(p);
-}
-
-static int watch_add(struct pending_watch *w, int fd)
-{
-        if ((w->n & (w->n - 1)) == 0) {
-                struct pollfd *pfd = reallocarray(w->pfd, w->n ? w->n * 2 : 16, sizeof(*pfd));
-
-                if (!pfd)
-                        return -ENOMEM;
-                w->pfd = pfd;
-        }
-        w->pfd[w->n++] = (struct pollfd) { .fd = fd, .events = POLLPRI };
-        return 0;
-}
-
-/*
- * Open and read every module's count file. A file that exists but cannot
- * be opened or read leaves the watch incomplete: its module's rise would
- * go unseen. On kernels without the files nothing is watched, completely.
- */
-int pending_watch_arm(struct pending_watch *w)
-{
-        _cleanup_(closedirp) DIR *d = opendir("/sys/module");
-        struct dirent *de;
-
-        *w = (struct pending_watch) { .complete = d != NULL };
-        while (d && (de = readdir(d))) {
-                char path[4096], buf[32];
-                int fd, r;
-
-                if (de->d_name[0] == '.')
-                        continue;
-                snprintf(path, sizeof(path), "/sys/module/%s/" MODULE_PENDING_FILE, de->d_name);
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0) {
-                        if (errno != ENOENT) {
-                                log_full_errno(LOG_DEBUG, errno, "Cannot watch %s: %m", path);
-                                w->complete = false;
-                        }
-                        continue;
-                }
-                /* sysfs arms the notification on read. */
-                if (read(fd, buf, sizeof(buf)) < 0) {
-                        log_full_errno(LOG_DEBUG, errno, "Cannot read %s: %m", path);
-                        w->complete = false;
-                }
-                r = watch_add(w, fd);
-                if (r < 0) {
-                        close(fd);
-                        pending_watch_done(w);
-                        return r;
-                }
-        }
-        return 0;
-}
-
-/* > 0 if a watched count rose or dropped since pending_watch_arm(). */
-int pending_watch_poll(struct pending_watch *w, int timeout_ms)
-{
-        int r = poll(w->pfd, w->n, timeout_ms);
-
-        return r < 0 ? -errno : r;
-}
-
-void pending_watch_done(struct pending_watch *w)
-{
-        for (size_t i = 0; i < w->n; i++)
-                close(w->pfd[i].fd);
-        free(w->pfd);
-        *w = (struct pending_watch) {};
 }

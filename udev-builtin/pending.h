@@ -27,7 +27,6 @@ struct pending {
 };
 
 int pending_module_count(const char *module, long *ret);
-int pending_read(struct kmod_ctx *ctx, struct pending *p);
 int pending_read_running(struct pending *p);
 const struct pending_module *pending_find(const struct pending *p, const char *module);
 void pending_done(struct pending *p);
@@ -44,6 +43,6 @@ struct pending_watch {
         bool complete;
 };
 
-int pending_watch_arm(struct pending_watch *w);
+int pending_read(struct kmod_ctx *ctx, struct pending *p, struct pending_watch *w);
 int pending_watch_poll(struct pending_watch *w, int timeout_ms);
 void pending_watch_done(struct pending_watch *w);

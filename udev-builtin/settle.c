@@ -84,9 +84,9 @@ static void report_pending(const struct pending *p, int level)
 }
 
 /*
- * Read the pending probes, with @w armed first; while some are pending,
- * sleep until a count may have dropped and read them again, until none is
- * or @deadline. @w stays armed from before the last read.
+ * Read the pending probes, which arms @w; while some are pending, sleep
+ * until a count may have dropped and read them again, until none is or
+ * @deadline. @w stays armed by the last read.
  */
 static int read_pending(struct kmod_ctx *ctx, struct pending *p, struct pending_watch *w,
                         long long deadline)
@@ -95,12 +95,8 @@ static int read_pending(struct kmod_ctx *ctx, struct pending *p, struct pending_
                 long long left;
                 int r;
 
-                pending_watch_done(w);
-                r = pending_watch_arm(w);
-                if (r < 0)
-                        return r;
                 pending_done(p);
-                r = pending_read(ctx, p);
+                r = pending_read(ctx, p, w);
                 if (r < 0)
                         return r;
                 left = deadline - now_ms();

@@ -7,21 +7,25 @@
 #include "sysfs.h"
 
 /* The first line of a small file such as a sysfs attribute, without its newline. */
+int read_line_fd(int fd, char *buf, size_t size)
+{
+        ssize_t n = read(fd, buf, size - 1);
+
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        return 0;
+}
+
 int read_one_line(const char *path, char *buf, size_t size)
 {
-        ssize_t n;
-        int fd;
+        int fd, r;
 
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        n = read(fd, buf, size - 1);
-        if (n < 0)
-                n = -errno;
+        r = read_line_fd(fd, buf, size);
         close(fd);
-        if (n < 0)
-                return (int) n;
-        buf[n] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        return 0;
+        return r;
 }
