@@ -47,6 +47,9 @@ static const struct {
         { "buses=\"pci",                         true,  true,  "", "unterminated quote in 'buses=\"pci'" },
         { "enable=0 \"buses=pci",                true,  false, "", "unterminated quote in '\"buses=pci'" },
         { "buses=\"pci\"x",                      true,  true,  "", "invalid bus list 'buses=\"pci\"x'" },
+        /* Bus names are lower case: "PCI" would match no device. */
+        { "buses=PCI",                           true,  true,  "", "'buses=PCI'" },
+        { "buses=pci,Usb",                       true,  true,  "", "'buses=pci,Usb'" },
         /* Split as the kernel splits module options: a CRLF file works... */
         { "enable=1 buses=pci\r",                false, true,  "pci", NULL },
         { "enable=0\r buses=pci,usb\r",          false, false, "pci,usb", NULL },
