@@ -273,8 +273,11 @@ static int config_of_files(const struct cli *cli, struct uap_config *cfg)
         return r < 0 ? log_error_errno(r, "Failed to read the modprobe.d files: %m") : 0;
 }
 
-/* The rules for the configuration as it is now, read afresh. */
-static int generate(const struct cli *cli, bool no_cmdline, char **ret)
+/*
+ * The rules for the configuration as it is now, read afresh; @error gets
+ * what makes it invalid, or "".
+ */
+static int generate(const struct cli *cli, bool no_cmdline, char **ret, char error[static UAP_ERROR_MAX])
 {
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         struct uap_config cfg = {};
@@ -283,12 +286,19 @@ static int generate(const struct cli *cli, bool no_cmdline, char **ret)
         r = no_cmdline ? config_of_files(cli, &cfg) : cli_context_and_config(cli, false, &ctx, &cfg);
         if (r < 0)
                 return r;
-        if (cfg.invalid)
-                log_warning("Ignoring " UAP_CONFIG_MODULE " options, loading synchronously: %s",
-                            cfg.error);
+        snprintf(error, UAP_ERROR_MAX, "%s", cfg.invalid ? cfg.error : "");
         *ret = rules_generate(&cfg);
         uap_config_done(&cfg);
         return *ret ? 0 : log_oom();
+}
+
+/* The rules are safe either way; an invalid configuration still fails the run, so it gets seen. */
+static int rules_done(const char *error)
+{
+        if (error[0] == '\0')
+                return EXIT_SUCCESS;
+        log_warning("Ignoring " UAP_CONFIG_MODULE " options, loading synchronously: %s", error);
+        return EXIT_FAILURE;
 }
 
 static int parse_rules_option(int c, const char *arg, void *userdata)
@@ -312,7 +322,8 @@ static void help(void)
                "\n"
                "The udev rules the modprobe.d configuration asks for: they run\n"
                "\"udev-async-probe load\" only for devices on the listed buses and devices\n"
-               "with an ASYNC_PROBE property, and not at all when enable=0.\n"
+               "with an ASYNC_PROBE property, and not at all when enable=0 or the\n"
+               "configuration is invalid (then, once they are written, exit status 1).\n"
                "\n"
                "Options:\n"
                "  -o --output=FILE      write FILE (replaced only when it changes) instead\n"
@@ -332,6 +343,7 @@ int verb_rules(struct cli *cli, int argc, char **argv)
                 {}
         };
         _cleanup_free_ char *text = NULL;
+        char error[UAP_ERROR_MAX];
         struct rules_args a = {};
         int r;
 
@@ -344,11 +356,11 @@ int verb_rules(struct cli *cli, int argc, char **argv)
         }
         log_open(false);
 
-        if (generate(cli, a.no_cmdline, &text) < 0)
+        if (generate(cli, a.no_cmdline, &text, error) < 0)
                 return EXIT_FAILURE;
         if (a.output == NULL) {
                 fputs(text, stdout);
-                return cli_finish_output(EXIT_SUCCESS);
+                return cli_finish_output(rules_done(error));
         }
 
         /*
@@ -362,10 +374,10 @@ int verb_rules(struct cli *cli, int argc, char **argv)
                 r = write_rules(a.output, text);
                 if (r < 0)
                         return EXIT_FAILURE;
-                if (generate(cli, a.no_cmdline, &again) < 0)
+                if (generate(cli, a.no_cmdline, &again, error) < 0)
                         return EXIT_FAILURE;
                 if (strcmp(again, text) == 0)
-                        return EXIT_SUCCESS;
+                        return rules_done(error);
                 free(text);
                 text = TAKE_PTR(again);
         }

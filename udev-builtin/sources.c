@@ -166,8 +166,11 @@ int sources_load(const struct cli *cli, struct sources *s)
         return 0;
 }
 
-/* Which source gave @key its last value; NULL if none did (the default). */
-const struct source *source_of(const struct sources *s, const char *key)
+/*
+ * Which source gave @key its last value, and with @ret (if not NULL) the
+ * word that did; NULL if none did (the default).
+ */
+const struct source *source_of(const struct sources *s, const char *key, struct uap_param *ret)
 {
         const struct source *found = NULL;
 
@@ -176,8 +179,11 @@ const struct source *source_of(const struct sources *s, const char *key)
                 struct uap_param p;
 
                 while (uap_param_next(&cursor, &p) > 0)
-                        if (uap_param_is(&p, key))
+                        if (uap_param_is(&p, key)) {
                                 found = &s->v[i];
+                                if (ret)
+                                        *ret = p;
+                        }
         }
         return found;
 }

@@ -64,10 +64,10 @@ start_udevd() {
 }
 
 # What the .path unit starts when it sees a modprobe.d change,
-# udev-async-probe-rules-update.service: its ExecStart= and
-# ExecStartPost= lines, as shipped.
+# udev-async-probe-rules-update.service: its ExecStart*= and ExecStop*=
+# lines, as shipped.
 run_rules_service() {
-	grep -E '^ExecStart(Post)?=' "$STAGE/udev-async-probe-rules-update.service" | sed 's/^[^=]*=-\{0,1\}//' |
+	grep -E '^Exec(Start|Stop)(Pre|Post)?=' "$STAGE/udev-async-probe-rules-update.service" | sed 's/^[^=]*=-\{0,1\}//' |
 	while read -r cmd; do
 		sh -c "$cmd" || not_ok "$cmd failed"
 	done
