@@ -250,6 +250,76 @@ def rules_cases(r):
              p)
 
 
+UDEV_RULES_DIRS = ["/etc/udev/rules.d", "/usr/local/lib/udev/rules.d", "/usr/lib/udev/rules.d",
+                   "/lib/udev/rules.d"]
+
+
+def host_device():
+    """(syspath, bus) of a device of this machine with a MODALIAS, PCI first; or None."""
+    buses = sorted(os.listdir("/sys/bus"), key=lambda b: (b != "pci", b)) if os.path.isdir("/sys/bus") else []
+    for bus in buses:
+        devices = os.path.join("/sys/bus", bus, "devices")
+        for d in sorted(os.listdir(devices)) if os.path.isdir(devices) else []:
+            path = os.path.realpath(os.path.join(devices, d))
+            if os.path.exists(os.path.join(path, "modalias")):
+                return path, bus
+    return None
+
+
+def udev_test(rules, device, setup="true"):
+    """What the real udev (udevadm test) makes of RULES as the only rules
+    file, for an "add" of DEVICE: (runs the program, udevadm's output)."""
+    script = hide(UDEV_RULES_DIRS) + f"; cp {rules} /etc/udev/rules.d/80-async-probe.rules; {setup}"
+    p = subprocess.run(namespace(script) + ["udevadm", "test", "--action=add", device],
+                       capture_output=True)
+    out = (p.stdout + p.stderr).decode(errors="replace")
+    return "run: 'udev-async-probe load'" in out, out
+
+
+def long_list_cases(r):
+    """udev 252 drops a whole rules file for one line of 16 KiB or more
+    ("No buffer space available"); the bus list is one line of the
+    generated rules, so a list is bounded (4 KiB) and a longer one invalid."""
+    dev = host_device()
+    udevadm = shutil.which("udevadm") or shutil.which("udevadm", path="/bin:/sbin:/usr/bin:/usr/sbin")
+    if dev is None or udevadm is None:
+        r.skip("a long bus list read by udev", "no udevadm, or no device with a MODALIAS here")
+        return
+    device, bus = dev
+    for total, valid in ((4096, True), (20000, False)):
+        names = [bus]
+        while len(",".join(names)) + 9 <= total:
+            names.append(f"bus{len(names):04d}x")
+        names.append("b" * (total - len(",".join(names)) - 1))
+        buses = ",".join(names)
+        p, _, case = r.run(["rules"], None, {"conf": f"options udev_async_probe buses={buses}"})
+        problems = []
+        if len(buses) != total:
+            problems.append(f"the test's list has {len(buses)} bytes, not {total}")
+        if p.returncode != (0 if valid else 1):
+            problems.append(f"rules: exit status {p.returncode}")
+        longest = max(len(line) for line in p.stdout.split(b"\n"))
+        if longest >= 8192:
+            problems.append(f"a line of {longest} bytes: not well under udev's 16 KiB")
+        if not valid and (b"RUN{" in p.stdout or b"bus list longer than 4096 bytes" not in p.stdout):
+            problems.append("not the safe rules of an invalid configuration")
+        pc, _, _ = r.run(["config"], None, {"conf": f"options udev_async_probe buses={buses}"})
+        if pc.returncode != (0 if valid else 1):
+            problems.append(f"config: exit status {pc.returncode}")
+        out = os.path.join(case, "generated.rules")
+        with open(out, "wb") as f:
+            f.write(p.stdout)
+        runs, log = udev_test(out, device)
+        if "Failed to read rules file" in log:
+            problems.append("udev drops the generated file")
+        if runs != valid:
+            problems.append(f"udevadm test {device}: runs the program: {runs}")
+        said = [line for line in log.splitlines() if "80-async-probe" in line or line.startswith("run:")]
+        r.report(f"a bus list of {total} bytes: {'valid' if valid else 'invalid'}, and udev reads the "
+                 f"generated rules ({'program runs' if valid else 'no program'} for {bus})",
+                 problems + ([f"udevadm: {line}" for line in said] if problems else []), p)
+
+
 def main():
     program, trap, shipped, readme, man = sys.argv[1:6]
     r = Runner(program, trap, shipped)
@@ -260,6 +330,7 @@ def main():
                 r.skip(name, "no private mount namespace here (needs root or user namespaces)")
             return r.finish()
         rules_cases(r)
+        long_list_cases(r)
         journal_cases(r, r.tmp)
         full_run_case(r)
         documented_override(r, readme, man)
