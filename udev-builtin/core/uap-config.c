@@ -9,6 +9,9 @@
 #include "uap-config.h"
 #include "uap-param.h"
 
+#define UAP_XSTRINGIFY(x) #x
+#define UAP_STRINGIFY(x) UAP_XSTRINGIFY(x)
+
 /* Longest word quoted back in an error message. */
 #define QUOTE_MAX 64
 
@@ -48,6 +51,8 @@ static const char *bus_list_check(const char *s, size_t len)
 
         if (len == 0)
                 return NULL;
+        if (len > UAP_BUSES_MAX)
+                return "bus list longer than " UAP_STRINGIFY(UAP_BUSES_MAX) " bytes";
         for (size_t i = 0; i < len; i++)
                 upper = upper || (s[i] >= 'A' && s[i] <= 'Z');
         for (;;) {

@@ -11,6 +11,12 @@ struct uap_param;
 #define UAP_CONFIG_MODULE "udev_async_probe"
 /* Room for one problem's message, the word quoted in it cut short. */
 #define UAP_ERROR_MAX 192
+/*
+ * The longest bus list, in bytes. The generated udev rules carry it on one
+ * line (and on a comment line); udev 252 drops a whole rules file for one
+ * line of UDEV_LINE_SIZE (16384) bytes or more. Some 60 buses exist.
+ */
+#define UAP_BUSES_MAX 4096
 
 struct uap_config {
         bool enable;
