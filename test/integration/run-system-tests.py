@@ -162,35 +162,138 @@ def warn_once_case(r):
     r.report("an invalid configuration is reported once per boot by udev's runs", problems)
 
 
+def shipped_conf(r):
+    """The shipped modprobe.d file (the one *.conf of the source's modprobe-d/)."""
+    names = sorted(f for f in os.listdir(r.shipped) if f.endswith(".conf"))
+    return os.path.join(r.shipped, names[0])
+
+
+def on_tmpfs(d):
+    """Shell: make directory D on a tmpfs of the namespace (a missing one
+    under a tmpfs put over its nearest existing parent), or fail: never
+    write to the real file system."""
+    return (f'if [ ! -d {d} ]; then p={d}; while [ ! -d "$p" ]; do p=$(dirname "$p"); done; '
+            f'[ "$(stat -f -c %T "$p")" = tmpfs ] || mount -t tmpfs tmpfs "$p"; mkdir -p {d}; fi; '
+            f'[ "$(stat -f -c %T {d})" = tmpfs ]')
+
+
+def modprobe_setup(r, files):
+    """Shell: the standard modprobe.d directories hold the shipped file, in
+    /lib/modprobe.d as installed, and FILES ({path: line})."""
+    setup = hide(MODPROBE_DIRS) + f"; {on_tmpfs('/lib/modprobe.d')}; cp {shipped_conf(r)} /lib/modprobe.d/"
+    for path, line in files.items():
+        setup += f"; {on_tmpfs(os.path.dirname(path))}; echo '{line}' > {path}"
+    return setup
+
+
+def words(line):
+    """{key: value} of an "options udev_async_probe ..." line."""
+    return dict((w.split("=", 1) + ["1"])[:2] for w in line.split()[2:])
+
+
 def documented_override(r, readme, man):
-    """Follow the override the README and the man page show, literally."""
+    """Follow every override the README and the man page show, literally."""
     pat = re.compile(r"# (/etc/modprobe\.d/\S+)[^\n]*\n\s*(options udev_async_probe [^\n]+)")
+    shipped_name = os.path.basename(shipped_conf(r))
     for doc in (readme, man):
-        text = open(doc).read()
-        m = pat.search(text)
-        if m is None:
+        found = list(pat.finditer(open(doc).read()))
+        if not found:
             r.report(f"{os.path.basename(doc)} shows an override file", ["no example found"])
-            continue
-        path, line = m.group(1), m.group(2).strip()
-        shipped = os.path.join(r.shipped, "udev-async-probe.conf")
-        setup = hide(MODPROBE_DIRS) + f"; cp {shipped} /lib/modprobe.d/; " \
-            f"mkdir -p {os.path.dirname(path)}; echo '{line}' > {path}"
-        p, _, _ = r.run(["config", "--json"], None, {"prefix": namespace(setup), "default_config": True})
+        for m in found:
+            path, line = m.group(1), m.group(2).strip()
+            setup = modprobe_setup(r, {path: line})
+            p, _, _ = r.run(["config", "--json"], None, {"prefix": namespace(setup), "default_config": True})
+            problems = []
+            want = words(line)
+            try:
+                j = json.loads(p.stdout)
+                if "buses" in want and (j["buses"]["value"], j["buses"]["source"]) != (want["buses"], path):
+                    problems.append(f"buses {j['buses']}, expected {want['buses']} from {path}")
+                if "enable" in want and (j["enable"]["value"], j["enable"]["source"]) != \
+                        (want["enable"] not in ("0", "n", "no", "off", "false"), path):
+                    problems.append(f"enable {j['enable']}, expected {want['enable']} from {path}")
+                sources = sorted({f"/lib/modprobe.d/{shipped_name}", path} - (
+                    {f"/lib/modprobe.d/{shipped_name}"} if os.path.basename(path) == shipped_name else set()),
+                    key=os.path.basename)
+                if [s["source"] for s in j["sources"]] != sources:
+                    problems.append(f"sources {j['sources']}, expected {sources}")
+            except (ValueError, KeyError, AttributeError) as e:
+                problems.append(f"bad output ({e}): {p.stdout!r}")
+            p2, _, _ = r.run(["explain", USB], None, {"prefix": namespace(setup), "default_config": True})
+            if "usb" in want.get("buses", "") and "fix_usb: async" not in p2.stdout.decode():
+                problems.append(f"explain {USB}: {p2.stdout!r}")
+            if want.get("enable") == "0" and "fix_usb: sync" not in p2.stdout.decode():
+                problems.append(f"explain {USB}: {p2.stdout!r}")
+            r.report(f"the override in {os.path.basename(doc)} ({path}: {line}) wins over the shipped file",
+                     problems, p)
+
+
+def override_cases(r):
+    """libkmod reads the modprobe.d files of all directories sorted by name,
+    and the last value of a key wins: any admin file (/etc, /run,
+    /usr/local/lib) must win over the shipped one whatever its name, and a
+    vendor file (*/lib/modprobe.d) that still wins over an admin's value
+    gets a warning from config and rules."""
+    shipped_name = os.path.basename(shipped_conf(r))
+    shipped = f"/lib/modprobe.d/{shipped_name}"
+    off = "options udev_async_probe enable=0"
+    cases = [
+        # what, files, {key: (value, source)}, NIC async, (the admin's file a vendor file overrides, key)
+        ("/etc/modprobe.d/local.conf with enable=0", {"/etc/modprobe.d/local.conf": off},
+         {"enable": (False, "/etc/modprobe.d/local.conf")}, False, None),
+        ("/etc/modprobe.d/udev-async-probe-disable.conf with enable=0",
+         {"/etc/modprobe.d/udev-async-probe-disable.conf": off},
+         {"enable": (False, "/etc/modprobe.d/udev-async-probe-disable.conf")}, False, None),
+        ("/run/modprobe.d/local.conf with enable=0", {"/run/modprobe.d/local.conf": off},
+         {"enable": (False, "/run/modprobe.d/local.conf")}, False, None),
+        ("/usr/local/lib/modprobe.d/a.conf with buses=usb",
+         {"/usr/local/lib/modprobe.d/a.conf": "options udev_async_probe buses=usb"},
+         {"buses": ("usb", "/usr/local/lib/modprobe.d/a.conf")}, False, None),
+        ("/etc/modprobe.d/udev-async-probe.conf with enable=0",
+         {"/etc/modprobe.d/udev-async-probe.conf": off},
+         {"enable": (False, "/etc/modprobe.d/udev-async-probe.conf")}, False, None),
+        (f"/etc/modprobe.d/{shipped_name} (the shipped name) replaces the shipped file",
+         {f"/etc/modprobe.d/{shipped_name}": "options udev_async_probe buses=usb"},
+         {"buses": ("usb", f"/etc/modprobe.d/{shipped_name}"), "enable": (True, None)}, False, None),
+        (f"an admin's file that sorts before {shipped_name}: the shipped value, with a warning",
+         {"/etc/modprobe.d/00-aaa.conf": off},
+         {"enable": (True, shipped)}, True, ("/etc/modprobe.d/00-aaa.conf", "enable")),
+        ("a vendor file that sorts after the admin's: its value, with a warning",
+         {"/etc/modprobe.d/local.conf": "options udev_async_probe buses=pci,hid",
+          "/lib/modprobe.d/zz-vendor.conf": "options udev_async_probe buses=usb"},
+         {"buses": ("usb", "/lib/modprobe.d/zz-vendor.conf")}, False, ("/etc/modprobe.d/local.conf", "buses")),
+    ]
+    for what, files, want, nic_async, warn in cases:
+        setup = modprobe_setup(r, files)
+        opts = {"prefix": namespace(setup), "default_config": True}
+        p, _, _ = r.run(["config", "--json"], None, opts)
         problems = []
         try:
             j = json.loads(p.stdout)
-            want_buses = re.search(r"buses=(\S+)", line).group(1)
-            if (j["buses"]["value"], j["buses"]["source"]) != (want_buses, path):
-                problems.append(f"buses {j['buses']}, expected {want_buses} from {path}")
-            if [s["source"] for s in j["sources"]] != ["/lib/modprobe.d/udev-async-probe.conf", path]:
-                problems.append(f"sources {j['sources']}")
-        except (ValueError, KeyError, AttributeError) as e:
+            for key, (value, source) in want.items():
+                if (j[key]["value"], j[key]["source"]) != (value, source):
+                    problems.append(f"{key} {j[key]}, expected {value} from {source}")
+                over = j[key].get("overrides", "(missing)")
+                if over != (warn[0] if warn and warn[1] == key else None):
+                    problems.append(f"{key}: overrides {over!r}")
+            if f"replaces" in what and shipped in [x["source"] for x in j["sources"]]:
+                problems.append(f"the shipped file is still read: {j['sources']}")
+        except (ValueError, KeyError) as e:
             problems.append(f"bad output ({e}): {p.stdout!r}")
-        p2, _, _ = r.run(["explain", USB], None, {"prefix": namespace(setup), "default_config": True})
-        if "usb" in line and "fix_usb: async" not in p2.stdout.decode():
-            problems.append(f"explain {USB}: {p2.stdout!r}")
-        r.report(f"the override in {os.path.basename(doc)} ({path}) wins over the shipped file",
-                 problems, p)
+        p2, _, _ = r.run(["explain", NIC], None, opts)
+        if ("fix_nic: async" in p2.stdout.decode()) != nic_async:
+            problems.append(f"explain {NIC}: {p2.stdout!r}")
+        for args in (["config"], ["rules"]):
+            p3, _, _ = r.run(args, None, opts)
+            err = p3.stderr.decode()
+            said = [line for line in err.splitlines() if "overrides" in line]
+            if warn is None and said:
+                problems.append(f"{args[0]} warns: {said}")
+            if warn and not any(warn[0] in line and "/lib/modprobe.d/" in line and warn[1] in line
+                                for line in said):
+                problems.append(f"{args[0]} does not warn that a vendor file overrides {warn[1]} of {warn[0]}: "
+                                f"{err!r}")
+        r.report(what, problems, p)
 
 
 def rules_cases(r):
@@ -334,6 +437,7 @@ def main():
         journal_cases(r, r.tmp)
         full_run_case(r)
         documented_override(r, readme, man)
+        override_cases(r)
     finally:
         shutil.rmtree(r.tmp)
     return r.finish()
