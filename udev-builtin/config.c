@@ -19,6 +19,8 @@ struct key_state {
         char *written;                  /* its value as written; NULL for a bare key or none */
         char *word;                     /* the whole word, quotes included; NULL for none */
         const char *error;              /* why that word is invalid, or NULL */
+        /* The admin's file whose value the vendor file @src overrides, or NULL. */
+        const struct source *overrides;
 };
 
 /* Every word that makes the configuration invalid, with its source. */
@@ -53,6 +55,7 @@ static int key_state_get(const struct sources *s, const char *name, struct key_s
         ret->src = source_of(s, name, &p);
         if (ret->src == NULL)
                 return 0;
+        ret->overrides = source_overridden(s, name);
         ret->error = uap_config_check(&p);
         ret->word = strndup(p.word, p.word_len);
         if (ret->word == NULL)
@@ -176,7 +179,10 @@ static void print_key(const struct key_state *k, const char *default_value)
                         print_escaped(k->src ? k->written : default_value);
                 }
         }
-        printf("\t(%s)", source_name(k->src));
+        printf("\t(%s", source_name(k->src));
+        if (k->overrides)
+                printf(", over %s", k->overrides->path);
+        putchar(')');
         if (k->error)
                 printf("\t%s%s", strncmp(k->error, "invalid", 7) == 0 ? "" : "invalid: ", k->error);
         putchar('\n');
@@ -239,6 +245,7 @@ static void json_key_state(struct json *j, const struct key_state *k)
 {
         json_kv_string(j, "written", k->written);
         json_kv_string(j, "source", k->src ? source_name(k->src) : NULL);
+        json_kv_string(j, "overrides", k->overrides ? k->overrides->path : NULL);
         json_kv_string(j, "error", k->error);
 }
 
@@ -343,6 +350,7 @@ int verb_config(struct cli *cli, int argc, char **argv)
                 log_error_errno(r, "Failed to read the modprobe.d sources: %m");
                 goto out;
         }
+        sources_warn_overrides(&s);
         r = view_get(&cfg, &s, &v);
         if (r < 0) {
                 log_oom();

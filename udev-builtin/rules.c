@@ -301,6 +301,16 @@ static int rules_done(const char *error)
         return EXIT_FAILURE;
 }
 
+/* Once per run: at boot, in the journal of the unit that runs this. */
+static void warn_overrides(const struct cli *cli)
+{
+        struct sources s = {};
+
+        if (sources_load(cli, &s) >= 0)
+                sources_warn_overrides(&s);
+        sources_done(&s);
+}
+
 static int parse_rules_option(int c, const char *arg, void *userdata)
 {
         struct rules_args *a = userdata;
@@ -356,6 +366,7 @@ int verb_rules(struct cli *cli, int argc, char **argv)
         }
         log_open(false);
 
+        warn_overrides(cli);
         if (generate(cli, a.no_cmdline, &text, error) < 0)
                 return EXIT_FAILURE;
         if (a.output == NULL) {

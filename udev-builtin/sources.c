@@ -189,6 +189,74 @@ const struct source *source_of(const struct sources *s, const char *key, struct 
 }
 
 /*
+ * A file of a vendor directory (/usr/lib/modprobe.d, /lib/modprobe.d, or
+ * the same under an initramfs' DESTDIR; not /usr/local/lib/modprobe.d):
+ * what it sets is a default, for an admin's file to override.
+ */
+bool source_is_vendor(const struct source *src)
+{
+        static const char vendor[] = "/lib/modprobe.d/", local[] = "/local/lib/modprobe.d/";
+        const char *base, *p;
+        size_t dir;
+
+        if (src->path == NULL)
+                return false;
+        base = base_name(src->path);
+        dir = base - src->path;
+        if (dir < strlen(vendor))
+                return false;
+        p = base - strlen(vendor);
+        return strncmp(p, vendor, strlen(vendor)) == 0 &&
+               !(dir >= strlen(local) && strncmp(base - strlen(local), local, strlen(local)) == 0);
+}
+
+static bool sets_key(const struct source *src, const char *key)
+{
+        const char *cursor = src->options ? src->options : "";
+        struct uap_param p;
+
+        while (uap_param_next(&cursor, &p) > 0)
+                if (uap_param_is(&p, key))
+                        return true;
+        return false;
+}
+
+/*
+ * The admin's file whose value of @key a vendor file overrides, or NULL:
+ * libkmod reads the files of all directories sorted by name and the last
+ * value wins, so a vendor file whose name sorts after an admin's wins.
+ */
+const struct source *source_overridden(const struct sources *s, const char *key)
+{
+        const struct source *last = source_of(s, key, NULL);
+
+        if (last == NULL || !source_is_vendor(last))
+                return NULL;
+        for (const struct source *src = last; src-- > s->v;)
+                if (src->path && !source_is_vendor(src) && sets_key(src, key))
+                        return src;
+        return NULL;
+}
+
+/* Say where a vendor file wins over an admin's value: the admin meant it to win. */
+void sources_warn_overrides(const struct sources *s)
+{
+        static const char * const keys[] = { "enable", "buses" };
+
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+                const struct source *admin = source_overridden(s, keys[i]);
+                const struct source *vendor = source_of(s, keys[i], NULL);
+
+                if (admin == NULL)
+                        continue;
+                log_warning("%s overrides %s= of %s: libkmod reads the modprobe.d files of all "
+                            "directories sorted by name, and the last value wins; give %s a name "
+                            "that sorts after %s.", vendor->path, keys[i], admin->path,
+                            admin->path, base_name(vendor->path));
+        }
+}
+
+/*
  * The options of the files alone, joined as libkmod joins them: what the
  * configuration is without the running kernel's command line (for an
  * initramfs built now and booted later).

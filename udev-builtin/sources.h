@@ -19,3 +19,6 @@ int sources_load(const struct cli *cli, struct sources *s);
 void sources_done(struct sources *s);
 const struct source *source_of(const struct sources *s, const char *key, struct uap_param *ret);
 char *sources_join_files(const struct sources *s);
+bool source_is_vendor(const struct source *src);
+const struct source *source_overridden(const struct sources *s, const char *key);
+void sources_warn_overrides(const struct sources *s);

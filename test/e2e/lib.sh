@@ -32,7 +32,7 @@ overlay_dir() {
 install_project() {
 	overlay_dir /usr/lib/udev
 	overlay_dir /usr/lib/modprobe.d
-	cp "$STAGE/udev-async-probe.conf" /usr/lib/modprobe.d/ || exit 1
+	cp "$STAGE/00-udev-async-probe.conf" /usr/lib/modprobe.d/ || exit 1
 	[ "$RUNNER" = program ] || return 0
 	cp "$STAGE/udev-async-probe" /usr/lib/udev/ || exit 1
 	cp "$STAGE/80-async-probe.rules" /usr/lib/udev/rules.d/ || exit 1
