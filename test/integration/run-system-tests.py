@@ -423,6 +423,49 @@ def long_list_cases(r):
                  problems + ([f"udevadm: {line}" for line in said] if problems else []), p)
 
 
+def disabled_units_cases(r, static_rules):
+    """The units that generate the rules disabled ("systemctl disable", or
+    a preset): udev then reads the shipped rules file, which must not make
+    udev slower than stock, i.e. run no program. Without systemd (no
+    /run/systemd/system), nothing generates rules and the shipped file runs
+    the program for every modalias event: correct, as before."""
+    dev = host_device()
+    if dev is None or shutil.which("udevadm") is None:
+        r.skip("the shipped rules read by udev", "no udevadm, or no device with a MODALIAS here")
+    else:
+        device, bus = dev
+        for systemd, want in ((True, False), (False, True)):
+            runs, log = udev_test(static_rules, device,
+                                  "mkdir -p /run/systemd/system" if systemd else "true")
+            said = [line for line in log.splitlines() if "80-async-probe" in line or line.startswith("run:")]
+            r.report(f"the shipped rules {'under systemd (rules units disabled)' if systemd else 'without systemd'}: "
+                     f"udev {'runs no program' if not want else 'runs the program'} for {device}",
+                     [] if runs == want else [f"runs the program: {runs}"] + said)
+
+    setup = hide(RULES_DIRS) + f"; cp {static_rules} /lib/udev/rules.d/; mkdir -p /run/systemd/system"
+    opts = {"prefix": namespace(setup)}
+    for modalias, bus in ((PLAT, "an unlisted bus"), (NIC, "a listed bus")):
+        p, _, _ = r.run(["explain", modalias], None, opts)
+        text = p.stdout.decode()
+        problems = [] if p.returncode == 0 else [f"exit status {p.returncode}"]
+        line = next((x for x in text.splitlines() if "udev rules (" in x), "")
+        if "/lib/udev/rules.d/80-async-probe.rules" not in line or "no program" not in line:
+            problems.append(f"explain's rules line: {line!r}")
+        p2, _, _ = r.run(["explain", "--json", modalias], None, opts)
+        try:
+            rules = json.loads(p2.stdout)["rules"]
+            if (rules["kind"], rules["runs_program"]) != ("shipped", False):
+                problems.append(f"explain --json rules {rules}")
+        except (ValueError, KeyError) as e:
+            problems.append(f"bad JSON ({e}): {p2.stdout!r}")
+        r.report(f"rules units disabled under systemd: explain says no program runs for {bus}", problems, p)
+    p, _, _ = r.run(["config"], None, opts)
+    text = p.stdout.decode()
+    ok = "runs no program" in text and "systemctl enable" in text
+    r.report("rules units disabled under systemd: config says the shipped rules run no program, and how "
+             "to enable the units", [] if ok else [repr(text)], p)
+
+
 def main():
     program, trap, shipped, readme, man = sys.argv[1:6]
     r = Runner(program, trap, shipped)
@@ -438,6 +481,7 @@ def main():
         full_run_case(r)
         documented_override(r, readme, man)
         override_cases(r)
+        disabled_units_cases(r, os.path.join(os.path.dirname(readme), "udev-builtin", "80-async-probe.rules"))
     finally:
         shutil.rmtree(r.tmp)
     return r.finish()
