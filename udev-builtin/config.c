@@ -226,7 +226,7 @@ static void print_text(const struct uap_config *cfg, const struct sources *s,
         }
 
         printf("\nudev rules: %s\n  %s\n", rs->path[0] ? rs->path : RULES_NAME,
-               rules_kind_explain(rs->kind));
+               rules_state_explain(rs));
         if (rs->kind != RULES_GENERATED)
                 return;
         if (cfg->invalid || !cfg->enable)

@@ -127,7 +127,7 @@ const char *rules_kind_to_string(enum rules_kind kind)
         return names[kind];
 }
 
-const char *rules_kind_explain(enum rules_kind kind)
+const char *rules_state_explain(const struct rules_state *rs)
 {
         static const char * const text[] = {
                 [RULES_NONE] = "no " RULES_NAME ": udev never runs the program",
@@ -137,11 +137,26 @@ const char *rules_kind_explain(enum rules_kind kind)
                 [RULES_STALE] = "generated for another configuration: run "
                                 "\"udev-async-probe rules --output=" RULES_GENERATED_PATH "\" "
                                 "and \"udevadm control --reload\"",
-                [RULES_SHIPPED] = "the shipped fallback: the program runs for every modalias "
-                                  "event (correct, but an exec per event)",
+                [RULES_SHIPPED] = "the shipped file, without systemd: the program runs for every "
+                                  "modalias event (correct, but an exec per event)",
                 [RULES_OTHER] = "an admin's own file",
         };
-        return text[kind];
+
+        if (rs->kind != RULES_SHIPPED || !rs->systemd)
+                return text[rs->kind];
+        return "the shipped file, which under systemd runs no program: udev loads every driver as "
+               "without this package. udev-async-probe-rules.service, which generates the rules "
+               "that run it, is disabled or failed: \"systemctl enable --now "
+               "udev-async-probe-rules.service udev-async-probe-rules.path\"";
+}
+
+/*
+ * The shipped rules run the program only where nothing generates rules:
+ * under systemd the rules unit does (it may be disabled), elsewhere nothing.
+ */
+bool rules_state_shipped_runs(const struct rules_state *rs)
+{
+        return rs->kind == RULES_SHIPPED && !rs->systemd;
 }
 
 static char *read_file(const char *path)
@@ -177,6 +192,8 @@ int rules_state(const struct uap_config *cfg, struct rules_state *ret)
         _cleanup_free_ char *text = NULL, *want = NULL;
         struct stat st;
 
+        /* What the shipped rules test, as sd_booted() does. */
+        ret->systemd = access("/run/systemd/system", F_OK) == 0;
         for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
                 snprintf(ret->path, sizeof(ret->path), "%s/" RULES_NAME, dirs[i]);
                 if (lstat(ret->path, &st) == 0)
