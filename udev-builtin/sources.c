@@ -188,6 +188,13 @@ const struct source *source_of(const struct sources *s, const char *key, struct 
         return found;
 }
 
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+        size_t n = strlen(suffix);
+
+        return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
 /*
  * A file of a vendor directory (/usr/lib/modprobe.d, /lib/modprobe.d, or
  * the same under an initramfs' DESTDIR; not /usr/local/lib/modprobe.d):
@@ -195,19 +202,13 @@ const struct source *source_of(const struct sources *s, const char *key, struct 
  */
 bool source_is_vendor(const struct source *src)
 {
-        static const char vendor[] = "/lib/modprobe.d/", local[] = "/local/lib/modprobe.d/";
-        const char *base, *p;
         size_t dir;
 
         if (src->path == NULL)
                 return false;
-        base = base_name(src->path);
-        dir = base - src->path;
-        if (dir < strlen(vendor))
-                return false;
-        p = base - strlen(vendor);
-        return strncmp(p, vendor, strlen(vendor)) == 0 &&
-               !(dir >= strlen(local) && strncmp(base - strlen(local), local, strlen(local)) == 0);
+        dir = base_name(src->path) - src->path;
+        return ends_with(src->path, dir, "/lib/modprobe.d/") &&
+               !ends_with(src->path, dir, "/local/lib/modprobe.d/");
 }
 
 static bool sets_key(const struct source *src, const char *key)
@@ -232,9 +233,9 @@ const struct source *source_overridden(const struct sources *s, const char *key)
 
         if (last == NULL || !source_is_vendor(last))
                 return NULL;
-        for (const struct source *src = last; src-- > s->v;)
-                if (src->path && !source_is_vendor(src) && sets_key(src, key))
-                        return src;
+        for (size_t i = last - s->v; i-- > 0;)
+                if (s->v[i].path && !source_is_vendor(&s->v[i]) && sets_key(&s->v[i], key))
+                        return &s->v[i];
         return NULL;
 }
 
