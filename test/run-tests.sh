@@ -35,7 +35,7 @@ run meson test -C "$out/asan" --print-errorlogs --suite unit --suite integration
 CC=clang run setup "$out/clang" --buildtype=release -Dkernel-tests=disabled -Djournal=false -Dpackage-tests=disabled
 run env DESTDIR="$out/destdir" meson install -C "$out/clang" --quiet
 for f in lib/udev/udev-async-probe lib/udev/rules.d/80-async-probe.rules \
-	 usr/local/lib/modprobe.d/udev-async-probe.conf \
+	 usr/local/lib/modprobe.d/00-udev-async-probe.conf \
 	 lib/systemd/system/udev-async-probe-rules.service lib/systemd/system/udev-async-probe-rules.path \
 	 lib/systemd/system/udev-async-probe-settle.service lib/systemd/system/udev-async-probe-rules-update.service \
 	 usr/local/share/man/man8/udev-async-probe.8 usr/local/share/man/man5/udev-async-probe.conf.5 \

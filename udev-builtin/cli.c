@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "verbs.h"
@@ -12,6 +13,7 @@
  */
 int cli_parse_option(struct cli *cli, int c, const char *arg)
 {
+        struct stat st;
         int r;
 
         switch (c) {
@@ -25,6 +27,9 @@ int cli_parse_option(struct cli *cli, int c, const char *arg)
                 if (cli->n_config == MAX_CONFIG_PATHS)
                         return log_error_errno(E2BIG, "Too many --config paths (at most %i).",
                                                MAX_CONFIG_PATHS);
+                /* libkmod skips it without a word, and -C replaces the standard directories. */
+                if (stat(arg, &st) < 0)
+                        log_warning_errno(errno, "Nothing is read from --config=%s: %m", arg);
                 cli->config[cli->n_config++] = arg;
                 cli->paths.config = cli->config;
                 return 1;

@@ -111,7 +111,7 @@ static void print_rules_text(const struct device_info *dev, const struct uap_con
                          RULES_NAME " set ASYNC_PROBE");
         else
                 printf("  udev rules (%s): %s\n", rs->path[0] ? rs->path : RULES_NAME,
-                       rules_kind_explain(rs->kind));
+                       rules_state_explain(rs));
 }
 
 static void print_header(struct explain *e, const struct device_info *dev,
@@ -156,7 +156,7 @@ static void print_header(struct explain *e, const struct device_info *dev,
         if (rs->kind == RULES_STALE || rs->kind == RULES_OTHER)
                 json_null(j);
         else
-                json_bool(j, rs->kind == RULES_GENERATED ? runs : rs->kind == RULES_SHIPPED);
+                json_bool(j, rs->kind == RULES_GENERATED ? runs : rules_state_shipped_runs(rs));
         json_object_close(j);
         json_key(j, "modules");
         json_array_open(j);

@@ -127,7 +127,7 @@ const char *rules_kind_to_string(enum rules_kind kind)
         return names[kind];
 }
 
-const char *rules_kind_explain(enum rules_kind kind)
+const char *rules_state_explain(const struct rules_state *rs)
 {
         static const char * const text[] = {
                 [RULES_NONE] = "no " RULES_NAME ": udev never runs the program",
@@ -137,11 +137,26 @@ const char *rules_kind_explain(enum rules_kind kind)
                 [RULES_STALE] = "generated for another configuration: run "
                                 "\"udev-async-probe rules --output=" RULES_GENERATED_PATH "\" "
                                 "and \"udevadm control --reload\"",
-                [RULES_SHIPPED] = "the shipped fallback: the program runs for every modalias "
-                                  "event (correct, but an exec per event)",
+                [RULES_SHIPPED] = "the shipped file, without systemd: the program runs for every "
+                                  "modalias event (correct, but an exec per event)",
                 [RULES_OTHER] = "an admin's own file",
         };
-        return text[kind];
+
+        if (rs->kind != RULES_SHIPPED || !rs->systemd)
+                return text[rs->kind];
+        return "the shipped file, which under systemd runs no program: udev loads every driver as "
+               "without this package. udev-async-probe-rules.service, which generates the rules "
+               "that run it, is disabled or failed: \"systemctl enable --now "
+               "udev-async-probe-rules.service udev-async-probe-rules.path\"";
+}
+
+/*
+ * The shipped rules run the program only where nothing generates rules:
+ * under systemd the rules unit does (it may be disabled), elsewhere nothing.
+ */
+bool rules_state_shipped_runs(const struct rules_state *rs)
+{
+        return rs->kind == RULES_SHIPPED && !rs->systemd;
 }
 
 static char *read_file(const char *path)
@@ -177,6 +192,8 @@ int rules_state(const struct uap_config *cfg, struct rules_state *ret)
         _cleanup_free_ char *text = NULL, *want = NULL;
         struct stat st;
 
+        /* What the shipped rules test, as sd_booted() does. */
+        ret->systemd = access("/run/systemd/system", F_OK) == 0;
         for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
                 snprintf(ret->path, sizeof(ret->path), "%s/" RULES_NAME, dirs[i]);
                 if (lstat(ret->path, &st) == 0)
@@ -273,8 +290,11 @@ static int config_of_files(const struct cli *cli, struct uap_config *cfg)
         return r < 0 ? log_error_errno(r, "Failed to read the modprobe.d files: %m") : 0;
 }
 
-/* The rules for the configuration as it is now, read afresh. */
-static int generate(const struct cli *cli, bool no_cmdline, char **ret)
+/*
+ * The rules for the configuration as it is now, read afresh; @error gets
+ * what makes it invalid, or "".
+ */
+static int generate(const struct cli *cli, bool no_cmdline, char **ret, char error[static UAP_ERROR_MAX])
 {
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         struct uap_config cfg = {};
@@ -283,12 +303,29 @@ static int generate(const struct cli *cli, bool no_cmdline, char **ret)
         r = no_cmdline ? config_of_files(cli, &cfg) : cli_context_and_config(cli, false, &ctx, &cfg);
         if (r < 0)
                 return r;
-        if (cfg.invalid)
-                log_warning("Ignoring " UAP_CONFIG_MODULE " options, loading synchronously: %s",
-                            cfg.error);
+        snprintf(error, UAP_ERROR_MAX, "%s", cfg.invalid ? cfg.error : "");
         *ret = rules_generate(&cfg);
         uap_config_done(&cfg);
         return *ret ? 0 : log_oom();
+}
+
+/* The rules are safe either way; an invalid configuration still fails the run, so it gets seen. */
+static int rules_done(const char *error)
+{
+        if (error[0] == '\0')
+                return EXIT_SUCCESS;
+        log_warning("Ignoring " UAP_CONFIG_MODULE " options, loading synchronously: %s", error);
+        return EXIT_FAILURE;
+}
+
+/* Once per run: at boot, in the journal of the unit that runs this. */
+static void warn_overrides(const struct cli *cli)
+{
+        struct sources s = {};
+
+        if (sources_load(cli, &s) >= 0)
+                sources_warn_overrides(&s);
+        sources_done(&s);
 }
 
 static int parse_rules_option(int c, const char *arg, void *userdata)
@@ -312,7 +349,8 @@ static void help(void)
                "\n"
                "The udev rules the modprobe.d configuration asks for: they run\n"
                "\"udev-async-probe load\" only for devices on the listed buses and devices\n"
-               "with an ASYNC_PROBE property, and not at all when enable=0.\n"
+               "with an ASYNC_PROBE property, and not at all when enable=0 or the\n"
+               "configuration is invalid (then, once they are written, exit status 1).\n"
                "\n"
                "Options:\n"
                "  -o --output=FILE      write FILE (replaced only when it changes) instead\n"
@@ -332,6 +370,7 @@ int verb_rules(struct cli *cli, int argc, char **argv)
                 {}
         };
         _cleanup_free_ char *text = NULL;
+        char error[UAP_ERROR_MAX];
         struct rules_args a = {};
         int r;
 
@@ -344,11 +383,12 @@ int verb_rules(struct cli *cli, int argc, char **argv)
         }
         log_open(false);
 
-        if (generate(cli, a.no_cmdline, &text) < 0)
+        warn_overrides(cli);
+        if (generate(cli, a.no_cmdline, &text, error) < 0)
                 return EXIT_FAILURE;
         if (a.output == NULL) {
                 fputs(text, stdout);
-                return cli_finish_output(EXIT_SUCCESS);
+                return cli_finish_output(rules_done(error));
         }
 
         /*
@@ -362,10 +402,10 @@ int verb_rules(struct cli *cli, int argc, char **argv)
                 r = write_rules(a.output, text);
                 if (r < 0)
                         return EXIT_FAILURE;
-                if (generate(cli, a.no_cmdline, &again) < 0)
+                if (generate(cli, a.no_cmdline, &again, error) < 0)
                         return EXIT_FAILURE;
                 if (strcmp(again, text) == 0)
-                        return EXIT_SUCCESS;
+                        return rules_done(error);
                 free(text);
                 text = TAKE_PTR(again);
         }

@@ -14,17 +14,20 @@ enum rules_kind {
         RULES_MASKED,           /* a link to /dev/null, or an empty file */
         RULES_GENERATED,        /* written by "rules" for the configuration of now */
         RULES_STALE,            /* written by "rules" for another configuration */
-        RULES_SHIPPED,          /* the package's: runs the program for every modalias */
+        RULES_SHIPPED,          /* the package's: under systemd nothing, else the program for every modalias */
         RULES_OTHER,            /* an admin's own */
 };
 
 struct rules_state {
         enum rules_kind kind;
         char path[256];
+        /* Booted with systemd: the shipped rules run no program. */
+        bool systemd;
 };
 
 char *rules_generate(const struct uap_config *cfg);
 bool rules_run_program(const struct uap_config *cfg, const char *bus, bool has_property);
 int rules_state(const struct uap_config *cfg, struct rules_state *ret);
 const char *rules_kind_to_string(enum rules_kind kind);
-const char *rules_kind_explain(enum rules_kind kind);
+const char *rules_state_explain(const struct rules_state *rs);
+bool rules_state_shipped_runs(const struct rules_state *rs);

@@ -166,8 +166,11 @@ int sources_load(const struct cli *cli, struct sources *s)
         return 0;
 }
 
-/* Which source gave @key its last value; NULL if none did (the default). */
-const struct source *source_of(const struct sources *s, const char *key)
+/*
+ * Which source gave @key its last value, and with @ret (if not NULL) the
+ * word that did; NULL if none did (the default).
+ */
+const struct source *source_of(const struct sources *s, const char *key, struct uap_param *ret)
 {
         const struct source *found = NULL;
 
@@ -176,10 +179,82 @@ const struct source *source_of(const struct sources *s, const char *key)
                 struct uap_param p;
 
                 while (uap_param_next(&cursor, &p) > 0)
-                        if (uap_param_is(&p, key))
+                        if (uap_param_is(&p, key)) {
                                 found = &s->v[i];
+                                if (ret)
+                                        *ret = p;
+                        }
         }
         return found;
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+        size_t n = strlen(suffix);
+
+        return len >= n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+/*
+ * A file of a vendor directory (/usr/lib/modprobe.d, /lib/modprobe.d, or
+ * the same under an initramfs' DESTDIR; not /usr/local/lib/modprobe.d):
+ * what it sets is a default, for an admin's file to override.
+ */
+bool source_is_vendor(const struct source *src)
+{
+        size_t dir;
+
+        if (src->path == NULL)
+                return false;
+        dir = base_name(src->path) - src->path;
+        return ends_with(src->path, dir, "/lib/modprobe.d/") &&
+               !ends_with(src->path, dir, "/local/lib/modprobe.d/");
+}
+
+static bool sets_key(const struct source *src, const char *key)
+{
+        const char *cursor = src->options ? src->options : "";
+        struct uap_param p;
+
+        while (uap_param_next(&cursor, &p) > 0)
+                if (uap_param_is(&p, key))
+                        return true;
+        return false;
+}
+
+/*
+ * The admin's file whose value of @key a vendor file overrides, or NULL:
+ * libkmod reads the files of all directories sorted by name and the last
+ * value wins, so a vendor file whose name sorts after an admin's wins.
+ */
+const struct source *source_overridden(const struct sources *s, const char *key)
+{
+        const struct source *last = source_of(s, key, NULL);
+
+        if (last == NULL || !source_is_vendor(last))
+                return NULL;
+        for (size_t i = last - s->v; i-- > 0;)
+                if (s->v[i].path && !source_is_vendor(&s->v[i]) && sets_key(&s->v[i], key))
+                        return &s->v[i];
+        return NULL;
+}
+
+/* Say where a vendor file wins over an admin's value: the admin meant it to win. */
+void sources_warn_overrides(const struct sources *s)
+{
+        static const char * const keys[] = { "enable", "buses" };
+
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+                const struct source *admin = source_overridden(s, keys[i]);
+                const struct source *vendor = source_of(s, keys[i], NULL);
+
+                if (admin == NULL)
+                        continue;
+                log_warning("%s overrides %s= of %s: libkmod reads the modprobe.d files of all "
+                            "directories sorted by name, and the last value wins; give %s a name "
+                            "that sorts after %s.", vendor->path, keys[i], admin->path,
+                            admin->path, base_name(vendor->path));
+        }
 }
 
 /*

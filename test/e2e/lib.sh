@@ -32,7 +32,7 @@ overlay_dir() {
 install_project() {
 	overlay_dir /usr/lib/udev
 	overlay_dir /usr/lib/modprobe.d
-	cp "$STAGE/udev-async-probe.conf" /usr/lib/modprobe.d/ || exit 1
+	cp "$STAGE/00-udev-async-probe.conf" /usr/lib/modprobe.d/ || exit 1
 	[ "$RUNNER" = program ] || return 0
 	cp "$STAGE/udev-async-probe" /usr/lib/udev/ || exit 1
 	cp "$STAGE/80-async-probe.rules" /usr/lib/udev/rules.d/ || exit 1
@@ -64,10 +64,10 @@ start_udevd() {
 }
 
 # What the .path unit starts when it sees a modprobe.d change,
-# udev-async-probe-rules-update.service: its ExecStart= and
-# ExecStartPost= lines, as shipped.
+# udev-async-probe-rules-update.service: its ExecStart*= and ExecStop*=
+# lines, as shipped.
 run_rules_service() {
-	grep -E '^ExecStart(Post)?=' "$STAGE/udev-async-probe-rules-update.service" | sed 's/^[^=]*=-\{0,1\}//' |
+	grep -E '^Exec(Start|Stop)(Pre|Post)?=' "$STAGE/udev-async-probe-rules-update.service" | sed 's/^[^=]*=-\{0,1\}//' |
 	while read -r cmd; do
 		sh -c "$cmd" || not_ok "$cmd failed"
 	done

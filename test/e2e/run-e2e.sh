@@ -50,7 +50,7 @@ check_cache_dir
 stage=$(mktemp -d "$UAP_CACHE/e2e-stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 DESTDIR=$stage/root meson install -C "$build" --quiet >&2
-for f in udev/udev-async-probe rules.d/80-async-probe.rules modprobe.d/udev-async-probe.conf \
+for f in udev/udev-async-probe rules.d/80-async-probe.rules modprobe.d/00-udev-async-probe.conf \
 	 system/udev-async-probe-rules-update.service; do
 	found=$(find "$stage/root" -path "*/$f" -type f -print -quit)
 	[ -n "$found" ] || die "meson install did not install $f"

@@ -259,6 +259,104 @@ def explain_cases(r):
     r.report("explain of a missing SYSPATH fails clearly", [] if ok else [f"rc {p.returncode}"], p)
 
 
+def config_line(out, key):
+    """config's line for KEY ("enable=..."), or None."""
+    return next((line for line in out.splitlines() if line.startswith(key + "=")), None)
+
+
+def config_cases(r):
+    """The configuration mistakes a user makes, as config and rules report them."""
+    conf = "options udev_async_probe enable=maybe"
+    p, _, _ = r.run(["config"], None, {"conf": conf})
+    line = config_line(p.stdout.decode(), "enable")
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+    if line is None or not line.startswith("enable=maybe") or "invalid" not in line:
+        problems.append(f"enable line {line!r}, expected enable=maybe marked invalid")
+    r.report("config shows enable=maybe as written, marks it invalid, exits 1", problems, p)
+
+    p, _, _ = r.run(["config", "--json"], None, {"conf": conf})
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+    try:
+        e = json.loads(p.stdout)["enable"]
+        if (e["value"], e["written"], e["error"]) != (None, "maybe", "invalid boolean"):
+            problems.append(f"enable {e}")
+    except (ValueError, KeyError, TypeError) as ex:
+        problems.append(f"bad JSON ({ex}): {p.stdout!r}")
+    r.report("config --json: enable=maybe has no value, is written \"maybe\", is an invalid boolean",
+             problems, p)
+
+    conf = "options udev_async_probe enabel=1"
+    p, _, case = r.run(["config", "--json"], None, {"conf": conf})
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+    try:
+        j = json.loads(p.stdout)
+        want = [{"source": os.path.join(case, "conf", "zz-case.conf"), "word": "enabel=1",
+                 "error": "unknown key"}]
+        if j["problems"] != want:
+            problems.append(f"problems {j['problems']}, expected {want}")
+    except (ValueError, KeyError) as ex:
+        problems.append(f"bad JSON ({ex}): {p.stdout!r}")
+    r.report("config --json: a typo key is a problem named with its file, exit 1", problems, p)
+
+    p, _, _ = r.run(["config"], None, {"conf": conf})
+    out = p.stdout.decode()
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+    if not re.search(r"zz-case\.conf: unknown key 'enabel=1'", out):
+        problems.append(f"stdout does not name the file and the key: {out!r}")
+    r.report("config: a typo key (enabel=1) is named with its file, exit 1", problems, p)
+
+    p, _, _ = r.run(["rules"], None, {"conf": conf})
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+    if b"RUN{" in p.stdout or b"invalid (unknown key 'enabel=1')" not in p.stdout:
+        problems.append(f"not the safe rules: {p.stdout!r}")
+    r.report("rules with a typo key: the safe rules on stdout, exit 1", problems, p)
+
+    out_file = os.path.join(r.tmp, "typo.rules")
+    p, _, _ = r.run(["rules", f"--output={out_file}"], None, {"conf": conf})
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+    try:
+        text = open(out_file).read()
+        if "RUN{" in text or "invalid (unknown key 'enabel=1')" not in text:
+            problems.append(f"not the safe rules: {text!r}")
+    except OSError as ex:
+        problems.append(f"no rules written: {ex}")
+    r.report("rules --output with a typo key: writes the safe rules, then exits 1", problems, p)
+
+    for conf, word in (("options udev_async_probe buses=PCI", "buses=PCI"),
+                       ("options udev_async_probe buses=pci,Usb", "buses=pci,Usb")):
+        p, _, _ = r.run(["config"], None, {"conf": conf})
+        line = config_line(p.stdout.decode(), "buses")
+        problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+        if line is None or not line.startswith(word) or "invalid" not in line:
+            problems.append(f"buses line {line!r}, expected {word} marked invalid")
+        r.report(f"config: {word} (bus names are lower case) is invalid, exit 1", problems, p)
+
+    p, _, _ = r.run(["-C", "/nonexistent/modprobe.d", "config"], None, {})
+    problems = [] if p.returncode == 0 else [f"exit status {p.returncode}, expected 0"]
+    if not re.search(rb"/nonexistent/modprobe\.d.*No such file or directory", p.stderr):
+        problems.append("no warning about the missing -C path")
+    r.report("-C with a path that does not exist: a warning", problems, p)
+
+    conf = {"conf": "options udev_async_probe buses=pci,nosuchbus", "sys_bus": ["pci"]}
+    p, _, _ = r.run(["config"], None, conf)
+    out = p.stdout.decode()
+    problems = [] if p.returncode == 0 else [f"exit status {p.returncode}, expected 0"]
+    if not re.search(r"nosuchbus.*/sys/bus/nosuchbus", out) or "/sys/bus/pci" in out:
+        problems.append(f"no note of nosuchbus alone: {out!r}")
+    r.report("config notes a listed bus the running kernel does not have", problems, p)
+    p, _, _ = r.run(["config", "--json"], None, conf)
+    try:
+        absent = json.loads(p.stdout)["buses"]["absent"]
+    except (ValueError, KeyError) as ex:
+        absent = repr(ex)
+    r.report("config --json lists the absent buses", [] if absent == ["nosuchbus"] else [f"absent {absent}"], p)
+    for args, ev in ((["rules"], None), (["load"], event(NIC, "pci"))):
+        p, _, _ = r.run(args, ev, conf)
+        ok = p.returncode == 0 and b"nosuchbus" not in p.stderr
+        r.report(f"{args[0]} says nothing of a bus the kernel does not have (yet)",
+                 [] if ok else [f"rc {p.returncode}"], p)
+
+
 def deadline_cases(r):
     """udev waits for the process it started, not for its children: the
     parent must exit at the deadline while the insert finishes later."""
@@ -420,6 +518,7 @@ def main():
         for c in CASES:
             r.case(*c)
         explain_cases(r)
+        config_cases(r)
         deadline_cases(r)
         option_bytes_cases(r)
         sysfs_cases(r)

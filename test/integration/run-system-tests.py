@@ -162,35 +162,138 @@ def warn_once_case(r):
     r.report("an invalid configuration is reported once per boot by udev's runs", problems)
 
 
+def shipped_conf(r):
+    """The shipped modprobe.d file (the one *.conf of the source's modprobe-d/)."""
+    names = sorted(f for f in os.listdir(r.shipped) if f.endswith(".conf"))
+    return os.path.join(r.shipped, names[0])
+
+
+def on_tmpfs(d):
+    """Shell: make directory D on a tmpfs of the namespace (a missing one
+    under a tmpfs put over its nearest existing parent), or fail: never
+    write to the real file system."""
+    return (f'if [ ! -d {d} ]; then p={d}; while [ ! -d "$p" ]; do p=$(dirname "$p"); done; '
+            f'[ "$(stat -f -c %T "$p")" = tmpfs ] || mount -t tmpfs tmpfs "$p"; mkdir -p {d}; fi; '
+            f'[ "$(stat -f -c %T {d})" = tmpfs ]')
+
+
+def modprobe_setup(r, files):
+    """Shell: the standard modprobe.d directories hold the shipped file, in
+    /lib/modprobe.d as installed, and FILES ({path: line})."""
+    setup = hide(MODPROBE_DIRS) + f"; {on_tmpfs('/lib/modprobe.d')}; cp {shipped_conf(r)} /lib/modprobe.d/"
+    for path, line in files.items():
+        setup += f"; {on_tmpfs(os.path.dirname(path))}; echo '{line}' > {path}"
+    return setup
+
+
+def words(line):
+    """{key: value} of an "options udev_async_probe ..." line."""
+    return dict((w.split("=", 1) + ["1"])[:2] for w in line.split()[2:])
+
+
 def documented_override(r, readme, man):
-    """Follow the override the README and the man page show, literally."""
+    """Follow every override the README and the man page show, literally."""
     pat = re.compile(r"# (/etc/modprobe\.d/\S+)[^\n]*\n\s*(options udev_async_probe [^\n]+)")
+    shipped_name = os.path.basename(shipped_conf(r))
     for doc in (readme, man):
-        text = open(doc).read()
-        m = pat.search(text)
-        if m is None:
+        found = list(pat.finditer(open(doc).read()))
+        if not found:
             r.report(f"{os.path.basename(doc)} shows an override file", ["no example found"])
-            continue
-        path, line = m.group(1), m.group(2).strip()
-        shipped = os.path.join(r.shipped, "udev-async-probe.conf")
-        setup = hide(MODPROBE_DIRS) + f"; cp {shipped} /lib/modprobe.d/; " \
-            f"mkdir -p {os.path.dirname(path)}; echo '{line}' > {path}"
-        p, _, _ = r.run(["config", "--json"], None, {"prefix": namespace(setup), "default_config": True})
+        for m in found:
+            path, line = m.group(1), m.group(2).strip()
+            setup = modprobe_setup(r, {path: line})
+            p, _, _ = r.run(["config", "--json"], None, {"prefix": namespace(setup), "default_config": True})
+            problems = []
+            want = words(line)
+            try:
+                j = json.loads(p.stdout)
+                if "buses" in want and (j["buses"]["value"], j["buses"]["source"]) != (want["buses"], path):
+                    problems.append(f"buses {j['buses']}, expected {want['buses']} from {path}")
+                if "enable" in want and (j["enable"]["value"], j["enable"]["source"]) != \
+                        (want["enable"] not in ("0", "n", "no", "off", "false"), path):
+                    problems.append(f"enable {j['enable']}, expected {want['enable']} from {path}")
+                sources = sorted({f"/lib/modprobe.d/{shipped_name}", path} - (
+                    {f"/lib/modprobe.d/{shipped_name}"} if os.path.basename(path) == shipped_name else set()),
+                    key=os.path.basename)
+                if [s["source"] for s in j["sources"]] != sources:
+                    problems.append(f"sources {j['sources']}, expected {sources}")
+            except (ValueError, KeyError, AttributeError) as e:
+                problems.append(f"bad output ({e}): {p.stdout!r}")
+            p2, _, _ = r.run(["explain", USB], None, {"prefix": namespace(setup), "default_config": True})
+            if "usb" in want.get("buses", "") and "fix_usb: async" not in p2.stdout.decode():
+                problems.append(f"explain {USB}: {p2.stdout!r}")
+            if want.get("enable") == "0" and "fix_usb: sync" not in p2.stdout.decode():
+                problems.append(f"explain {USB}: {p2.stdout!r}")
+            r.report(f"the override in {os.path.basename(doc)} ({path}: {line}) wins over the shipped file",
+                     problems, p)
+
+
+def override_cases(r):
+    """libkmod reads the modprobe.d files of all directories sorted by name,
+    and the last value of a key wins: any admin file (/etc, /run,
+    /usr/local/lib) must win over the shipped one whatever its name, and a
+    vendor file (*/lib/modprobe.d) that still wins over an admin's value
+    gets a warning from config and rules."""
+    shipped_name = os.path.basename(shipped_conf(r))
+    shipped = f"/lib/modprobe.d/{shipped_name}"
+    off = "options udev_async_probe enable=0"
+    cases = [
+        # what, files, {key: (value, source)}, NIC async, (the admin's file a vendor file overrides, key)
+        ("/etc/modprobe.d/local.conf with enable=0", {"/etc/modprobe.d/local.conf": off},
+         {"enable": (False, "/etc/modprobe.d/local.conf")}, False, None),
+        ("/etc/modprobe.d/udev-async-probe-disable.conf with enable=0",
+         {"/etc/modprobe.d/udev-async-probe-disable.conf": off},
+         {"enable": (False, "/etc/modprobe.d/udev-async-probe-disable.conf")}, False, None),
+        ("/run/modprobe.d/local.conf with enable=0", {"/run/modprobe.d/local.conf": off},
+         {"enable": (False, "/run/modprobe.d/local.conf")}, False, None),
+        ("/usr/local/lib/modprobe.d/a.conf with buses=usb",
+         {"/usr/local/lib/modprobe.d/a.conf": "options udev_async_probe buses=usb"},
+         {"buses": ("usb", "/usr/local/lib/modprobe.d/a.conf")}, False, None),
+        ("/etc/modprobe.d/udev-async-probe.conf with enable=0",
+         {"/etc/modprobe.d/udev-async-probe.conf": off},
+         {"enable": (False, "/etc/modprobe.d/udev-async-probe.conf")}, False, None),
+        (f"/etc/modprobe.d/{shipped_name} (the shipped name) replaces the shipped file",
+         {f"/etc/modprobe.d/{shipped_name}": "options udev_async_probe buses=usb"},
+         {"buses": ("usb", f"/etc/modprobe.d/{shipped_name}"), "enable": (True, None)}, False, None),
+        (f"an admin's file that sorts before {shipped_name}: the shipped value, with a warning",
+         {"/etc/modprobe.d/00-aaa.conf": off},
+         {"enable": (True, shipped)}, True, ("/etc/modprobe.d/00-aaa.conf", "enable")),
+        ("a vendor file that sorts after the admin's: its value, with a warning",
+         {"/etc/modprobe.d/local.conf": "options udev_async_probe buses=pci,hid",
+          "/lib/modprobe.d/zz-vendor.conf": "options udev_async_probe buses=usb"},
+         {"buses": ("usb", "/lib/modprobe.d/zz-vendor.conf")}, False, ("/etc/modprobe.d/local.conf", "buses")),
+    ]
+    for what, files, want, nic_async, warn in cases:
+        setup = modprobe_setup(r, files)
+        opts = {"prefix": namespace(setup), "default_config": True}
+        p, _, _ = r.run(["config", "--json"], None, opts)
         problems = []
         try:
             j = json.loads(p.stdout)
-            want_buses = re.search(r"buses=(\S+)", line).group(1)
-            if j["buses"] != {"value": want_buses, "source": path}:
-                problems.append(f"buses {j['buses']}, expected {want_buses} from {path}")
-            if [s["source"] for s in j["sources"]] != ["/lib/modprobe.d/udev-async-probe.conf", path]:
-                problems.append(f"sources {j['sources']}")
-        except (ValueError, KeyError, AttributeError) as e:
+            for key, (value, source) in want.items():
+                if (j[key]["value"], j[key]["source"]) != (value, source):
+                    problems.append(f"{key} {j[key]}, expected {value} from {source}")
+                over = j[key].get("overrides", "(missing)")
+                if over != (warn[0] if warn and warn[1] == key else None):
+                    problems.append(f"{key}: overrides {over!r}")
+            if f"replaces" in what and shipped in [x["source"] for x in j["sources"]]:
+                problems.append(f"the shipped file is still read: {j['sources']}")
+        except (ValueError, KeyError) as e:
             problems.append(f"bad output ({e}): {p.stdout!r}")
-        p2, _, _ = r.run(["explain", USB], None, {"prefix": namespace(setup), "default_config": True})
-        if "usb" in line and "fix_usb: async" not in p2.stdout.decode():
-            problems.append(f"explain {USB}: {p2.stdout!r}")
-        r.report(f"the override in {os.path.basename(doc)} ({path}) wins over the shipped file",
-                 problems, p)
+        p2, _, _ = r.run(["explain", NIC], None, opts)
+        if ("fix_nic: async" in p2.stdout.decode()) != nic_async:
+            problems.append(f"explain {NIC}: {p2.stdout!r}")
+        for args in (["config"], ["rules"]):
+            p3, _, _ = r.run(args, None, opts)
+            err = p3.stderr.decode()
+            said = [line for line in err.splitlines() if "overrides" in line]
+            if warn is None and said:
+                problems.append(f"{args[0]} warns: {said}")
+            if warn and not any(warn[0] in line and "/lib/modprobe.d/" in line and warn[1] in line
+                                for line in said):
+                problems.append(f"{args[0]} does not warn that a vendor file overrides {warn[1]} of {warn[0]}: "
+                                f"{err!r}")
+        r.report(what, problems, p)
 
 
 def rules_cases(r):
@@ -205,7 +308,9 @@ def rules_cases(r):
     for conf, want in cases:
         p, _, _ = r.run(["rules"], None, {"conf": conf})
         out = p.stdout.decode()
-        problems = [] if p.returncode == 0 else [f"rc {p.returncode}"]
+        # An invalid configuration gets its safe rules, and exit status 1.
+        rc = 1 if "bogus" in conf else 0
+        problems = [] if p.returncode == rc else [f"rc {p.returncode}, expected {rc}"]
         runs = out.count("RUN{program}")
         if want == "NO-RUN" and runs:
             problems.append("runs the program although nothing can be async")
@@ -248,6 +353,119 @@ def rules_cases(r):
              p)
 
 
+UDEV_RULES_DIRS = ["/etc/udev/rules.d", "/usr/local/lib/udev/rules.d", "/usr/lib/udev/rules.d",
+                   "/lib/udev/rules.d"]
+
+
+def host_device():
+    """(syspath, bus) of a device of this machine with a MODALIAS, PCI first; or None."""
+    buses = sorted(os.listdir("/sys/bus"), key=lambda b: (b != "pci", b)) if os.path.isdir("/sys/bus") else []
+    for bus in buses:
+        devices = os.path.join("/sys/bus", bus, "devices")
+        for d in sorted(os.listdir(devices)) if os.path.isdir(devices) else []:
+            path = os.path.realpath(os.path.join(devices, d))
+            if os.path.exists(os.path.join(path, "modalias")):
+                return path, bus
+    return None
+
+
+def udev_test(rules, device, setup="true"):
+    """What the real udev (udevadm test) makes of RULES as the only rules
+    file, for an "add" of DEVICE: (runs the program, udevadm's output)."""
+    script = hide(UDEV_RULES_DIRS) + f"; cp {rules} /etc/udev/rules.d/80-async-probe.rules; {setup}"
+    p = subprocess.run(namespace(script) + ["udevadm", "test", "--action=add", device],
+                       capture_output=True)
+    out = (p.stdout + p.stderr).decode(errors="replace")
+    return "run: 'udev-async-probe load'" in out, out
+
+
+def long_list_cases(r):
+    """udev 252 drops a whole rules file for one line of 16 KiB or more
+    ("No buffer space available"); the bus list is one line of the
+    generated rules, so a list is bounded (4 KiB) and a longer one invalid."""
+    dev = host_device()
+    udevadm = shutil.which("udevadm") or shutil.which("udevadm", path="/bin:/sbin:/usr/bin:/usr/sbin")
+    if dev is None or udevadm is None:
+        r.skip("a long bus list read by udev", "no udevadm, or no device with a MODALIAS here")
+        return
+    device, bus = dev
+    for total, valid in ((4096, True), (20000, False)):
+        names = [bus]
+        while len(",".join(names)) + 9 <= total:
+            names.append(f"bus{len(names):04d}x")
+        names.append("b" * (total - len(",".join(names)) - 1))
+        buses = ",".join(names)
+        p, _, case = r.run(["rules"], None, {"conf": f"options udev_async_probe buses={buses}"})
+        problems = []
+        if len(buses) != total:
+            problems.append(f"the test's list has {len(buses)} bytes, not {total}")
+        if p.returncode != (0 if valid else 1):
+            problems.append(f"rules: exit status {p.returncode}")
+        longest = max(len(line) for line in p.stdout.split(b"\n"))
+        if longest >= 8192:
+            problems.append(f"a line of {longest} bytes: not well under udev's 16 KiB")
+        if not valid and (b"RUN{" in p.stdout or b"bus list longer than 4096 bytes" not in p.stdout):
+            problems.append("not the safe rules of an invalid configuration")
+        pc, _, _ = r.run(["config"], None, {"conf": f"options udev_async_probe buses={buses}"})
+        if pc.returncode != (0 if valid else 1):
+            problems.append(f"config: exit status {pc.returncode}")
+        out = os.path.join(case, "generated.rules")
+        with open(out, "wb") as f:
+            f.write(p.stdout)
+        runs, log = udev_test(out, device)
+        if "Failed to read rules file" in log:
+            problems.append("udev drops the generated file")
+        if runs != valid:
+            problems.append(f"udevadm test {device}: runs the program: {runs}")
+        said = [line for line in log.splitlines() if "80-async-probe" in line or line.startswith("run:")]
+        r.report(f"a bus list of {total} bytes: {'valid' if valid else 'invalid'}, and udev reads the "
+                 f"generated rules ({'program runs' if valid else 'no program'} for {bus})",
+                 problems + ([f"udevadm: {line}" for line in said] if problems else []), p)
+
+
+def disabled_units_cases(r, static_rules):
+    """The units that generate the rules disabled ("systemctl disable", or
+    a preset): udev then reads the shipped rules file, which must not make
+    udev slower than stock, i.e. run no program. Without systemd (no
+    /run/systemd/system), nothing generates rules and the shipped file runs
+    the program for every modalias event: correct, as before."""
+    dev = host_device()
+    if dev is None or shutil.which("udevadm") is None:
+        r.skip("the shipped rules read by udev", "no udevadm, or no device with a MODALIAS here")
+    else:
+        device, bus = dev
+        for systemd, want in ((True, False), (False, True)):
+            runs, log = udev_test(static_rules, device,
+                                  "mkdir -p /run/systemd/system" if systemd else "true")
+            said = [line for line in log.splitlines() if "80-async-probe" in line or line.startswith("run:")]
+            r.report(f"the shipped rules {'under systemd (rules units disabled)' if systemd else 'without systemd'}: "
+                     f"udev {'runs no program' if not want else 'runs the program'} for {device}",
+                     [] if runs == want else [f"runs the program: {runs}"] + said)
+
+    setup = hide(RULES_DIRS) + f"; cp {static_rules} /lib/udev/rules.d/; mkdir -p /run/systemd/system"
+    opts = {"prefix": namespace(setup)}
+    for modalias, bus in ((PLAT, "an unlisted bus"), (NIC, "a listed bus")):
+        p, _, _ = r.run(["explain", modalias], None, opts)
+        text = p.stdout.decode()
+        problems = [] if p.returncode == 0 else [f"exit status {p.returncode}"]
+        line = next((x for x in text.splitlines() if "udev rules (" in x), "")
+        if "/lib/udev/rules.d/80-async-probe.rules" not in line or "no program" not in line:
+            problems.append(f"explain's rules line: {line!r}")
+        p2, _, _ = r.run(["explain", "--json", modalias], None, opts)
+        try:
+            rules = json.loads(p2.stdout)["rules"]
+            if (rules["kind"], rules["runs_program"]) != ("shipped", False):
+                problems.append(f"explain --json rules {rules}")
+        except (ValueError, KeyError) as e:
+            problems.append(f"bad JSON ({e}): {p2.stdout!r}")
+        r.report(f"rules units disabled under systemd: explain says no program runs for {bus}", problems, p)
+    p, _, _ = r.run(["config"], None, opts)
+    text = p.stdout.decode()
+    ok = "runs no program" in text and "systemctl enable" in text
+    r.report("rules units disabled under systemd: config says the shipped rules run no program, and how "
+             "to enable the units", [] if ok else [repr(text)], p)
+
+
 def main():
     program, trap, shipped, readme, man = sys.argv[1:6]
     r = Runner(program, trap, shipped)
@@ -258,9 +476,12 @@ def main():
                 r.skip(name, "no private mount namespace here (needs root or user namespaces)")
             return r.finish()
         rules_cases(r)
+        long_list_cases(r)
         journal_cases(r, r.tmp)
         full_run_case(r)
         documented_override(r, readme, man)
+        override_cases(r)
+        disabled_units_cases(r, os.path.join(os.path.dirname(readme), "udev-builtin", "80-async-probe.rules"))
     finally:
         shutil.rmtree(r.tmp)
     return r.finish()

@@ -47,6 +47,8 @@ class Runner(Tap):
         with open(os.path.join(fake, "proc", "modules"), "w") as f:
             for m in opts.get("live", []):
                 f.write(f"{m} 16384 0 - Live 0x0000000000000000\n")
+        for bus in opts.get("sys_bus", []):
+            os.makedirs(os.path.join(fake, "sys", "bus", bus))
         for m in opts.get("live", []):
             os.makedirs(os.path.join(fake, "sys", "module", m))
             with open(os.path.join(fake, "sys", "module", m, "initstate"), "w") as f:

@@ -50,8 +50,9 @@ rules=$(grep -E "^$udevdir/rules.d/[^/]*async-probe[^/]*\.rules\$" <<<"$list")
 check "the rules file: ${rules:-none}" [ "$rules" = "$udevdir/rules.d/80-async-probe.rules" ]
 first=$(printf '%s\n' "$(basename "$rules")" 80-drivers.rules | LC_ALL=C sort | head -n 1)
 check "$(basename "$rules") sorts before systemd's 80-drivers.rules" [ "$first" = "$(basename "$rules")" ]
-check "the shipped configuration in the vendor directory: /usr/lib/modprobe.d/$pkg.conf" \
-	has "/usr/lib/modprobe.d/$pkg.conf"
+conf=/usr/lib/modprobe.d/00-$pkg.conf
+check "the shipped configuration in the vendor directory, named to sort before an admin's file: $conf" \
+	has "$conf"
 check "nothing in /etc (admin overrides live there) or /usr/local" \
 	bash -c '! grep -qE "^/(etc|usr/local)/." <<<"$1"' _ "$list"
 check "man pages udev-async-probe(8) and udev-async-probe.conf(5)" \
@@ -133,10 +134,19 @@ v2=$v1+confchange
 rm -rf "$build/deb-v2" && dpkg-deb -R "$deb" "$build/deb-v2"
 sed -i "s/^Version: .*/Version: $v2/" "$build/deb-v2/DEBIAN/control"
 sed -i 's/^options udev_async_probe \(.*\)buses=pci$/options udev_async_probe \1buses=pci,virtio/' \
-	"$build/deb-v2/usr/lib/modprobe.d/$pkg.conf"
+	"$build/deb-v2$conf"
 (cd "$build/deb-v2" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0 md5sum >DEBIAN/md5sums)
 dpkg-deb -b --root-owner-group "$build/deb-v2" "$work/root/${pkg}_v2.deb" >/dev/null
 cp "$deb" "$work/root/${pkg}_v1.deb"
+# v0: an older package that shipped the configuration as $pkg.conf, which
+# sorted after admin files such as local.conf; repacked from v1.
+v0=$v1~oldname
+old_conf=/usr/lib/modprobe.d/$pkg.conf
+rm -rf "$build/deb-v0" && dpkg-deb -R "$deb" "$build/deb-v0"
+sed -i "s/^Version: .*/Version: $v0/" "$build/deb-v0/DEBIAN/control"
+mv "$build/deb-v0$conf" "$build/deb-v0$old_conf"
+(cd "$build/deb-v0" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0 md5sum >DEBIAN/md5sums)
+dpkg-deb -b --root-owner-group "$build/deb-v0" "$build/${pkg}_v0.deb" >/dev/null
 
 e1000=pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00
 vrng=virtio:d00000004v00001AF4
@@ -176,11 +186,15 @@ runs_for() { in_root "$udevdir/$pkg" rules 2>&1 | grep RUN | grep -v '^#' | awk 
 out=$(runs_for)
 check "udev-async-probe rules: runs the program for ${out:-nothing}" test "$out" = 'ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci"'
 # enable=0 when the initramfs is built: nothing of the package goes in.
-echo 'options udev_async_probe enable=0' >"$work/etc/modprobe.d/zz-uap-off.conf"
+# In a file whose name sorts before the old shipped name: any admin file wins.
+echo 'options udev_async_probe enable=0' >"$work/etc/modprobe.d/local.conf"
+out=$(explain "$e1000")
+check "with enable=0 in /etc/modprobe.d/local.conf, explain: e1000 loads plainly" decided e1000 sync <<<"$out" ||
+	tap_note "$out"
 in_root update-initramfs -u -k "$kver" >/dev/null 2>&1
-check "with enable=0 in modprobe.d, update-initramfs leaves the program and its rules out" \
+check "with enable=0 in /etc/modprobe.d/local.conf, update-initramfs leaves the program and its rules out" \
 	initrd_has "(udev-async-probe|rules.d/80-async-probe.rules)" 0
-rm "$work/etc/modprobe.d/zz-uap-off.conf"
+rm "$work/etc/modprobe.d/local.conf"
 # The admin's /etc/udev/rules.d/80-async-probe.rules wins in the initramfs
 # as on the real root: a link to /dev/null masks the rules, a file
 # replaces them.
@@ -214,7 +228,7 @@ out=$(in_root dpkg -i "/root/${pkg}_v2.deb" 2>&1)
 rc=$?
 check "upgrade to $v2 with a changed shipped configuration, no prompt ($((SECONDS - t0)) s)" \
 	[ $rc -eq 0 ] || tap_note "$out"
-check "the shipped configuration is the new one" grep -q 'buses=pci,virtio' "$work/usr/lib/modprobe.d/$pkg.conf"
+check "the shipped configuration is the new one" grep -q 'buses=pci,virtio' "$work$conf"
 check "the admin's file is untouched" [ "$(sha256sum <"$work$admin")" = "$admin_sum" ]
 out=$(explain "$vrng")
 tap_note "explain $vrng:" "$out"
@@ -230,7 +244,7 @@ out=$(in_root sh -c "mkdir -p /run/udev/rules.d && echo '# generated' >/run/udev
 	dpkg -r $pkg && ! test -e /run/udev/rules.d/80-async-probe.rules" 2>&1)
 check "dpkg -r removes the package and the rules generated at boot ($((SECONDS - t0)) s)" [ $? -eq 0 ] || tap_note "$out"
 left=$(cd "$work" && ls -d ".$udevdir/$pkg" ".$udevdir/rules.d/80-async-probe.rules" \
-	"./usr/lib/modprobe.d/$pkg.conf" "./usr/share/initramfs-tools/hooks/$pkg" 2>/dev/null)
+	".$conf" "./usr/share/initramfs-tools/hooks/$pkg" 2>/dev/null)
 check "after remove: program, rules, shipped configuration and hook gone${left:+ (left: $left)}" [ -z "$left" ]
 check "after remove: the admin's file is kept" [ "$(sha256sum <"$work$admin")" = "$admin_sum" ]
 check "after remove: the units' enablement (admin state in /etc) is kept" units_enabled
@@ -247,5 +261,18 @@ diff=$(diff "$build/package-tree-before" "$build/package-tree-after")
 tap_note "paths added or removed by install, upgrade, remove and purge:" "${diff:-(none)}"
 check "after purge: nothing left but the admin's own file" \
 	test "$(grep '^[<>]' <<<"$diff")" = "> .$admin"
+
+# An upgrade from the package that shipped $old_conf removes it: it is no
+# conffile (nothing under /etc is), so dpkg removes what the new version no
+# longer ships. Triggers are left pending: the initramfs is not looked at.
+cp "$build/${pkg}_v0.deb" "$work/root/${pkg}_v0.deb"
+cp "$deb" "$work/root/${pkg}_v1.deb"
+out=$(in_root dpkg --no-triggers -i "/root/${pkg}_v0.deb" 2>&1) && test -e "$work$old_conf" ||
+	tap_note "$out"
+out=$(in_root dpkg --no-triggers -i "/root/${pkg}_v1.deb" 2>&1)
+rc=$?
+check "upgrade from $v0 (shipped $old_conf) to $v1: the old file is gone, the new one there" \
+	test $rc -eq 0 -a ! -e "$work$old_conf" -a -e "$work$conf" || tap_note "$out"
+rm -f "$work/root/${pkg}_v0.deb" "$work/root/${pkg}_v1.deb"
 rm -rf "$work"
 tap_end

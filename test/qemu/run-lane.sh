@@ -43,7 +43,7 @@ check "dpkg -i $(basename "$deb") in the guest root (its trigger rebuilds the in
 cp "$tree/boot/initrd.img-$kver" "$work/initrd-project"
 initrd_files=$(run_in_root "$tree" lsinitramfs "/boot/initrd.img-$kver" | grep -E 'async-probe|modprobe.d/')
 tap_note "the initramfs built with the hook has:" "$initrd_files"
-n=$(grep -cE '(udev/udev-async-probe|udev/rules.d/80-async-probe.rules|modprobe.d/udev-async-probe.conf)$' <<<"$initrd_files")
+n=$(grep -cE '(udev/udev-async-probe|udev/rules.d/80-async-probe.rules|modprobe.d/00-udev-async-probe.conf)$' <<<"$initrd_files")
 check "the initramfs has the program, its rules and the configuration" [ "$n" -eq 3 ]
 initrd_rules=$(run_in_root "$tree" sh -c "unmkinitramfs /boot/initrd.img-$kver /tmp/i &&
 	cat /tmp/i/usr/lib/udev/rules.d/80-async-probe.rules" 2>&1)

@@ -47,6 +47,9 @@ static const struct {
         { "buses=\"pci",                         true,  true,  "", "unterminated quote in 'buses=\"pci'" },
         { "enable=0 \"buses=pci",                true,  false, "", "unterminated quote in '\"buses=pci'" },
         { "buses=\"pci\"x",                      true,  true,  "", "invalid bus list 'buses=\"pci\"x'" },
+        /* Bus names are lower case: "PCI" would match no device. */
+        { "buses=PCI",                           true,  true,  "", "'buses=PCI'" },
+        { "buses=pci,Usb",                       true,  true,  "", "'buses=pci,Usb'" },
         /* Split as the kernel splits module options: a CRLF file works... */
         { "enable=1 buses=pci\r",                false, true,  "pci", NULL },
         { "enable=0\r buses=pci,usb\r",          false, false, "pci,usb", NULL },
@@ -127,10 +130,49 @@ static int test_has_bus(void)
         return (int) i;
 }
 
+/*
+ * A list is one line of the generated rules, twice (the SUBSYSTEM match and
+ * a comment), and udev 252 drops a whole rules file for one line of 16 KiB:
+ * a list is at most 4 KiB.
+ */
+static int test_long_list(void)
+{
+        static const size_t lens[] = { 4096, 4097, 20000 };
+        size_t i;
+
+        for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+                size_t len = lens[i];
+                char *options = malloc(len + sizeof("buses="));
+                struct uap_config cfg;
+
+                check(options != NULL, "out of memory");
+                if (options == NULL)
+                        continue;
+                /* "pci,a,a,...": every name valid, so only the length can be wrong. */
+                strcpy(options, "buses=pci");
+                for (size_t n = 3; n < len; n += 2)
+                        strcat(options, n + 1 < len ? ",a" : "b");
+                check(strlen(options) == len + strlen("buses="), "[%zu] list of %zu bytes", i,
+                      strlen(options) - strlen("buses="));
+                check(uap_config_parse(&cfg, options) == 0, "[%zu] parse", i);
+                if (len <= 4096)
+                        check(!cfg.invalid && strlen(cfg.buses) == len, "[%zu] a list of %zu bytes: %s", i,
+                              len, cfg.error);
+                else
+                        check(cfg.invalid && strstr(cfg.error, "bus list longer than 4096 bytes") &&
+                              strlen(cfg.buses) == 0, "[%zu] a list of %zu bytes: invalid=%d \"%s\"", i,
+                              len, cfg.invalid, cfg.error);
+                uap_config_done(&cfg);
+                free(options);
+        }
+        return (int) i;
+}
+
 int main(void)
 {
         int n = test_parse();
 
         n += test_has_bus();
+        n += test_long_list();
         return test_result("test-config", n);
 }

@@ -9,6 +9,9 @@
 #include "uap-config.h"
 #include "uap-param.h"
 
+#define UAP_XSTRINGIFY(x) #x
+#define UAP_STRINGIFY(x) UAP_XSTRINGIFY(x)
+
 /* Longest word quoted back in an error message. */
 #define QUOTE_MAX 64
 
@@ -17,15 +20,15 @@ static int quote_len(size_t len)
         return len > QUOTE_MAX ? QUOTE_MAX : (int) len;
 }
 
-static void config_reject(struct uap_config *cfg, const char *what, const struct uap_param *p)
+static void config_reject(struct uap_config *cfg, const char *why, const struct uap_param *p)
 {
         if (cfg->invalid)
                 return;
         cfg->invalid = true;
-        snprintf(cfg->error, sizeof(cfg->error), "%s '%.*s'", what,
-                 quote_len(p->word_len), p->word);
+        uap_config_describe(cfg->error, sizeof(cfg->error), why, p);
 }
 
+/* Bus names as the kernel gives them: lower case (a SUBSYSTEM match is case-sensitive). */
 static bool bus_name_valid(const char *s, size_t len)
 {
         size_t i;
@@ -35,57 +38,68 @@ static bool bus_name_valid(const char *s, size_t len)
         if (len == 0)
                 return false;
         for (i = 0; i < len; i++)
-                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-                      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+                      s[i] == '_' || s[i] == '-'))
                         return false;
         return true;
 }
 
-static bool bus_list_valid(const char *s, size_t len)
+static const char *bus_list_check(const char *s, size_t len)
 {
         const char *end = s + len;
+        bool upper = false;
 
         if (len == 0)
-                return true;
+                return NULL;
+        if (len > UAP_BUSES_MAX)
+                return "bus list longer than " UAP_STRINGIFY(UAP_BUSES_MAX) " bytes";
+        for (size_t i = 0; i < len; i++)
+                upper = upper || (s[i] >= 'A' && s[i] <= 'Z');
         for (;;) {
                 const char *comma = memchr(s, ',', end - s);
                 size_t n = (comma ? comma : end) - s;
 
                 if (!bus_name_valid(s, n))
-                        return false;
+                        return upper ? "invalid bus list (bus names are lower case)" : "invalid bus list";
                 if (!comma)
-                        return true;
+                        return NULL;
                 s = comma + 1;
         }
 }
 
+/*
+ * Why @p is no valid udev_async_probe option ("unknown key", "invalid
+ * boolean", ...), or NULL when it is one.
+ */
+const char *uap_config_check(const struct uap_param *p)
+{
+        /* The kernel would take it; here it is a typo to report. */
+        if (p->open_quote)
+                return "unterminated quote";
+        if (uap_param_is(p, "enable"))
+                /* A bare "enable" means true, as for a kernel bool parameter. */
+                return p->value && uap_parse_bool(p->value, p->value_len) < 0 ? "invalid boolean" : NULL;
+        if (uap_param_is(p, "buses"))
+                return p->value ? bus_list_check(p->value, p->value_len) : "invalid bus list";
+        return "unknown key";
+}
+
+/* "@why 'word'", the word cut short: one problem, for a message. */
+void uap_config_describe(char *buf, size_t size, const char *why, const struct uap_param *p)
+{
+        snprintf(buf, size, "%s%s '%.*s'", why, p->open_quote ? " in" : "",
+                 quote_len(p->word_len), p->word);
+}
+
 static int config_set_buses(struct uap_config *cfg, const struct uap_param *p)
 {
-        char *buses;
+        char *buses = strndup(p->value, p->value_len);
 
-        if (p->value == NULL || !bus_list_valid(p->value, p->value_len)) {
-                config_reject(cfg, "invalid bus list", p);
-                return 0;
-        }
-
-        buses = strndup(p->value, p->value_len);
         if (buses == NULL)
                 return -ENOMEM;
         free(cfg->buses);
         cfg->buses = buses;
         return 0;
-}
-
-static void config_set_enable(struct uap_config *cfg, const struct uap_param *p)
-{
-        /* A bare "enable" means true, as for a kernel bool parameter. */
-        int b = p->value ? uap_parse_bool(p->value, p->value_len) : 1;
-
-        if (b < 0) {
-                config_reject(cfg, "invalid boolean", p);
-                return;
-        }
-        cfg->enable = b;
 }
 
 /*
@@ -109,19 +123,20 @@ int uap_config_parse(struct uap_config *cfg, const char *options)
                 return -ENOMEM;
 
         while (uap_param_next(&cursor, &p) > 0) {
-                /* The kernel would take it; here it is a typo to report. */
-                if (p.open_quote) {
-                        config_reject(cfg, "unterminated quote in", &p);
-                        break;
-                }
-                if (uap_param_is(&p, "enable"))
-                        config_set_enable(cfg, &p);
-                else if (uap_param_is(&p, "buses")) {
+                const char *why = uap_config_check(&p);
+
+                if (why) {
+                        config_reject(cfg, why, &p);
+                        /* An open quote takes the rest of the string. */
+                        if (p.open_quote)
+                                break;
+                } else if (uap_param_is(&p, "enable"))
+                        cfg->enable = p.value ? uap_parse_bool(p.value, p.value_len) : 1;
+                else {
                         r = config_set_buses(cfg, &p);
                         if (r < 0)
                                 return r;
-                } else
-                        config_reject(cfg, "unknown key", &p);
+                }
         }
         return 0;
 }
