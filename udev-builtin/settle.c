@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,25 @@ static long long now_ms(void)
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int min_ms(long long a, int b)
+{
+        return a < b ? (int) a : b;
+}
+
+/*
+ * One count file stays open per module: a big server has more modules
+ * than the soft limit of 1024 allows, so take what the hard limit allows.
+ */
+static void raise_fd_limit(void)
+{
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                (void) setrlimit(RLIMIT_NOFILE, &rl);
+        }
 }
 
 static unsigned long long uevent_seqnum(void)
@@ -103,9 +123,13 @@ static int read_pending(struct kmod_ctx *ctx, struct pending *p, struct pending_
                 if (pending_total(p) == 0 || left <= 0)
                         return 0;
                 report_pending(p, LOG_DEBUG);
-                /* Without the kernel's count, a device's driver link is all there is to watch. */
+                /*
+                 * Without the kernel's count, a device's driver link is all
+                 * there is to watch; without a watch on every count, a
+                 * count that dropped may be one no poll() sees.
+                 */
                 if (p->exact)
-                        (void) pending_watch_poll(w, left < 1000 ? (int) left : 1000);
+                        (void) pending_watch_poll(w, min_ms(left, w->complete ? 1000 : BEST_EFFORT_RECHECK_MS));
                 else
                         (void) poll(NULL, 0, 50);
         }
@@ -158,6 +182,7 @@ int verb_settle(struct cli *cli, int argc, char **argv)
                 return EXIT_USAGE;
         }
         log_open(false);
+        raise_fd_limit();
 
         r = loader_context_new(&cli->paths, &ctx);
         if (r < 0)
