@@ -413,6 +413,60 @@ def option_bytes_cases(r):
                  [] if ok else [repr(p.stdout)], p)
 
 
+def settle_udevadm_cases(r):
+    """settle runs udevadm settle for udev's queue: when that fails at once,
+    it must neither spin nor blame the queue."""
+    def udevadm(name, script):
+        d = os.path.join(r.tmp, name)
+        os.makedirs(d)
+        with open(os.path.join(d, "udevadm"), "w") as f:
+            f.write("#!/bin/sh\n" + script + "\n")
+        os.chmod(os.path.join(d, "udevadm"), 0o755)
+        return d
+
+    runs = os.path.join(r.tmp, "udevadm-runs")
+    failing = udevadm("udevadm-fails", f"echo \"$*\" >> {runs}; exit 1")
+    p, _, _ = r.run(["settle", "--timeout=3"], {"PATH": failing + ":" + os.environ["PATH"]},
+                    {"level": "info", "timeout": 60})
+    n = len(open(runs).read().splitlines()) if os.path.exists(runs) else 0
+    err = p.stderr.decode()
+    problems = []
+    if p.returncode != 1:
+        problems.append(f"exit status {p.returncode}, expected 1")
+    # Generous: the backoff (100 ms doubling to 1 s) allows 6 runs in 3 s.
+    if not 2 <= n <= 10:
+        problems.append(f"udevadm ran {n} times in 3 s, expected 2 to 10")
+    if "udevadm settle failed (exit status 1)" not in err:
+        problems.append("the timeout does not say that udevadm settle failed")
+    if "queue is not empty" in err:
+        problems.append("the timeout blames udev's queue")
+    r.report("settle with an udevadm that fails at once: retried with a backoff, named as the failure",
+             problems, p)
+
+    empty = os.path.join(r.tmp, "no-udevadm")
+    os.makedirs(empty)
+    t0 = time.monotonic()
+    p, _, _ = r.run(["settle", "--timeout=30"], {"PATH": empty}, {"level": "info", "timeout": 60})
+    took = time.monotonic() - t0
+    lines = p.stderr.decode().splitlines()
+    problems = []
+    if p.returncode != 1:
+        problems.append(f"exit status {p.returncode}, expected 1")
+    if took > (10 if r.wrapper else 3):
+        problems.append(f"returned after {took:.1f} s, expected at once")
+    if len(lines) != 1 or "udevadm" not in lines[0]:
+        problems.append(f"{len(lines)} lines on stderr, expected one error naming udevadm")
+    r.report("settle without udevadm in PATH: one error, exits at once", problems, p)
+
+    slow = udevadm("udevadm-times-out", 'sleep "${2#--timeout=}"; exit 1')
+    p, _, _ = r.run(["settle", "--timeout=1"], {"PATH": slow + ":" + os.environ["PATH"]},
+                    {"level": "info", "timeout": 60})
+    err = p.stderr.decode()
+    ok = p.returncode == 1 and "udev's event queue is not empty" in err and "failed" not in err
+    r.report("settle with an udevadm settle that times out: the queue is named",
+             [] if ok else [f"exit status {p.returncode}"], p)
+
+
 def main():
     program, trap, shipped = sys.argv[1:4]
     r = Runner(program, trap, shipped)
@@ -425,6 +479,7 @@ def main():
         sysfs_cases(r)
         modprobe_config_case(r)
         status_cases(r)
+        settle_udevadm_cases(r)
     finally:
         shutil.rmtree(r.tmp)
     return r.finish()
