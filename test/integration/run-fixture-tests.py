@@ -10,13 +10,14 @@ Environment: CC, DEPMOD; UAP_WRAPPER (e.g. valgrind ...) wraps PROGRAM.
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture import BLACK, BUILTIN, DUAL, INST, NIC, NOMOD, OPT0, OPT1, PLAT, USB  # noqa: E402
+from fixture import BLACK, BUILTIN, DUAL, INST, KVER, NIC, NOMOD, OPT0, OPT1, PLAT, USB  # noqa: E402
 from runner import Runner, event  # noqa: E402
 from tap import read_inserts  # noqa: E402
 
@@ -467,6 +468,29 @@ def settle_udevadm_cases(r):
              [] if ok else [f"exit status {p.returncode}"], p)
 
 
+def log_append_case(r):
+    """2>>FILE: the program's messages go after what the file holds."""
+    conf = os.path.join(r.tmp, "bad.conf")
+    with open(conf, "w") as f:
+        f.write("options udev_async_probe bogus=1\n")
+    log = os.path.join(r.tmp, "existing.log")
+    earlier = "".join(f"an earlier line, number {i}\n" for i in range(20))
+    with open(log, "w") as f:
+        f.write(earlier)
+    env = {k: v for k, v in os.environ.items() if k == "PATH" or k.endswith("SAN_OPTIONS")}
+    env["SYSTEMD_LOG_TARGET"] = "console"
+    with open(log, "ab") as err:
+        p = subprocess.run(shlex.split(r.wrapper) + [r.program, "-d", r.tree, "-S", KVER, "-C", conf, "rules"],
+                           stdout=subprocess.DEVNULL, stderr=err, env=env)
+    text = open(log).read()
+    problems = []
+    if not text.startswith(earlier):
+        problems.append(f"the earlier content is gone: {text[:200]!r}")
+    if "Ignoring udev_async_probe options" not in text[len(earlier):]:
+        problems.append(f"the warning is not after it: {text[-300:]!r}")
+    r.report("a log file opened for append keeps what it held (2>>FILE)", problems)
+
+
 def main():
     program, trap, shipped = sys.argv[1:4]
     r = Runner(program, trap, shipped)
@@ -480,6 +504,7 @@ def main():
         modprobe_config_case(r)
         status_cases(r)
         settle_udevadm_cases(r)
+        log_append_case(r)
     finally:
         shutil.rmtree(r.tmp)
     return r.finish()
