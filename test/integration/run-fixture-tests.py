@@ -12,6 +12,7 @@ import os
 import re
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -491,6 +492,59 @@ def log_append_case(r):
     r.report("a log file opened for append keeps what it held (2>>FILE)", problems)
 
 
+def fake_boot(r, name):
+    """A fake root for the trap that several runs share, as one boot."""
+    root = os.path.join(r.tmp, name)
+    for d in ("sys/module", "proc", "run/udev-async-probe"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    for f in ("cmdline", "modules"):
+        open(os.path.join(root, "proc", f), "w").close()
+    return root
+
+
+def state_file_cases(r):
+    """What load keeps in /run/udev-async-probe is written through no link
+    and read from no FIFO that someone put there."""
+    conf = {"conf": "options udev_async_probe bogus=1", "level": "info", "timeout": 20}
+    root = fake_boot(r, "boot-link")
+    victim = os.path.join(r.tmp, "victim")
+    with open(victim, "w") as f:
+        f.write("not the program's\n")
+    os.symlink(victim, os.path.join(root, "run/udev-async-probe/config-warned.tmp"))
+    p, _, _ = r.run(["load"], event(PLAT, "platform", TRAP_ROOT=root), conf)
+    problems = [] if p.returncode == 0 else [f"exit status {p.returncode}"]
+    if open(victim).read() != "not the program's\n":
+        problems.append(f"the link's target was written: {open(victim).read()!r}")
+    if b"Ignoring udev_async_probe options" not in p.stderr:
+        problems.append("no warning")
+    r.report("load writes its once-per-boot flag through no symbolic link", problems, p)
+
+    root = fake_boot(r, "boot-fifo")
+    os.mkfifo(os.path.join(root, "run/udev-async-probe/config-warned"))
+    try:
+        p, _, _ = r.run(["load"], event(PLAT, "platform", TRAP_ROOT=root), conf)
+        ok = p.returncode == 0 and b"Ignoring udev_async_probe options" in p.stderr
+        r.report("load reads its once-per-boot flag from no FIFO", [] if ok else [f"rc {p.returncode}"], p)
+    except subprocess.TimeoutExpired:
+        r.report("load reads its once-per-boot flag from no FIFO", ["blocked on the FIFO for 20 s"])
+
+    d = os.path.join(r.tmp, "rules-fifo")
+    os.makedirs(d)
+    fifo = os.path.join(d, "80-async-probe.rules")
+    os.mkfifo(fifo)
+    try:
+        p, _, _ = r.run(["rules", f"--output={fifo}"], None, {"level": "info", "timeout": 20})
+        problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+        if b"not a regular file" not in p.stderr:
+            problems.append("no error saying the target is not a regular file")
+        if not stat.S_ISFIFO(os.lstat(fifo).st_mode) or os.listdir(d) != ["80-async-probe.rules"]:
+            problems.append(f"the directory changed: {os.listdir(d)}")
+    except subprocess.TimeoutExpired:
+        problems = ["blocked on the FIFO for 20 s"]
+        p = None
+    r.report("rules --output=FIFO: a clear error, nothing changed", problems, p)
+
+
 def main():
     program, trap, shipped = sys.argv[1:4]
     r = Runner(program, trap, shipped)
@@ -505,6 +559,7 @@ def main():
         status_cases(r)
         settle_udevadm_cases(r)
         log_append_case(r)
+        state_file_cases(r)
     finally:
         shutil.rmtree(r.tmp)
     return r.finish()

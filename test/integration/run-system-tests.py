@@ -325,6 +325,18 @@ def settle_count_cases(r):
         r.report(f"settle, a count file that cannot be opened (EACCES) and {desc}", problems, p)
 
 
+def read_only_run_case(r):
+    """A read-only /run: rules --output names the real error."""
+    out = "/run/udev/rules.d/80-async-probe.rules"
+    p, _, _ = r.run(["rules", f"--output={out}"], None,
+                    {"prefix": namespace("mount -o remount,ro /run"), "level": "info"})
+    err = p.stderr.decode()
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+    if "Read-only file system" not in err or "No such file" in err:
+        problems.append("the error is not EROFS")
+    r.report("rules --output on a read-only /run reports EROFS", problems, p)
+
+
 def main():
     program, trap, shipped, readme, man = sys.argv[1:6]
     r = Runner(program, trap, shipped)
@@ -337,6 +349,7 @@ def main():
             return r.finish()
         rules_cases(r)
         settle_count_cases(r)
+        read_only_run_case(r)
         journal_cases(r, r.tmp)
         full_run_case(r)
         documented_override(r, readme, man)
