@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "deadline.h"
 #include "log.h"
+#include "sysfs.h"
 #include "verbs.h"
 
 /*
@@ -23,8 +24,9 @@
 #define LOAD_TIMEOUT_SEC_MAX 30
 #define UDEV_EVENT_TIMEOUT_SEC_DEFAULT 180
 
-/* Where "load" remembers, until reboot, that it warned about the configuration. */
-#define CONFIG_WARNED_FILE "/run/udev-async-probe/config-warned"
+/* Where "load" keeps, until reboot, that it warned about the configuration. */
+#define STATE_DIR "/run/udev-async-probe"
+#define CONFIG_WARNED_NAME "config-warned"
 
 /*
  * A module to insert: for a udev event, only those that get async_probe=1
@@ -160,28 +162,67 @@ static void load_done(struct load *l)
         free(l->jobs);
 }
 
+/*
+ * The state directory, as a descriptor through which no entry is reached
+ * by a link someone put there. A full or read-only /run only means doing
+ * without (-errno).
+ */
+static int state_dir(void)
+{
+        int fd;
+
+        (void) mkdir(STATE_DIR, 0755);
+        fd = open(STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+/* A new file @name in @dir, with @text; 0 or -errno. */
+static int write_new_file(int dir, const char *name, const char *text)
+{
+        size_t len = strlen(text);
+        int fd, r = 0;
+
+        fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == EEXIST) {
+                /* Left by a process of the same pid, or put there: not ours to write through. */
+                (void) unlinkat(dir, name, 0);
+                fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        }
+        if (fd < 0)
+                return -errno;
+        if (write(fd, text, len) != (ssize_t) len)
+                r = -EIO;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        return r;
+}
+
 /* Whether this boot already heard about this configuration problem. */
 static bool config_warned(const char *error)
 {
-        char old[sizeof(((struct uap_config *) NULL)->error)] = "";
-        _cleanup_(fclosep) FILE *f = fopen(CONFIG_WARNED_FILE, "re");
-        bool ok;
-        int fd;
+        char old[sizeof(((struct uap_config *) NULL)->error)] = "", tmp[64];
+        struct stat st;
+        bool warned;
+        int dir, fd;
 
-        if (f && fgets(old, sizeof(old), f) && strcmp(old, error) == 0)
-                return true;
-
-        /* A full or read-only /run only means warning again next time. */
-        (void) mkdir("/run/udev-async-probe", 0755);
-        fd = open(CONFIG_WARNED_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0)
+        dir = state_dir();
+        if (dir < 0)
                 return false;
-        ok = write(fd, error, strlen(error)) == (ssize_t) strlen(error);
-        if (close(fd) < 0)
-                ok = false;
-        if (!ok || rename(CONFIG_WARNED_FILE ".tmp", CONFIG_WARNED_FILE) < 0)
-                (void) unlink(CONFIG_WARNED_FILE ".tmp");
-        return false;
+
+        /* O_NONBLOCK: a FIFO put there would block the event. */
+        fd = openat(dir, CONFIG_WARNED_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        warned = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                 read_line_fd(fd, old, sizeof(old)) == 0 && strcmp(old, error) == 0;
+        if (fd >= 0)
+                close(fd);
+
+        /* A name of its own: events run in parallel. */
+        snprintf(tmp, sizeof(tmp), CONFIG_WARNED_NAME ".%i.tmp", (int) getpid());
+        if (!warned && (write_new_file(dir, tmp, error) < 0 ||
+                        renameat(dir, tmp, dir, CONFIG_WARNED_NAME) < 0))
+                (void) unlinkat(dir, tmp, 0);
+        close(dir);
+        return warned;
 }
 
 static void warn_config(const struct uap_config *cfg, bool udev_event)
