@@ -545,6 +545,49 @@ def state_file_cases(r):
     r.report("rules --output=FIFO: a clear error, nothing changed", problems, p)
 
 
+def one_insert_case(r):
+    """Five events for one module whose dependency hangs in its insert: one
+    insert in flight, not one left behind by each event."""
+    case, fake, conf = r.prepare({"cmdline": "root=/dev/vda udev.event_timeout=3"})
+    os.makedirs(os.path.join(fake, "run"))
+    started, log = os.path.join(case, "started"), os.path.join(case, "inserts")
+    env = {k: v for k, v in os.environ.items() if k == "PATH" or k.endswith("SAN_OPTIONS")}
+    env.update(event(NIC, "pci"), SYSTEMD_LOG_TARGET="console", SYSTEMD_LOG_LEVEL="info",
+               LD_PRELOAD=r.trap, TRAP_ROOT=fake, TRAP_LOG=log, TRAP_STARTED=started,
+               TRAP_SLEEP="fix_core=5")
+    cmd = shlex.split(r.wrapper) + [r.program, "-d", r.tree, "-S", KVER, "-C", r.shipped, "-C", conf, "load"]
+    procs = []
+    for i in range(5):
+        # Files, not pipes: a child left running would hold a pipe open.
+        err = open(os.path.join(case, f"stderr{i}"), "w+b")
+        procs.append((subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err), err))
+    problems = []
+    for proc, err in procs:
+        rc = proc.wait(timeout=60)
+        if rc != 1:
+            problems.append(f"exit status {rc}, expected 1 (the deadline of 1 s)")
+    in_flight = read_inserts(started)
+    if in_flight != ["fix_core"]:
+        problems.append(f"inserts started by the five events {in_flight}, expected one of fix_core")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(read_inserts(log)) < 3:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    if read_inserts(log) != NIC_ASYNC:
+        problems.append(f"inserts in the end {read_inserts(log)}, expected {NIC_ASYNC}")
+    waited, lines = 0, []
+    for _, err in procs:
+        err.seek(0)
+        text = err.read()
+        err.close()
+        waited += b"another insert of 'fix_nic'" in text
+        lines += [f"stderr: {line}" for line in text.decode(errors="replace").splitlines()]
+    if waited != 4:
+        problems.append(f"{waited} events say that they left fix_nic to kmod load, expected 4")
+    r.report("five events, a dependency's insert hangs: one insert in flight, the others left to kmod load",
+             problems + lines if problems else [])
+
+
 def main():
     program, trap, shipped = sys.argv[1:4]
     r = Runner(program, trap, shipped)
@@ -560,6 +603,7 @@ def main():
         settle_udevadm_cases(r)
         log_append_case(r)
         state_file_cases(r)
+        one_insert_case(r)
     finally:
         shutil.rmtree(r.tmp)
     return r.finish()

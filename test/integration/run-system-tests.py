@@ -136,6 +136,10 @@ def full_run_case(r):
                            "level": "info"})
     r.report("a full /run: a load still inserts", [] if p.returncode == 0 and inserts == NIC_ASYNC
              else [f"rc {p.returncode}, inserts {inserts}"], p)
+    p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"),
+                          {"prefix": namespace("mount -o remount,ro /run"), "level": "info"})
+    r.report("a read-only /run: a load still inserts", [] if p.returncode == 0 and inserts == NIC_ASYNC
+             else [f"rc {p.returncode}, inserts {inserts}"], p)
 
 
 def warn_once_case(r):
