@@ -351,7 +351,8 @@ static int watch_module_count(struct pending_watch *w, const char *module, long 
         }
         if (w->spent)
                 r = read_one_line(path, value, sizeof(value));
-        if (r == -ENOENT)
+        /* ENODEV: the module went away after the open. */
+        if (r == -ENOENT || r == -ENODEV)
                 return 0;
         if (r == 0 && parse_count(value, ret) > 0)
                 return 1;
