@@ -83,6 +83,9 @@ static int udev_settle(long long timeout_ms, int *status)
                         return -errno;
         if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
                 return 0;
+        /* Where posix_spawnp() cannot report a failed exec (under valgrind), the child exits 127. */
+        if (WIFEXITED(*status) && WEXITSTATUS(*status) == 127)
+                return -ENOENT;
         /* A timeout is exit status 1, as any failure is: its run time tells them apart. */
         if (WIFEXITED(*status) && (timeout_s == 0 || now_ms() - start >= timeout_s * 1000))
                 return -ETIME;
