@@ -118,7 +118,7 @@ def full_run_case(r):
     the loads work either way."""
     conf = "options udev_async_probe buses=pci bogus=1"
     for full, want in ((False, 1), (True, 2)):
-        fill = ("mount -o remount,size=64k /run; dd if=/dev/zero of=/run/fill bs=4k 2>/dev/null || true; "
+        fill = ("mount -t tmpfs -o size=64k,mode=0755 tmpfs /run; dd if=/dev/zero of=/run/fill bs=4k 2>/dev/null || true; "
                 if full else "")
         prefix = namespace(fill + "true") + ["sh", "-c", '"$@"; "$@"', "sh"]
         p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"),
@@ -131,7 +131,7 @@ def full_run_case(r):
             problems.append(f"warned {warned} times for two events, expected {want}")
         r.report(f"{'a full' if full else 'a'} /run: two events warn {want} time(s), nothing fails", problems, p)
     p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"),
-                          {"prefix": namespace("mount -o remount,size=64k /run; "
+                          {"prefix": namespace("mount -t tmpfs -o size=64k,mode=0755 tmpfs /run; "
                                                "dd if=/dev/zero of=/run/fill bs=4k 2>/dev/null || true"),
                            "level": "info"})
     r.report("a full /run: a load still inserts", [] if p.returncode == 0 and inserts == NIC_ASYNC
