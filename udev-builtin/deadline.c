@@ -1,19 +1,46 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "deadline.h"
 
-static long long now_ms(void)
+#define LOCK_RETRY_MS 50
+
+long long now_ms(void)
 {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * flock(LOCK_EX) on @fd, waiting until @until (a now_ms() time; 0: no
+ * limit). flock() itself takes no timeout. Returns 0, -ETIME, or a
+ * negative errno.
+ */
+int lock_until(int fd, long long until)
+{
+        for (;;) {
+                long long left;
+
+                if (flock(fd, LOCK_EX | (until ? LOCK_NB : 0)) == 0)
+                        return 0;
+                if (errno == EINTR)
+                        continue;
+                if (errno != EWOULDBLOCK)
+                        return -errno;
+                left = until - now_ms();
+                if (left <= 0)
+                        return -ETIME;
+                (void) poll(NULL, 0, left < LOCK_RETRY_MS ? (int) left : LOCK_RETRY_MS);
+        }
 }
 
 static int wait_child(pid_t pid, const sigset_t *chld, unsigned timeout_ms)

@@ -2,3 +2,5 @@
 #pragma once
 
 int run_with_deadline(int (*fn)(void *userdata), void *userdata, unsigned timeout_ms);
+long long now_ms(void);
+int lock_until(int fd, long long until);

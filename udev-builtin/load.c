@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "deadline.h"
 #include "log.h"
+#include "sysfs.h"
 #include "verbs.h"
 
 /*
@@ -23,8 +24,9 @@
 #define LOAD_TIMEOUT_SEC_MAX 30
 #define UDEV_EVENT_TIMEOUT_SEC_DEFAULT 180
 
-/* Where "load" remembers, until reboot, that it warned about the configuration. */
-#define CONFIG_WARNED_FILE "/run/udev-async-probe/config-warned"
+/* Where "load" keeps, until reboot, that it warned about the configuration. */
+#define STATE_DIR "/run/udev-async-probe"
+#define CONFIG_WARNED_NAME "config-warned"
 
 /*
  * A module to insert: for a udev event, only those that get async_probe=1
@@ -34,6 +36,8 @@ struct insert_job {
         struct kmod_module *mod;
         const struct device_info *dev;
         struct uap_decision decision;
+        int lock;               /* holds the module's insert lock, or -1 */
+        bool busy;              /* another insert of the module held it until the deadline */
 };
 
 struct load {
@@ -109,9 +113,15 @@ static int insert_all(void *userdata)
         const struct load *l = userdata;
         int ret = EXIT_SUCCESS;
 
-        for (size_t i = 0; i < l->n_jobs; i++)
+        for (size_t i = 0; i < l->n_jobs; i++) {
+                if (l->jobs[i].busy)
+                        continue;
                 if (insert_one(&l->jobs[i]) < 0)
                         ret = EXIT_FAILURE;
+                /* Another event's insert of the module may go ahead now. */
+                if (l->jobs[i].lock >= 0)
+                        close(l->jobs[i].lock);
+        }
         return ret;
 }
 
@@ -149,39 +159,167 @@ static int plan_one(const struct module_plan *plan, const struct device_info *de
                 .mod = kmod_module_ref(plan->mod),
                 .dev = dev,
                 .decision = plan->decision,
+                .lock = -1,
         };
         return 0;
 }
 
 static void load_done(struct load *l)
 {
-        for (size_t i = 0; i < l->n_jobs; i++)
+        for (size_t i = 0; i < l->n_jobs; i++) {
                 kmod_module_unref(l->jobs[i].mod);
+                if (l->jobs[i].lock >= 0)
+                        close(l->jobs[i].lock);
+        }
         free(l->jobs);
+}
+
+/*
+ * The state directory, as a descriptor through which no entry is reached
+ * by a link someone put there. A full or read-only /run only means doing
+ * without (-errno).
+ */
+static int state_dir(void)
+{
+        int fd;
+
+        (void) mkdir(STATE_DIR, 0755);
+        fd = open(STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+/* A new file @name in @dir, with @text; 0 or -errno. */
+static int write_new_file(int dir, const char *name, const char *text)
+{
+        size_t len = strlen(text);
+        int fd, r = 0;
+
+        fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == EEXIST) {
+                /* Left by a process of the same pid, or put there: not ours to write through. */
+                (void) unlinkat(dir, name, 0);
+                fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        }
+        if (fd < 0)
+                return -errno;
+        if (write(fd, text, len) != (ssize_t) len)
+                r = -EIO;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        return r;
+}
+
+/*
+ * One insert of a module at a time, across events: an insert can hang in
+ * the kernel (a dependency's init), and each event of the module would
+ * leave one more behind at its deadline. Returns a descriptor holding
+ * @module's lock, -ETIME when another insert held it until @until (see
+ * lock_until()), or -errno when no lock can be had (a read-only /run):
+ * the insert then goes ahead without one.
+ */
+static int insert_lock(const char *module, long long until)
+{
+        char name[128];
+        int dir, fd, r;
+
+        dir = state_dir();
+        if (dir < 0)
+                return dir;
+        snprintf(name, sizeof(name), "insert.%s.lock", module);
+        fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+        r = fd < 0 ? -errno : 0;
+        close(dir);
+        if (r == 0)
+                r = lock_until(fd, until);
+        if (r < 0 && fd >= 0)
+                close(fd);
+        return r < 0 ? r : fd;
+}
+
+static bool jobs_left(const struct load *l)
+{
+        for (size_t i = 0; i < l->n_jobs; i++)
+                if (!l->jobs[i].busy)
+                        return true;
+        return false;
+}
+
+static int job_by_name(const void *a, const void *b)
+{
+        const struct insert_job * const *x = a, * const *y = b;
+
+        return strcmp(kmod_module_get_name((*x)->mod), kmod_module_get_name((*y)->mod));
+}
+
+/*
+ * Take each job's insert lock, waiting until @until (see lock_until()); in
+ * the order of the module names, as every process does, so that none waits
+ * on another that waits on it. A job whose module another insert still
+ * holds at the deadline is left out (busy): for an event, kmod load follows
+ * and loads the module as it would without this package.
+ */
+static int lock_jobs(struct load *l, unsigned timeout, long long until)
+{
+        _cleanup_free_ struct insert_job **order = calloc(l->n_jobs, sizeof(*order));
+        int ret = EXIT_SUCCESS;
+
+        if (order == NULL)
+                return log_oom(), EXIT_FAILURE;
+        for (size_t i = 0; i < l->n_jobs; i++)
+                order[i] = &l->jobs[i];
+        qsort(order, l->n_jobs, sizeof(*order), job_by_name);
+
+        for (size_t i = 0; i < l->n_jobs; i++) {
+                struct insert_job *job = order[i];
+                const char *name = kmod_module_get_name(job->mod);
+                int r;
+
+                /* Twice the same module: the first insert's lock covers both. */
+                if (i > 0 && strcmp(name, kmod_module_get_name(order[i - 1]->mod)) == 0)
+                        continue;
+                r = insert_lock(name, until);
+                if (r >= 0)
+                        job->lock = r;
+                else if (r == -ETIME) {
+                        job->busy = true;
+                        log_warning("%s: another insert of '%s' is still running after %u s; %s.",
+                                    job->dev->devpath ? job->dev->devpath : job->dev->modalias, name,
+                                    timeout, l->udev_event ? "leaving it to udev's kmod load" :
+                                    "not inserting it again");
+                        ret = EXIT_FAILURE;
+                } else
+                        log_debug("No insert lock for '%s', inserting it without one: %s",
+                                  name, strerror(-r));
+        }
+        return ret;
 }
 
 /* Whether this boot already heard about this configuration problem. */
 static bool config_warned(const char *error)
 {
-        char old[sizeof(((struct uap_config *) NULL)->error)] = "";
-        _cleanup_(fclosep) FILE *f = fopen(CONFIG_WARNED_FILE, "re");
-        bool ok;
-        int fd;
+        char old[sizeof(((struct uap_config *) NULL)->error)] = "", tmp[64];
+        struct stat st;
+        bool warned;
+        int dir, fd;
 
-        if (f && fgets(old, sizeof(old), f) && strcmp(old, error) == 0)
-                return true;
-
-        /* A full or read-only /run only means warning again next time. */
-        (void) mkdir("/run/udev-async-probe", 0755);
-        fd = open(CONFIG_WARNED_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0)
+        dir = state_dir();
+        if (dir < 0)
                 return false;
-        ok = write(fd, error, strlen(error)) == (ssize_t) strlen(error);
-        if (close(fd) < 0)
-                ok = false;
-        if (!ok || rename(CONFIG_WARNED_FILE ".tmp", CONFIG_WARNED_FILE) < 0)
-                (void) unlink(CONFIG_WARNED_FILE ".tmp");
-        return false;
+
+        /* O_NONBLOCK: a FIFO put there would block the event. */
+        fd = openat(dir, CONFIG_WARNED_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        warned = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                 read_line_fd(fd, old, sizeof(old)) == 0 && strcmp(old, error) == 0;
+        if (fd >= 0)
+                close(fd);
+
+        /* A name of its own: events run in parallel. */
+        snprintf(tmp, sizeof(tmp), CONFIG_WARNED_NAME ".%i.tmp", (int) getpid());
+        if (!warned && (write_new_file(dir, tmp, error) < 0 ||
+                        renameat(dir, tmp, dir, CONFIG_WARNED_NAME) < 0))
+                (void) unlinkat(dir, tmp, 0);
+        close(dir);
+        return warned;
 }
 
 static void warn_config(const struct uap_config *cfg, bool udev_event)
@@ -295,6 +433,7 @@ int verb_load(struct cli *cli, int argc, char **argv)
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         _cleanup_free_ struct device_info *devs = NULL;
         unsigned timeout = UINT_MAX;
+        long long start;
         struct uap_config cfg = {};
         struct load l = {};
         bool udev_event;
@@ -333,8 +472,14 @@ int verb_load(struct cli *cli, int argc, char **argv)
                         log_debug("No module matches %s.", devs[i].modalias);
         }
 
-        if (l.n_jobs > 0) {
-                r = run_with_deadline(insert_all, &l, timeout * 1000);
+        start = now_ms();
+        if (l.n_jobs > 0 && lock_jobs(&l, timeout, timeout ? start + timeout * 1000LL : 0) != EXIT_SUCCESS)
+                ret = EXIT_FAILURE;
+        if (jobs_left(&l)) {
+                /* What the locks left of the deadline, at least 1 ms (0 is no limit). */
+                long long left = timeout * 1000LL - (now_ms() - start);
+
+                r = run_with_deadline(insert_all, &l, timeout == 0 ? 0 : left > 1 ? (unsigned) left : 1);
                 if (r == -ETIME) {
                         log_warning("Inserts still running after %u s; leaving them to finish on their own.",
                                     timeout);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -64,7 +65,8 @@ void log_parse_environment(void)
  */
 void log_open(bool udev_event)
 {
-        int fd;
+        struct stat st;
+        int fd, flags;
 #if HAVE_JOURNAL
         const char *e = getenv("SYSTEMD_LOG_TARGET");
 
@@ -79,9 +81,15 @@ void log_open(bool udev_event)
 #endif
         /*
          * O_NONBLOCK on stderr itself would change it for whoever shares it
-         * (a shell, udevd); a second open gets a description of our own.
+         * (a shell, udevd); a second open gets a description of our own,
+         * with the flags stderr has (O_APPEND). A regular file never
+         * blocks, and a second open of it would write at an offset of its
+         * own, over what is there: that one is used as it is.
          */
-        fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        flags = fcntl(STDERR_FILENO, F_GETFL);
+        if (flags < 0 || (fstat(STDERR_FILENO, &st) == 0 && S_ISREG(st.st_mode)))
+                return;
+        fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (flags & O_APPEND));
         if (fd >= 0)
                 stderr_fd = fd;
 }

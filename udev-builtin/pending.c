@@ -153,12 +153,19 @@ int pending_module_count(const char *module, long *ret)
         return parse_count(value, ret);
 }
 
-static struct pending_module *find_module(struct pending *p, const char *name)
+static struct pending_module *lookup_module(struct pending *p, const char *name)
 {
         for (size_t i = 0; i < p->n_modules; i++)
                 if (strcmp(p->modules[i].name, name) == 0)
                         return &p->modules[i];
-        return add_module(p, name);
+        return NULL;
+}
+
+static struct pending_module *find_module(struct pending *p, const char *name)
+{
+        struct pending_module *m = lookup_module(p, name);
+
+        return m ? m : add_module(p, name);
 }
 
 /*
@@ -194,9 +201,10 @@ static bool stack_module(FILE *f, bool *attach, char *module, size_t size)
  * async_run_entry_fn(), as a worker's kernel stack shows (root only,
  * CONFIG_STACKTRACE), with the module doing the work further in. A device
  * gets its driver link before its probe runs, so this is what shows the
- * probes that have started and not ended.
+ * probes that have started and not ended. @known_only: only for the
+ * modules already in @p.
  */
-static int async_attach_workers(struct pending *p)
+static int async_attach_workers(struct pending *p, bool known_only)
 {
         _cleanup_(closedirp) DIR *d = opendir("/proc");
         struct dirent *de;
@@ -217,15 +225,16 @@ static int async_attach_workers(struct pending *p)
                 if (f == NULL)
                         continue;
                 if (!stack_module(f, &attach, module, sizeof(module))) {
-                        p->workers += attach;
+                        p->workers += attach && !known_only;
                         continue;
                 }
                 if (!attach)
                         continue;
-                m = find_module(p, module);
-                if (m == NULL)
+                m = known_only ? lookup_module(p, module) : find_module(p, module);
+                if (m)
+                        m->running++;
+                else if (!known_only)
                         return -ENOMEM;
-                m->running++;
         }
         return 0;
 }
@@ -234,7 +243,7 @@ static int async_attach_workers(struct pending *p)
 int pending_read_running(struct pending *p)
 {
         *p = (struct pending) {};
-        return async_attach_workers(p);
+        return async_attach_workers(p, false);
 }
 
 const struct pending_module *pending_find(const struct pending *p, const char *module)
@@ -243,6 +252,25 @@ const struct pending_module *pending_find(const struct pending *p, const char *m
                 if (strcmp(p->modules[i].name, module) == 0)
                         return &p->modules[i];
         return NULL;
+}
+
+static bool module_coming(const char *module)
+{
+        char path[300], state[32];
+
+        snprintf(path, sizeof(path), "/sys/module/%s/initstate", module);
+        return read_one_line(path, state, sizeof(state)) == 0 && strcmp(state, "coming") == 0;
+}
+
+/* The modules checked as a best effort in which nothing showed: not pending. */
+static void drop_idle_modules(struct pending *p)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < p->n_modules; i++)
+                if (p->modules[i].probes >= 0 || p->modules[i].running > 0 || p->modules[i].coming)
+                        p->modules[n++] = p->modules[i];
+        p->n_modules = n;
 }
 
 /* Modules whose init still runs: it may queue probes yet. */
@@ -281,39 +309,60 @@ static int watch_add(struct pending_watch *w, int fd)
         return 0;
 }
 
+/* The watch's descriptors, closed; @w stays incomplete. */
+static void watch_release(struct pending_watch *w)
+{
+        for (size_t i = 0; i < w->n; i++)
+                close(w->pfd[i].fd);
+        w->n = 0;
+        w->complete = false;
+}
+
 /*
  * pending_module_count(), reading the file through a descriptor that stays
- * open in @w: that read arms poll() on it. A file that exists but cannot be
- * opened or read leaves the watch incomplete, as its module's rise would go
- * unseen, and counts as absent.
+ * open in @w: that read arms poll() on it. Out of descriptors, the watch
+ * gives them back and the counts are read without one; a file that exists
+ * but cannot be read is no zero: *ret is -1, for the best-effort check of
+ * its module. Either leaves the watch incomplete, as a rise would go unseen.
  */
 static int watch_module_count(struct pending_watch *w, const char *module, long *ret)
 {
+        static bool warned;
         char path[4096], value[32];
-        int fd, r;
+        int fd, r = 0;
 
         snprintf(path, sizeof(path), "/sys/module/%s/" MODULE_PENDING_FILE, module);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                log_full_errno(LOG_DEBUG, errno, "Cannot watch %s: %m", path);
-                w->complete = false;
+        if (!w->spent) {
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                r = fd < 0 ? -errno : read_line_fd(fd, value, sizeof(value));
+                if (r == 0) {
+                        r = watch_add(w, fd);
+                        if (r < 0) {
+                                close(fd);
+                                return r;
+                        }
+                } else if (fd >= 0)
+                        close(fd);
+                if (r == -EMFILE || r == -ENFILE) {
+                        log_debug("Out of file descriptors at %s: reading the counts without a watch.", path);
+                        watch_release(w);
+                        w->spent = true;
+                }
+        }
+        if (w->spent)
+                r = read_one_line(path, value, sizeof(value));
+        /* ENODEV: the module went away after the open. */
+        if (r == -ENOENT || r == -ENODEV)
                 return 0;
-        }
-        r = read_line_fd(fd, value, sizeof(value));
-        if (r < 0) {
-                log_full_errno(LOG_DEBUG, -r, "Cannot read %s: %m", path);
-                w->complete = false;
-                close(fd);
-                return 0;
-        }
-        r = watch_add(w, fd);
-        if (r < 0) {
-                close(fd);
-                return r;
-        }
-        return parse_count(value, ret);
+        if (r == 0 && parse_count(value, ret) > 0)
+                return 1;
+
+        log_full_errno(warned ? LOG_DEBUG : LOG_WARNING, r < 0 ? r : -EINVAL,
+                       "Cannot read %s: %m; checking module '%s' as a best effort.", path, module);
+        warned = true;
+        w->complete = false;
+        *ret = -1;
+        return 1;
 }
 
 /* > 0 if a watched count rose or dropped since pending_watch_arm(). */
@@ -326,8 +375,7 @@ int pending_watch_poll(struct pending_watch *w, int timeout_ms)
 
 void pending_watch_done(struct pending_watch *w)
 {
-        for (size_t i = 0; i < w->n; i++)
-                close(w->pfd[i].fd);
+        watch_release(w);
         free(w->pfd);
         *w = (struct pending_watch) {};
 }
@@ -335,15 +383,18 @@ void pending_watch_done(struct pending_watch *w)
 /*
  * Exact: every module whose kernel count is not zero, with its devices
  * that have no driver yet; @w then watches every count file read, armed
- * by that read (see struct pending_watch). Best effort, on kernels without the count:
- * modules whose init still runs, and kernel workers in an asynchronous
- * attach. A probe queued but not yet picked up by a worker is not seen;
- * the caller looks twice, a moment apart, to leave it the time to start.
+ * by that read (see struct pending_watch). A module whose count file cannot
+ * be read gets the best effort below instead. Best effort, on kernels
+ * without the count: modules whose init still runs, and kernel workers in
+ * an asynchronous attach. A probe queued but not yet picked up by a worker
+ * is not seen; the caller looks twice, a moment apart, to leave it the
+ * time to start.
  */
 int pending_read(struct kmod_ctx *ctx, struct pending *p, struct pending_watch *w)
 {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
+        bool unknown = false;
         long count;
         int r;
 
@@ -352,6 +403,8 @@ int pending_read(struct kmod_ctx *ctx, struct pending *p, struct pending_watch *
         d = opendir("/sys/module");
         w->complete = d != NULL;
         while (d && (de = readdir(d))) {
+                struct pending_module *m;
+
                 if (de->d_name[0] == '.')
                         continue;
                 r = watch_module_count(w, de->d_name, &count);
@@ -360,21 +413,28 @@ int pending_read(struct kmod_ctx *ctx, struct pending *p, struct pending_watch *
                 if (r <= 0)
                         continue;
                 p->exact = true;
-                if (count > 0) {
-                        struct pending_module *m = add_module(p, de->d_name);
-
-                        if (m == NULL)
-                                return -ENOMEM;
-                        m->probes = count;
-                        r = unbound_devices(ctx, m);
-                        if (r < 0)
-                                return r;
+                if (count == 0)
+                        continue;
+                m = add_module(p, de->d_name);
+                if (m == NULL)
+                        return -ENOMEM;
+                if (count < 0) {
+                        m->coming = module_coming(de->d_name);
+                        unknown = true;
+                        continue;
                 }
+                m->probes = count;
+                r = unbound_devices(ctx, m);
+                if (r < 0)
+                        return r;
         }
-        if (p->exact)
-                return 0;
+        if (p->exact) {
+                r = unknown ? async_attach_workers(p, true) : 0;
+                drop_idle_modules(p);
+                return r;
+        }
 
-        r = async_attach_workers(p);
+        r = async_attach_workers(p, false);
         if (r < 0)
                 return r;
         return coming_modules(p);

@@ -35,12 +35,14 @@ long pending_total(const struct pending *p);
 /*
  * The kernel's count files, opened and read, which arms poll() on them:
  * the kernel signals a file when its count rises from zero or drops to
- * zero. @complete: every module's file is watched.
+ * zero. @complete: every module's file is watched. @spent: out of
+ * descriptors, the counts are read without keeping one.
  */
 struct pending_watch {
         struct pollfd *pfd;
         size_t n;
         bool complete;
+        bool spent;
 };
 
 int pending_read(struct kmod_ctx *ctx, struct pending *p, struct pending_watch *w);

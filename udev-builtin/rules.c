@@ -159,16 +159,13 @@ bool rules_state_shipped_runs(const struct rules_state *rs)
         return rs->kind == RULES_SHIPPED && !rs->systemd;
 }
 
-static char *read_file(const char *path)
+static char *read_stream(FILE *f)
 {
-        _cleanup_(fclosep) FILE *f = fopen(path, "re");
         char *text = NULL;
         size_t size = 0;
         FILE *m;
         int c;
 
-        if (f == NULL)
-                return NULL;
         m = open_memstream(&text, &size);
         if (m == NULL)
                 return NULL;
@@ -179,6 +176,13 @@ static char *read_file(const char *path)
                 return NULL;
         }
         return text;
+}
+
+static char *read_file(const char *path)
+{
+        _cleanup_(fclosep) FILE *f = fopen(path, "re");
+
+        return f ? read_stream(f) : NULL;
 }
 
 /* The RULES_NAME file udev reads, as udev picks it: the first in its search path. */
@@ -223,15 +227,48 @@ int rules_state(const struct uap_config *cfg, struct rules_state *ret)
         return 0;
 }
 
+/*
+ * The text of the file to replace, in *ret (NULL when there is none to
+ * compare). Only a regular file is replaced, and none is waited for: a
+ * FIFO put there would block the boot.
+ */
+static int read_target(const char *path, char **ret)
+{
+        struct stat st;
+        FILE *f;
+        int fd;
+
+        *ret = NULL;
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                close(fd);
+                log_error("%s is not a regular file: not replacing it.", path);
+                return -EINVAL;
+        }
+        f = fdopen(fd, "r");
+        if (f == NULL) {
+                close(fd);
+                return 0;
+        }
+        *ret = read_stream(f);
+        fclose(f);
+        return 0;
+}
+
 /* Replace @path only when the text changes, so a reload is needed only then. */
 static int write_rules(const char *path, const char *text)
 {
-        _cleanup_free_ char *old = read_file(path), *tmp = NULL, *dir = NULL;
+        _cleanup_free_ char *old = NULL, *tmp = NULL, *dir = NULL;
         size_t len = strlen(text);
         ssize_t n;
         char *slash;
-        int fd, r = 0;
+        int fd, r, mkdir_error = 0;
 
+        r = read_target(path, &old);
+        if (r < 0)
+                return r;
         if (old && strcmp(old, text) == 0) {
                 log_debug("%s is up to date.", path);
                 return 0;
@@ -243,13 +280,16 @@ static int write_rules(const char *path, const char *text)
         /* Before udevd starts, /run/udev may not exist yet. */
         for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
                 *slash = '\0';
-                (void) mkdir(dir, 0755);
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST && mkdir_error == 0)
+                        mkdir_error = errno;
                 *slash = '/';
         }
 
         fd = mkostemp(tmp, O_CLOEXEC);
+        /* ENOENT from a directory that could not be made: why it could not says more. */
         if (fd < 0)
-                return log_error_errno(errno, "Failed to create a file next to %s: %m", path);
+                return log_error_errno(errno == ENOENT && mkdir_error ? mkdir_error : errno,
+                                       "Failed to create a file next to %s: %m", path);
         n = write(fd, text, len);
         if (n < 0)
                 r = -errno;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,9 @@
 
 #define SETTLE_TIMEOUT_SEC_DEFAULT 120
 #define BEST_EFFORT_RECHECK_MS 100
+/* Between runs of an udevadm settle that fails at once: 100 ms, doubling up to 1 s. */
+#define UDEVADM_RETRY_MS 100
+#define UDEVADM_RETRY_MAX_MS 1000
 
 extern char **environ;
 
@@ -26,6 +30,25 @@ static long long now_ms(void)
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int min_ms(long long a, int b)
+{
+        return a < b ? (int) a : b;
+}
+
+/*
+ * One count file stays open per module: a big server has more modules
+ * than the soft limit of 1024 allows, so take what the hard limit allows.
+ */
+static void raise_fd_limit(void)
+{
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                (void) setrlimit(RLIMIT_NOFILE, &rl);
+        }
 }
 
 static unsigned long long uevent_seqnum(void)
@@ -39,23 +62,50 @@ static unsigned long long uevent_seqnum(void)
 /*
  * udev's own barrier, as udev defines it: udevadm settle pings udevd, so
  * every uevent it has received is queued, then waits for the queue to
- * empty. Returns 0, or -ETIME when the queue did not empty in time.
+ * empty. Returns 0; -ETIME when the queue did not empty in time; -EPROTO
+ * when udevadm settle failed otherwise, @status saying how; or a negative
+ * errno when udevadm could not be run.
  */
-static int udev_settle(long long timeout_ms)
+static int udev_settle(long long timeout_ms, int *status)
 {
+        long long timeout_s = (timeout_ms + 999) / 1000, start = now_ms();
         char arg[64];
         char *argv[] = { (char *) "udevadm", (char *) "settle", arg, NULL };
         pid_t pid;
-        int r, status;
+        int r;
 
-        snprintf(arg, sizeof(arg), "--timeout=%lld", (timeout_ms + 999) / 1000);
+        snprintf(arg, sizeof(arg), "--timeout=%lld", timeout_s);
         r = posix_spawnp(&pid, "udevadm", NULL, NULL, argv, environ);
         if (r != 0)
-                return log_error_errno(r, "Failed to run udevadm settle: %m");
-        while (waitpid(pid, &status, 0) < 0)
+                return -r;
+        while (waitpid(pid, status, 0) < 0)
                 if (errno != EINTR)
-                        return log_error_errno(errno, "Failed to wait for udevadm settle: %m");
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ETIME;
+                        return -errno;
+        if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+                return 0;
+        /* Where posix_spawnp() cannot report a failed exec (under valgrind), the child exits 127. */
+        if (WIFEXITED(*status) && WEXITSTATUS(*status) == 127)
+                return -ENOENT;
+        /* A timeout is exit status 1, as any failure is: its run time tells them apart. */
+        if (WIFEXITED(*status) && (timeout_s == 0 || now_ms() - start >= timeout_s * 1000))
+                return -ETIME;
+        return -EPROTO;
+}
+
+/* What the last udevadm settle said, for a message: "" if the queue was empty. */
+static const char *queue_state(int queue, int status, char *buf, size_t size)
+{
+        if (queue == 0)
+                return "";
+        if (queue == -ETIME)
+                return "udev's event queue is not empty (udevadm settle timed out)";
+        if (queue == -EPROTO && WIFEXITED(status))
+                snprintf(buf, size, "udevadm settle failed (exit status %i)", WEXITSTATUS(status));
+        else if (queue == -EPROTO)
+                snprintf(buf, size, "udevadm settle failed (killed by signal %i)", WTERMSIG(status));
+        else
+                snprintf(buf, size, "udevadm settle could not run (%s)", strerror(-queue));
+        return buf;
 }
 
 static void report_pending(const struct pending *p, int level)
@@ -103,9 +153,13 @@ static int read_pending(struct kmod_ctx *ctx, struct pending *p, struct pending_
                 if (pending_total(p) == 0 || left <= 0)
                         return 0;
                 report_pending(p, LOG_DEBUG);
-                /* Without the kernel's count, a device's driver link is all there is to watch. */
+                /*
+                 * Without the kernel's count, a device's driver link is all
+                 * there is to watch; without a watch on every count, a
+                 * count that dropped may be one no poll() sees.
+                 */
                 if (p->exact)
-                        (void) pending_watch_poll(w, left < 1000 ? (int) left : 1000);
+                        (void) pending_watch_poll(w, min_ms(left, w->complete ? 1000 : BEST_EFFORT_RECHECK_MS));
                 else
                         (void) poll(NULL, 0, 50);
         }
@@ -147,8 +201,11 @@ int verb_settle(struct cli *cli, int argc, char **argv)
         struct pending_watch w = {};
         struct pending p = {};
         bool idle_once = false;
+        unsigned retry_ms = 0;
         long long deadline;
-        int r;
+        int r, queue = 0, status = 0;
+        bool first = true;
+        char what[128];
 
         r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS "t:", options, help, parse_timeout, &timeout);
         if (r >= 0)
@@ -158,6 +215,7 @@ int verb_settle(struct cli *cli, int argc, char **argv)
                 return EXIT_USAGE;
         }
         log_open(false);
+        raise_fd_limit();
 
         r = loader_context_new(&cli->paths, &ctx);
         if (r < 0)
@@ -168,10 +226,23 @@ int verb_settle(struct cli *cli, int argc, char **argv)
                 unsigned long long seqnum = uevent_seqnum();
                 long long left = deadline - now_ms();
                 bool idle, exact;
-                int queue;
 
-                /* udev's queue is asked again only once the probes are done. */
-                queue = udev_settle(left > 0 ? left : 0);
+                /*
+                 * udev's queue is asked again only once the probes are done,
+                 * and not past the deadline, where the last answer stands.
+                 */
+                if (left > 0 || first) {
+                        queue = udev_settle(left > 0 ? left : 0, &status);
+                        first = false;
+                }
+                if (queue < 0 && queue != -ETIME && queue != -EPROTO && queue != -EAGAIN && queue != -ENOMEM) {
+                        /* Not there, or not a program: trying again changes nothing. */
+                        pending_done(&p);
+                        return log_error_errno(queue, "Failed to run udevadm settle, without which udev's "
+                                               "queue cannot be checked: %m"), EXIT_FAILURE;
+                }
+                if (queue == 0 || queue == -ETIME)
+                        retry_ms = 0;
                 r = read_pending(ctx, &p, &w, deadline);
                 if (r < 0) {
                         pending_watch_done(&w);
@@ -197,15 +268,25 @@ int verb_settle(struct cli *cli, int argc, char **argv)
                 idle_once = idle;
 
                 if (now_ms() >= deadline) {
-                        log_error("Timed out after %u s:%s%s", timeout,
-                                  queue < 0 ? " udev's event queue is not empty" : "",
-                                  pending_total(&p) ? " asynchronous probes are pending" : "");
+                        const char *q = queue_state(queue, status, what, sizeof(what));
+
+                        log_error("Timed out after %u s: %s%s%s.", timeout, q,
+                                  *q && pending_total(&p) ? ", and " : "",
+                                  pending_total(&p) ? "asynchronous probes are pending" :
+                                  *q ? "" : "new uevents or probes kept coming");
                         report_pending(&p, LOG_ERR);
                         pending_done(&p);
                         return EXIT_FAILURE;
                 }
                 if (idle)
                         (void) poll(NULL, 0, BEST_EFFORT_RECHECK_MS);
+                else if (queue != 0 && queue != -ETIME) {
+                        /* It failed at once: not again at once, nor for ever at once. */
+                        retry_ms = retry_ms ? min_ms(2 * retry_ms, UDEVADM_RETRY_MAX_MS) : UDEVADM_RETRY_MS;
+                        log_debug("%s; trying again in %u ms.", queue_state(queue, status, what, sizeof(what)),
+                                  retry_ms);
+                        (void) poll(NULL, 0, min_ms(deadline - now_ms(), retry_ms));
+                }
         }
 
         if (!p.exact)

@@ -10,13 +10,15 @@ Environment: CC, DEPMOD; UAP_WRAPPER (e.g. valgrind ...) wraps PROGRAM.
 import json
 import os
 import re
+import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture import BLACK, BUILTIN, DUAL, INST, NIC, NOMOD, OPT0, OPT1, PLAT, USB  # noqa: E402
+from fixture import BLACK, BUILTIN, DUAL, INST, KVER, NIC, NOMOD, OPT0, OPT1, PLAT, USB  # noqa: E402
 from runner import Runner, event  # noqa: E402
 from tap import read_inserts  # noqa: E402
 
@@ -511,6 +513,179 @@ def option_bytes_cases(r):
                  [] if ok else [repr(p.stdout)], p)
 
 
+def settle_udevadm_cases(r):
+    """settle runs udevadm settle for udev's queue: when that fails at once,
+    it must neither spin nor blame the queue."""
+    def udevadm(name, script):
+        d = os.path.join(r.tmp, name)
+        os.makedirs(d)
+        with open(os.path.join(d, "udevadm"), "w") as f:
+            f.write("#!/bin/sh\n" + script + "\n")
+        os.chmod(os.path.join(d, "udevadm"), 0o755)
+        return d
+
+    runs = os.path.join(r.tmp, "udevadm-runs")
+    failing = udevadm("udevadm-fails", f"echo \"$*\" >> {runs}; exit 1")
+    p, _, _ = r.run(["settle", "--timeout=3"], {"PATH": failing + ":" + os.environ["PATH"]},
+                    {"level": "info", "timeout": 60})
+    n = len(open(runs).read().splitlines()) if os.path.exists(runs) else 0
+    err = p.stderr.decode()
+    problems = []
+    if p.returncode != 1:
+        problems.append(f"exit status {p.returncode}, expected 1")
+    # Generous: the backoff (100 ms doubling to 1 s) allows 6 runs in 3 s.
+    if not 2 <= n <= 10:
+        problems.append(f"udevadm ran {n} times in 3 s, expected 2 to 10")
+    if "udevadm settle failed (exit status 1)" not in err:
+        problems.append("the timeout does not say that udevadm settle failed")
+    if "queue is not empty" in err:
+        problems.append("the timeout blames udev's queue")
+    r.report("settle with an udevadm that fails at once: retried with a backoff, named as the failure",
+             problems, p)
+
+    empty = os.path.join(r.tmp, "no-udevadm")
+    os.makedirs(empty)
+    t0 = time.monotonic()
+    p, _, _ = r.run(["settle", "--timeout=30"], {"PATH": empty}, {"level": "info", "timeout": 60})
+    took = time.monotonic() - t0
+    lines = p.stderr.decode().splitlines()
+    problems = []
+    if p.returncode != 1:
+        problems.append(f"exit status {p.returncode}, expected 1")
+    if took > (10 if r.wrapper else 3):
+        problems.append(f"returned after {took:.1f} s, expected at once")
+    if len(lines) != 1 or "udevadm" not in lines[0]:
+        problems.append(f"{len(lines)} lines on stderr, expected one error naming udevadm")
+    r.report("settle without udevadm in PATH: one error, exits at once", problems, p)
+
+    slow = udevadm("udevadm-times-out", 'sleep "${2#--timeout=}"; exit 1')
+    p, _, _ = r.run(["settle", "--timeout=1"], {"PATH": slow + ":" + os.environ["PATH"]},
+                    {"level": "info", "timeout": 60})
+    err = p.stderr.decode()
+    ok = p.returncode == 1 and "udev's event queue is not empty" in err and "failed" not in err
+    r.report("settle with an udevadm settle that times out: the queue is named",
+             [] if ok else [f"exit status {p.returncode}"], p)
+
+
+def log_append_case(r):
+    """2>>FILE: the program's messages go after what the file holds."""
+    conf = os.path.join(r.tmp, "bad.conf")
+    with open(conf, "w") as f:
+        f.write("options udev_async_probe bogus=1\n")
+    log = os.path.join(r.tmp, "existing.log")
+    earlier = "".join(f"an earlier line, number {i}\n" for i in range(20))
+    with open(log, "w") as f:
+        f.write(earlier)
+    env = {k: v for k, v in os.environ.items() if k == "PATH" or k.endswith("SAN_OPTIONS")}
+    env["SYSTEMD_LOG_TARGET"] = "console"
+    with open(log, "ab") as err:
+        p = subprocess.run(shlex.split(r.wrapper) + [r.program, "-d", r.tree, "-S", KVER, "-C", conf, "rules"],
+                           stdout=subprocess.DEVNULL, stderr=err, env=env)
+    text = open(log).read()
+    problems = []
+    if not text.startswith(earlier):
+        problems.append(f"the earlier content is gone: {text[:200]!r}")
+    if "Ignoring udev_async_probe options" not in text[len(earlier):]:
+        problems.append(f"the warning is not after it: {text[-300:]!r}")
+    r.report("a log file opened for append keeps what it held (2>>FILE)", problems)
+
+
+def fake_boot(r, name):
+    """A fake root for the trap that several runs share, as one boot."""
+    root = os.path.join(r.tmp, name)
+    for d in ("sys/module", "proc", "run/udev-async-probe"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    for f in ("cmdline", "modules"):
+        open(os.path.join(root, "proc", f), "w").close()
+    return root
+
+
+def state_file_cases(r):
+    """What load keeps in /run/udev-async-probe is written through no link
+    and read from no FIFO that someone put there."""
+    conf = {"conf": "options udev_async_probe bogus=1", "level": "info", "timeout": 20}
+    root = fake_boot(r, "boot-link")
+    victim = os.path.join(r.tmp, "victim")
+    with open(victim, "w") as f:
+        f.write("not the program's\n")
+    os.symlink(victim, os.path.join(root, "run/udev-async-probe/config-warned.tmp"))
+    p, _, _ = r.run(["load"], event(PLAT, "platform", TRAP_ROOT=root), conf)
+    problems = [] if p.returncode == 0 else [f"exit status {p.returncode}"]
+    if open(victim).read() != "not the program's\n":
+        problems.append(f"the link's target was written: {open(victim).read()!r}")
+    if b"Ignoring udev_async_probe options" not in p.stderr:
+        problems.append("no warning")
+    r.report("load writes its once-per-boot flag through no symbolic link", problems, p)
+
+    root = fake_boot(r, "boot-fifo")
+    os.mkfifo(os.path.join(root, "run/udev-async-probe/config-warned"))
+    try:
+        p, _, _ = r.run(["load"], event(PLAT, "platform", TRAP_ROOT=root), conf)
+        ok = p.returncode == 0 and b"Ignoring udev_async_probe options" in p.stderr
+        r.report("load reads its once-per-boot flag from no FIFO", [] if ok else [f"rc {p.returncode}"], p)
+    except subprocess.TimeoutExpired:
+        r.report("load reads its once-per-boot flag from no FIFO", ["blocked on the FIFO for 20 s"])
+
+    d = os.path.join(r.tmp, "rules-fifo")
+    os.makedirs(d)
+    fifo = os.path.join(d, "80-async-probe.rules")
+    os.mkfifo(fifo)
+    try:
+        p, _, _ = r.run(["rules", f"--output={fifo}"], None, {"level": "info", "timeout": 20})
+        problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+        if b"not a regular file" not in p.stderr:
+            problems.append("no error saying the target is not a regular file")
+        if not stat.S_ISFIFO(os.lstat(fifo).st_mode) or os.listdir(d) != ["80-async-probe.rules"]:
+            problems.append(f"the directory changed: {os.listdir(d)}")
+    except subprocess.TimeoutExpired:
+        problems = ["blocked on the FIFO for 20 s"]
+        p = None
+    r.report("rules --output=FIFO: a clear error, nothing changed", problems, p)
+
+
+def one_insert_case(r):
+    """Five events for one module whose dependency hangs in its insert: one
+    insert in flight, not one left behind by each event."""
+    case, fake, conf = r.prepare({"cmdline": "root=/dev/vda udev.event_timeout=3"})
+    os.makedirs(os.path.join(fake, "run"))
+    started, log = os.path.join(case, "started"), os.path.join(case, "inserts")
+    env = {k: v for k, v in os.environ.items() if k == "PATH" or k.endswith("SAN_OPTIONS")}
+    env.update(event(NIC, "pci"), SYSTEMD_LOG_TARGET="console", SYSTEMD_LOG_LEVEL="info",
+               LD_PRELOAD=r.trap, TRAP_ROOT=fake, TRAP_LOG=log, TRAP_STARTED=started,
+               TRAP_SLEEP="fix_core=5")
+    cmd = shlex.split(r.wrapper) + [r.program, "-d", r.tree, "-S", KVER, "-C", r.shipped, "-C", conf, "load"]
+    procs = []
+    for i in range(5):
+        # Files, not pipes: a child left running would hold a pipe open.
+        err = open(os.path.join(case, f"stderr{i}"), "w+b")
+        procs.append((subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err), err))
+    problems = []
+    for proc, err in procs:
+        rc = proc.wait(timeout=60)
+        if rc != 1:
+            problems.append(f"exit status {rc}, expected 1 (the deadline of 1 s)")
+    in_flight = read_inserts(started)
+    if in_flight != ["fix_core"]:
+        problems.append(f"inserts started by the five events {in_flight}, expected one of fix_core")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(read_inserts(log)) < 3:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    if read_inserts(log) != NIC_ASYNC:
+        problems.append(f"inserts in the end {read_inserts(log)}, expected {NIC_ASYNC}")
+    waited, lines = 0, []
+    for _, err in procs:
+        err.seek(0)
+        text = err.read()
+        err.close()
+        waited += b"another insert of 'fix_nic'" in text
+        lines += [f"stderr: {line}" for line in text.decode(errors="replace").splitlines()]
+    if waited != 4:
+        problems.append(f"{waited} events say that they left fix_nic to kmod load, expected 4")
+    r.report("five events, a dependency's insert hangs: one insert in flight, the others left to kmod load",
+             problems + lines if problems else [])
+
+
 def main():
     program, trap, shipped = sys.argv[1:4]
     r = Runner(program, trap, shipped)
@@ -524,6 +699,10 @@ def main():
         sysfs_cases(r)
         modprobe_config_case(r)
         status_cases(r)
+        settle_udevadm_cases(r)
+        log_append_case(r)
+        state_file_cases(r)
+        one_insert_case(r)
     finally:
         shutil.rmtree(r.tmp)
     return r.finish()

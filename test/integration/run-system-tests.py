@@ -118,7 +118,7 @@ def full_run_case(r):
     the loads work either way."""
     conf = "options udev_async_probe buses=pci bogus=1"
     for full, want in ((False, 1), (True, 2)):
-        fill = ("mount -o remount,size=64k /run; dd if=/dev/zero of=/run/fill bs=4k 2>/dev/null || true; "
+        fill = ("mount -t tmpfs -o size=64k,mode=0755 tmpfs /run; dd if=/dev/zero of=/run/fill bs=4k 2>/dev/null || true; "
                 if full else "")
         prefix = namespace(fill + "true") + ["sh", "-c", '"$@"; "$@"', "sh"]
         p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"),
@@ -131,10 +131,14 @@ def full_run_case(r):
             problems.append(f"warned {warned} times for two events, expected {want}")
         r.report(f"{'a full' if full else 'a'} /run: two events warn {want} time(s), nothing fails", problems, p)
     p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"),
-                          {"prefix": namespace("mount -o remount,size=64k /run; "
+                          {"prefix": namespace("mount -t tmpfs -o size=64k,mode=0755 tmpfs /run; "
                                                "dd if=/dev/zero of=/run/fill bs=4k 2>/dev/null || true"),
                            "level": "info"})
     r.report("a full /run: a load still inserts", [] if p.returncode == 0 and inserts == NIC_ASYNC
+             else [f"rc {p.returncode}, inserts {inserts}"], p)
+    p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"),
+                          {"prefix": namespace("mount -t tmpfs -o ro,mode=0755 tmpfs /run"), "level": "info"})
+    r.report("a read-only /run: a load still inserts", [] if p.returncode == 0 and inserts == NIC_ASYNC
              else [f"rc {p.returncode}, inserts {inserts}"], p)
 
 
@@ -466,17 +470,109 @@ def disabled_units_cases(r, static_rules):
              "to enable the units", [] if ok else [repr(text)], p)
 
 
+def fake_udevadm(r, name, script):
+    """A directory for PATH holding an udevadm that runs SCRIPT (sh)."""
+    d = os.path.join(r.tmp, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "udevadm"), "w") as f:
+        f.write("#!/bin/sh\n" + script + "\n")
+    os.chmod(os.path.join(d, "udevadm"), 0o755)
+    return d
+
+
+def fake_modules(n, pending, listing, extra=""):
+    """Shell for a private /sys/module of N modules whose count files read 0,
+    except the last PENDING in readdir order (tmpfs lists the newest first on
+    some kernels, in creation order on others), which read 1 and are listed
+    in LISTING; then EXTRA."""
+    return ("mount -t tmpfs tmpfs /sys/module; cd /sys/module; "
+            f"mkdir $(seq -f mod%04g 0 {n - 1}); "
+            "for d in *; do echo live > $d/initstate; echo 0 > $d/async_probe_pending; done; "
+            f"ls -U | tail -n {pending} > {listing}; "
+            f"for d in $(cat {listing}); do echo 1 > $d/async_probe_pending; done; "
+            + (extra + "; " if extra else "") + "cd /")
+
+
+def settle_count_cases(r):
+    """settle with count files it cannot keep open, or cannot open at all:
+    a count it could not read is never a zero."""
+    ok_udevadm = fake_udevadm(r, "udevadm-ok", "exit 0")
+    env = {"PATH": ok_udevadm + ":" + os.environ["PATH"]}
+    pending_re = re.compile(r"Module '(mod\d+)': 1 asynchronous probe\(s\) pending")
+    # Only where the hard limit is too low does settle run out of descriptors.
+    for limit, spent, desc in (("-Sn 1024", False, "a soft limit of 1024 (the hard one is higher)"),
+                               ("-n 1024", True, "soft and hard limit 1024")):
+        listing = os.path.join(r.tmp, "pending-modules")
+        setup = fake_modules(1100, 10, listing) + f"; ulimit {limit}"
+        t0 = time.monotonic()
+        p, _, _ = r.run(["settle", "--timeout=2"], env,
+                        {"prefix": namespace(setup), "real_sys": True, "level": "debug", "timeout": 60})
+        took = time.monotonic() - t0
+        named = sorted(set(pending_re.findall(p.stderr.decode())))
+        want = sorted(open(listing).read().split())
+        problems = []
+        if p.returncode != 1:
+            problems.append(f"exit status {p.returncode}, expected 1 (timed out)")
+        if took < 2:
+            problems.append(f"returned after {took:.2f} s, before its --timeout=2")
+        if named != want or len(want) != 10:
+            problems.append(f"names {named} as pending, expected {want} (the 10 last in readdir order)")
+        if b"Timed out after 2 s" not in p.stderr:
+            problems.append("no timeout message")
+        if (b"reading the counts without a watch" in p.stderr) != spent:
+            problems.append("ran out of descriptors" if not spent else "did not run out of descriptors")
+        r.report(f"settle, 1100 count files, {desc}: the 10 pending modules it cannot keep open "
+                 "are not read as zero", problems, p)
+
+    # A count file an LSM denies (here: mode 000 without CAP_DAC_OVERRIDE) says
+    # nothing: its module gets the best-effort check, and one warning.
+    drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    for state, rc, desc in (("coming", 1, "its init still runs: settle waits for it"),
+                            ("live", 0, "its init has ended: settle returns")):
+        setup = fake_modules(20, 0, "/dev/null", f"mkdir mod_denied; echo {state} > mod_denied/initstate; "
+                                    "echo 0 > mod_denied/async_probe_pending; "
+                                    "chmod 000 mod_denied/async_probe_pending")
+        p, _, _ = r.run(["settle", "--timeout=3"], env,
+                        {"prefix": namespace(setup) + drop, "real_sys": True, "level": "info",
+                         "timeout": 60})
+        err = p.stderr.decode()
+        problems = []
+        if p.returncode != rc:
+            problems.append(f"exit status {p.returncode}, expected {rc}")
+        warned = len(re.findall(r"mod_denied/async_probe_pending: Permission denied", err))
+        if warned != 1:
+            problems.append(f"warned {warned} times about the denied count file, expected once")
+        if rc == 1 and "Module 'mod_denied': its init still runs" not in err:
+            problems.append("the timeout does not name mod_denied")
+        r.report(f"settle, a count file that cannot be opened (EACCES) and {desc}", problems, p)
+
+
+def read_only_run_case(r):
+    """A read-only /run: rules --output names the real error."""
+    out = "/run/udev/rules.d/80-async-probe.rules"
+    p, _, _ = r.run(["rules", f"--output={out}"], None,
+                    {"prefix": namespace("mount -t tmpfs -o ro,mode=0755 tmpfs /run"), "level": "info"})
+    err = p.stderr.decode()
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+    if "Read-only file system" not in err or "No such file" in err:
+        problems.append("the error is not EROFS")
+    r.report("rules --output on a read-only /run reports EROFS", problems, p)
+
+
 def main():
     program, trap, shipped, readme, man = sys.argv[1:6]
     r = Runner(program, trap, shipped)
     try:
         warn_once_case(r)
         if not namespaces_work():
-            for name in ("journal", "full /run", "documented override", "generated rules in /run"):
+            for name in ("journal", "full /run", "documented override", "generated rules in /run",
+                         "settle's count files"):
                 r.skip(name, "no private mount namespace here (needs root or user namespaces)")
             return r.finish()
         rules_cases(r)
         long_list_cases(r)
+        settle_count_cases(r)
+        read_only_run_case(r)
         journal_cases(r, r.tmp)
         full_run_case(r)
         documented_override(r, readme, man)

@@ -6,6 +6,8 @@
  *   TRAP_FAIL  "mod=EINVAL,mod2=ENOEXEC": inserts of these fail so
  *   TRAP_SLEEP "mod=SECONDS": inserts of these first sleep, as a module
  *              init or do_init_module() waiting for async work can
+ *   TRAP_STARTED file that gets one "<module>" line per insert as it starts,
+ *              before any sleep: the inserts in flight
  *   TRAP_ROOT  fake root: /sys, /proc/{cmdline,modules} and the program's
  *              state in /run/udev-async-probe (unless TRAP_REAL_RUN is set)
  *              are read and written here; a successful insert makes the
@@ -140,6 +142,19 @@ static void make_live(const char *name)
         }
 }
 
+static void log_line(const char *path, const char *line)
+{
+        FILE *f;
+
+        if (path == NULL)
+                return;
+        f = REAL(fopen)(path, "ae");
+        if (f) {
+                fprintf(f, "%s\n", line);
+                fclose(f);
+        }
+}
+
 static long fake_finit_module(int fd, const char *options)
 {
         const char *log = getenv("TRAP_LOG");
@@ -148,6 +163,7 @@ static long fake_finit_module(int fd, const char *options)
         FILE *f;
 
         module_name(fd, name, sizeof(name));
+        log_line(getenv("TRAP_STARTED"), name);
         sleep_for(name);
         error = failure_for(name);
         if (log) {
