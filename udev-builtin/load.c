@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "core/uap-param.h"
 #include "deadline.h"
 #include "log.h"
+#include "sources.h"
 #include "verbs.h"
 
 /*
@@ -23,8 +25,11 @@
 #define LOAD_TIMEOUT_SEC_MAX 30
 #define UDEV_EVENT_TIMEOUT_SEC_DEFAULT 180
 
-/* Where "load" remembers, until reboot, that it warned about the configuration. */
-#define CONFIG_WARNED_FILE "/run/udev-async-probe/config-warned"
+/* Where "load" remembers, until reboot, what it warned about. */
+#define WARNED_DIR "/run/udev-async-probe"
+#define CONFIG_WARNED_FILE WARNED_DIR "/config-warned"
+/* One per module, so that each module's misspelled async_probe is said once. */
+#define OPTIONS_WARNED_PREFIX WARNED_DIR "/options-warned."
 
 /*
  * A module to insert: for a udev event, only those that get async_probe=1
@@ -37,6 +42,7 @@ struct insert_job {
 };
 
 struct load {
+        const struct cli *cli;
         struct insert_job *jobs;
         size_t n_jobs;
         size_t n_devs;
@@ -115,6 +121,8 @@ static int insert_all(void *userdata)
         return ret;
 }
 
+static void warn_misspelled(const struct load *l, const struct module_plan *plan);
+
 static int plan_one(const struct module_plan *plan, const struct device_info *dev, void *userdata)
 {
         struct load *l = userdata;
@@ -133,6 +141,9 @@ static int plan_one(const struct module_plan *plan, const struct device_info *de
         case MODULE_LOADABLE:
                 break;
         }
+
+        if (plan->decision.rule == UAP_RULE_MODULE_OPTIONS_MISSPELLED)
+                warn_misspelled(l, plan);
 
         if (!plan->decision.append && l->udev_event) {
                 log_debug("%s: leaving '%s' to udev's kmod load (%s: %s).",
@@ -160,11 +171,14 @@ static void load_done(struct load *l)
         free(l->jobs);
 }
 
-/* Whether this boot already heard about this configuration problem. */
-static bool config_warned(const char *error)
+/*
+ * Whether this boot already heard @error, as the marker file @path
+ * remembers it. An @error longer than the buffer is heard each time.
+ */
+static bool warned_before(const char *path, const char *error)
 {
-        char old[sizeof(((struct uap_config *) NULL)->error)] = "";
-        _cleanup_(fclosep) FILE *f = fopen(CONFIG_WARNED_FILE, "re");
+        char old[512] = "", tmp[PATH_MAX];
+        _cleanup_(fclosep) FILE *f = fopen(path, "re");
         bool ok;
         int fd;
 
@@ -172,16 +186,45 @@ static bool config_warned(const char *error)
                 return true;
 
         /* A full or read-only /run only means warning again next time. */
-        (void) mkdir("/run/udev-async-probe", 0755);
-        fd = open(CONFIG_WARNED_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        (void) mkdir(WARNED_DIR, 0755);
+        snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0)
                 return false;
         ok = write(fd, error, strlen(error)) == (ssize_t) strlen(error);
         if (close(fd) < 0)
                 ok = false;
-        if (!ok || rename(CONFIG_WARNED_FILE ".tmp", CONFIG_WARNED_FILE) < 0)
-                (void) unlink(CONFIG_WARNED_FILE ".tmp");
+        if (!ok || rename(tmp, path) < 0)
+                (void) unlink(tmp);
         return false;
+}
+
+/*
+ * "options m async-probe=0": the kernel ignores the word, the policy takes
+ * it as the administrator's opt-out (rule module-options-misspelled). Say
+ * so, and where the word is, once per boot and module for udev's runs.
+ */
+static void warn_misspelled(const struct load *l, const struct module_plan *plan)
+{
+        char word[256], marker[PATH_MAX];
+        _cleanup_free_ char *where = NULL;
+        struct uap_module_options o;
+
+        uap_module_options_read(plan->options, &o);
+        if (o.misspelled == NULL)
+                return;
+        snprintf(word, sizeof(word), "%.*s", (int) o.misspelled_len, o.misspelled);
+        snprintf(marker, sizeof(marker), OPTIONS_WARNED_PREFIX "%s", plan->name);
+        if (l->udev_event && warned_before(marker, word)) {
+                log_debug("Module '%s': '%s' is not the kernel's async_probe; loading without "
+                          UAP_ASYNC_OPTION ".", plan->name, word);
+                return;
+        }
+        /* libkmod does not say which file an option came from: read them one by one. */
+        where = sources_where(l->cli, plan->name, o.misspelled, o.misspelled_len);
+        log_warning("Module '%s': '%s' in %s is not the kernel's async_probe (only that exact spelling "
+                    "counts, the kernel ignores this one); taken as an opt-out, loading without "
+                    UAP_ASYNC_OPTION ".", plan->name, word, where ? where : "its modprobe.d options");
 }
 
 static void warn_config(const struct uap_config *cfg, bool udev_event)
@@ -189,7 +232,7 @@ static void warn_config(const struct uap_config *cfg, bool udev_event)
         if (!cfg->invalid)
                 return;
         /* Every event reads the configuration: say it once per boot, then at debug. */
-        log_full(udev_event && config_warned(cfg->error) ? LOG_DEBUG : LOG_WARNING,
+        log_full(udev_event && warned_before(CONFIG_WARNED_FILE, cfg->error) ? LOG_DEBUG : LOG_WARNING,
                  "Ignoring " UAP_CONFIG_MODULE " options, loading synchronously: %s", cfg->error);
 }
 
@@ -312,6 +355,7 @@ int verb_load(struct cli *cli, int argc, char **argv)
         /* Without arguments, udev runs us for an event. */
         udev_event = argc == 0;
         l.udev_event = udev_event;
+        l.cli = cli;
         log_open(udev_event);
 
         devs = calloc(udev_event ? 1 : argc, sizeof(*devs));

@@ -15,6 +15,8 @@ struct sources {
 };
 
 int sources_load(const struct cli *cli, struct sources *s);
+int sources_load_module(const struct cli *cli, const char *module, struct sources *s);
 void sources_done(struct sources *s);
 const struct source *source_of(const struct sources *s, const char *key);
 char *sources_join_files(const struct sources *s);
+char *sources_where(const struct cli *cli, const char *module, const char *word, size_t len);
