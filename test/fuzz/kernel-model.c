@@ -183,7 +183,9 @@ bool km_async_probe_misspelled(const struct km_args *a)
 /*
  * libkmod 30 module_options_concat(): the string the kernel gets for a
  * module with options @options (NULL: none) and extra options @extra
- * (NULL: none). A space follows existing options even with no extra.
+ * (NULL: none). A space follows existing options even with no extra,
+ * and k_next_arg() keeps it inside a last word whose quote never closes:
+ * 'async_probe=n"" "async_probe' is loaded as async_probe=n only.
  */
 char *km_join(const char *options, const char *extra)
 {

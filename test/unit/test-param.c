@@ -47,6 +47,8 @@ static const struct {
         { "\"\"",               { K(""), END } },
         { "\"",                 { OPEN_K(""), END } },
         { "x \"a b",            { K("x"), OPEN_K("a b"), END } },
+        /* The quotes inside a word only toggle: this one ends at the space. */
+        { "async_probe=n\"\" \"async_probe", { KV("async_probe", "n\"\""), OPEN_K("async_probe"), END } },
         /* A value's opening quote goes, and a closing one only at the word's end. */
         { "a=\"b c\" d",        { KV("a", "b c"), K("d"), END } },
         { "a=\"b\"c",           { KV("a", "b\"c"), END } },
@@ -182,6 +184,13 @@ static int test_module_options(void)
                 { "async_probe=0 \"async_probe",         0, false },
                 { "\"async_probe=0",                     0, false },
                 { "\"async_probe=o",                     1, false },
+                /*
+                 * The kernel reads "async_probe" bare, so true, in this string
+                 * alone; libkmod hands it over as "... \"async_probe " and the
+                 * space ends up in the name: only async_probe=n counts.
+                 */
+                { "async_probe=n\"\" \"async_probe",      0, false },
+                { "async_probe=1\"\" \"async_probe=0",    0, false },
                 { "x=1 \"--",                           -1, false },
                 { "async-probe=0",                      -1, true },
                 { "async_probe=on",                      1, true },

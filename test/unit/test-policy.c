@@ -130,6 +130,8 @@ static const struct {
         { "x=1 \"async_probe",                  S, S, "module-options-unsafe" },
         { "\"async_probe",                      S, S, "module-options-unsafe" },
         { "\"async_probe=",                     A, S, "module-options" },
+        /* Loaded as "async_probe=n\"\" \"async_probe ": the second word is no async_probe. */
+        { "async_probe=n\"\" \"async_probe",       S, S, "module-options" },
         /* The kernel stops at a bare "--", quoted or not: nothing after it counts. */
         { "-- async_probe=0",                   S, S, "module-options-unsafe" },
         { "x=1 \"--\"",                         S, S, "module-options-unsafe" },
