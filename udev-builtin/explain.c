@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cleanup.h"
 #include "log.h"
 #include "pending.h"
+#include "core/uap-param.h"
 #include "rules.h"
+#include "sources.h"
 #include "sysfs.h"
 #include "utf8.h"
 #include "verbs.h"
@@ -27,7 +30,26 @@ static int loaded_async_probe(const char *module)
         return strcmp(value, "1") == 0 ? 1 : strcmp(value, "0") == 0 ? 0 : -1;
 }
 
-static void explain_text(const struct module_plan *plan, const struct device_info *dev)
+/* Rule module-options-misspelled: which word, and where it is to be fixed. */
+static void explain_misspelled(const struct cli *cli, const struct module_plan *plan)
+{
+        char word[256], buf[1024], path[PATH_MAX * 4];
+        _cleanup_free_ char *where = NULL;
+        struct uap_module_options o;
+
+        uap_module_options_read(plan->options, &o);
+        if (o.misspelled == NULL)
+                return;
+        snprintf(word, sizeof(word), "%.*s", (int) o.misspelled_len, o.misspelled);
+        utf8_escape(word, buf, sizeof(buf));
+        where = sources_where(cli, plan->name, o.misspelled, o.misspelled_len);
+        utf8_escape(where ? where : "modprobe.d", path, sizeof(path));
+        printf("    '%s' in %s: not the kernel's async_probe (only that exact spelling counts), taken as an opt-out\n",
+               buf, path);
+}
+
+static void explain_text(const struct cli *cli, const struct module_plan *plan,
+                         const struct device_info *dev)
 {
         long pending;
         int loaded;
@@ -39,6 +61,8 @@ static void explain_text(const struct module_plan *plan, const struct device_inf
                        plan->decision.append ? ", load with " UAP_ASYNC_OPTION : ", plain load by kmod load",
                        uap_rule_to_string(plan->decision.rule),
                        uap_rule_explain(plan->decision.rule));
+                if (plan->decision.rule == UAP_RULE_MODULE_OPTIONS_MISSPELLED)
+                        explain_misspelled(cli, plan);
                 return;
         case MODULE_BUILTIN:
                 printf("  %s: built in, nothing to do\n", plan->name);
@@ -69,7 +93,7 @@ static int explain_one(const struct module_plan *plan, const struct device_info 
         int loaded;
 
         if (e->cli->json == JSON_OFF) {
-                explain_text(plan, dev);
+                explain_text(e->cli, plan, dev);
                 return 0;
         }
 

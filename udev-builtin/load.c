@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "core/uap-param.h"
 #include "deadline.h"
 #include "log.h"
+#include "sources.h"
 #include "sysfs.h"
 #include "verbs.h"
 
@@ -24,9 +26,11 @@
 #define LOAD_TIMEOUT_SEC_MAX 30
 #define UDEV_EVENT_TIMEOUT_SEC_DEFAULT 180
 
-/* Where "load" keeps, until reboot, that it warned about the configuration. */
+/* Where "load" keeps, until reboot, its insert locks and what it warned about. */
 #define STATE_DIR "/run/udev-async-probe"
 #define CONFIG_WARNED_NAME "config-warned"
+/* One per module, so that each module's misspelled async_probe is said once. */
+#define OPTIONS_WARNED_PREFIX "options-warned."
 
 /*
  * A module to insert: for a udev event, only those that get async_probe=1
@@ -41,6 +45,7 @@ struct insert_job {
 };
 
 struct load {
+        const struct cli *cli;
         struct insert_job *jobs;
         size_t n_jobs;
         size_t n_devs;
@@ -125,6 +130,8 @@ static int insert_all(void *userdata)
         return ret;
 }
 
+static void warn_misspelled(const struct load *l, const struct module_plan *plan);
+
 static int plan_one(const struct module_plan *plan, const struct device_info *dev, void *userdata)
 {
         struct load *l = userdata;
@@ -143,6 +150,9 @@ static int plan_one(const struct module_plan *plan, const struct device_info *de
         case MODULE_LOADABLE:
                 break;
         }
+
+        if (plan->decision.rule == UAP_RULE_MODULE_OPTIONS_MISSPELLED)
+                warn_misspelled(l, plan);
 
         if (!plan->decision.append && l->udev_event) {
                 log_debug("%s: leaving '%s' to udev's kmod load (%s: %s).",
@@ -294,10 +304,14 @@ static int lock_jobs(struct load *l, unsigned timeout, long long until)
         return ret;
 }
 
-/* Whether this boot already heard about this configuration problem. */
-static bool config_warned(const char *error)
+/*
+ * Whether this boot already heard @error, as the marker file @name in the
+ * state directory remembers it. An @error longer than the buffer is heard
+ * each time.
+ */
+static bool warned_before(const char *name, const char *error)
 {
-        char old[sizeof(((struct uap_config *) NULL)->error)] = "", tmp[64];
+        char old[512] = "", tmp[NAME_MAX + 1];
         struct stat st;
         bool warned;
         int dir, fd;
@@ -307,19 +321,47 @@ static bool config_warned(const char *error)
                 return false;
 
         /* O_NONBLOCK: a FIFO put there would block the event. */
-        fd = openat(dir, CONFIG_WARNED_NAME, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         warned = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
                  read_line_fd(fd, old, sizeof(old)) == 0 && strcmp(old, error) == 0;
         if (fd >= 0)
                 close(fd);
 
         /* A name of its own: events run in parallel. */
-        snprintf(tmp, sizeof(tmp), CONFIG_WARNED_NAME ".%i.tmp", (int) getpid());
+        snprintf(tmp, sizeof(tmp), "%s.%i.tmp", name, (int) getpid());
         if (!warned && (write_new_file(dir, tmp, error) < 0 ||
-                        renameat(dir, tmp, dir, CONFIG_WARNED_NAME) < 0))
+                        renameat(dir, tmp, dir, name) < 0))
                 (void) unlinkat(dir, tmp, 0);
         close(dir);
         return warned;
+}
+
+/*
+ * "options m async-probe=0": the kernel ignores the word, the policy takes
+ * it as the administrator's opt-out (rule module-options-misspelled). Say
+ * so, and where the word is, once per boot and module for udev's runs.
+ */
+static void warn_misspelled(const struct load *l, const struct module_plan *plan)
+{
+        char word[256], marker[NAME_MAX + 1];
+        _cleanup_free_ char *where = NULL;
+        struct uap_module_options o;
+
+        uap_module_options_read(plan->options, &o);
+        if (o.misspelled == NULL)
+                return;
+        snprintf(word, sizeof(word), "%.*s", (int) o.misspelled_len, o.misspelled);
+        snprintf(marker, sizeof(marker), OPTIONS_WARNED_PREFIX "%s", plan->name);
+        if (l->udev_event && warned_before(marker, word)) {
+                log_debug("Module '%s': '%s' is not the kernel's async_probe; loading without "
+                          UAP_ASYNC_OPTION ".", plan->name, word);
+                return;
+        }
+        /* libkmod does not say which file an option came from: read them one by one. */
+        where = sources_where(l->cli, plan->name, o.misspelled, o.misspelled_len);
+        log_warning("Module '%s': '%s' in %s is not the kernel's async_probe (only that exact spelling "
+                    "counts, the kernel ignores this one); taken as an opt-out, loading without "
+                    UAP_ASYNC_OPTION ".", plan->name, word, where ? where : "its modprobe.d options");
 }
 
 static void warn_config(const struct uap_config *cfg, bool udev_event)
@@ -327,7 +369,7 @@ static void warn_config(const struct uap_config *cfg, bool udev_event)
         if (!cfg->invalid)
                 return;
         /* Every event reads the configuration: say it once per boot, then at debug. */
-        log_full(udev_event && config_warned(cfg->error) ? LOG_DEBUG : LOG_WARNING,
+        log_full(udev_event && warned_before(CONFIG_WARNED_NAME, cfg->error) ? LOG_DEBUG : LOG_WARNING,
                  "Ignoring " UAP_CONFIG_MODULE " options, loading synchronously: %s", cfg->error);
 }
 
@@ -451,6 +493,7 @@ int verb_load(struct cli *cli, int argc, char **argv)
         /* Without arguments, udev runs us for an event. */
         udev_event = argc == 0;
         l.udev_event = udev_event;
+        l.cli = cli;
         log_open(udev_event);
 
         devs = calloc(udev_event ? 1 : argc, sizeof(*devs));

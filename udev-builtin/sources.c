@@ -92,8 +92,8 @@ static int by_name(const void *a, const void *b)
                       base_name(((const struct source *) b)->path));
 }
 
-/* The udev_async_probe options libkmod reads from @paths (NULL-terminated). */
-static int options_of(const struct cli *cli, const char * const *paths, char **ret)
+/* The options of @module libkmod reads from @paths (NULL-terminated). */
+static int options_of(const struct cli *cli, const char *module, const char * const *paths, char **ret)
 {
         struct loader_paths p = cli->paths;
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
@@ -105,7 +105,7 @@ static int options_of(const struct cli *cli, const char * const *paths, char **r
         r = loader_context_new_unloaded(&p, &ctx);
         if (r < 0)
                 return r;
-        r = kmod_module_new_from_name(ctx, UAP_CONFIG_MODULE, &mod);
+        r = kmod_module_new_from_name(ctx, module, &mod);
         if (r < 0)
                 return r;
         o = kmod_module_get_options(mod);
@@ -115,10 +115,10 @@ static int options_of(const struct cli *cli, const char * const *paths, char **r
 
 /*
  * Every file libkmod reads, in its order, then the command line, each with
- * the options it contributes. libkmod appends the command line to every
- * context, so each file's own part is what precedes it.
+ * the options it contributes to @module. libkmod appends the command line
+ * to every context, so each file's own part is what precedes it.
  */
-int sources_load(const struct cli *cli, struct sources *s)
+int sources_load_module(const struct cli *cli, const char *module, struct sources *s)
 {
         _cleanup_free_ char *cmdline = NULL;
         static const char * const none[] = { NULL };
@@ -133,7 +133,7 @@ int sources_load(const struct cli *cli, struct sources *s)
         }
         qsort(s->v, s->n, sizeof(*s->v), by_name);
 
-        r = options_of(cli, none, &cmdline);
+        r = options_of(cli, module, none, &cmdline);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < s->n; i++) {
@@ -141,7 +141,7 @@ int sources_load(const struct cli *cli, struct sources *s)
                 char *o;
                 size_t lo, lc = cmdline ? strlen(cmdline) : 0;
 
-                r = options_of(cli, paths, &o);
+                r = options_of(cli, module, paths, &o);
                 if (r < 0)
                         return r;
                 lo = o ? strlen(o) : 0;
@@ -164,6 +164,11 @@ int sources_load(const struct cli *cli, struct sources *s)
         s->v = v;
         s->v[s->n++] = (struct source) { .options = TAKE_PTR(cmdline) };
         return 0;
+}
+
+int sources_load(const struct cli *cli, struct sources *s)
+{
+        return sources_load_module(cli, UAP_CONFIG_MODULE, s);
 }
 
 /*
@@ -282,4 +287,26 @@ char *sources_join_files(const struct sources *s)
                 return NULL;
         }
         return text;
+}
+
+/*
+ * Where @module's options hold @word (as written), for a message: the first
+ * modprobe.d file in libkmod's order, or the kernel command line. NULL if
+ * no source has it, or on an error.
+ */
+char *sources_where(const struct cli *cli, const char *module, const char *word, size_t len)
+{
+        _cleanup_(sources_done) struct sources s = {};
+
+        if (sources_load_module(cli, module, &s) < 0)
+                return NULL;
+        for (size_t i = 0; i < s.n; i++) {
+                const char *cursor = s.v[i].options ? s.v[i].options : "";
+                struct uap_param p;
+
+                while (uap_param_next(&cursor, &p) > 0)
+                        if (p.word_len == len && memcmp(p.word, word, len) == 0)
+                                return strdup(s.v[i].path ? s.v[i].path : "the kernel command line");
+        }
+        return NULL;
 }

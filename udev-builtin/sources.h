@@ -16,9 +16,11 @@ struct sources {
 };
 
 int sources_load(const struct cli *cli, struct sources *s);
+int sources_load_module(const struct cli *cli, const char *module, struct sources *s);
 void sources_done(struct sources *s);
 const struct source *source_of(const struct sources *s, const char *key, struct uap_param *ret);
 char *sources_join_files(const struct sources *s);
 bool source_is_vendor(const struct source *src);
 const struct source *source_overridden(const struct sources *s, const char *key);
 void sources_warn_overrides(const struct sources *s);
+char *sources_where(const struct cli *cli, const char *module, const char *word, size_t len);

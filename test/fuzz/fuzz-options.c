@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The differential test as a fixed run: COUNT option strings (default
- * 300000) from a seeded generator that favours what the kernel's parser
- * reacts to. Deterministic, so a failure names the input that reproduces
- * it: fuzz-options COUNT SEED.
+ * The differential test as a fixed run: every string of CORPUS
+ * (options.corpus), then COUNT option strings (default 300000) from a
+ * seeded generator that favours what the kernel's parser reacts to.
+ * Deterministic, so a failure names the input that reproduces it:
+ * fuzz-options COUNT SEED [CORPUS].
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "corpus.h"
 #include "uap-config.h"
 
 static uint64_t rng_state;
@@ -76,6 +78,26 @@ int main(int argc, char *argv[])
         r = compare_options(NULL, stderr);
         if (r != 0)
                 mismatches++;
+
+        if (argc > 3) {
+                struct corpus c;
+
+                if (corpus_read(argv[3], &c) < 0)
+                        return 2;
+                for (size_t j = 0; j < c.n; j++) {
+                        r = compare_options(c.v[j], stderr);
+                        if (r < 0) {
+                                fprintf(stderr, "out of memory\n");
+                                return 2;
+                        }
+                        if (r > 0) {
+                                fprintf(stderr, "corpus entry %zu above\n", j + 1);
+                                mismatches++;
+                        }
+                }
+                printf("fuzz-options: %zu corpus strings, %lu mismatches\n", c.n, mismatches);
+                corpus_free(&c);
+        }
 
         for (i = 0; i < count; i++) {
                 struct uap_config cfg;

@@ -154,9 +154,38 @@ int km_async_probe(const struct km_args *a)
 }
 
 /*
+ * Not the kernel's: the words the policy takes for an administrator's
+ * misspelled async_probe, which unknown_module_param_cb() passes over.
+ * ASCII letters in either case, '-' or '_' between the two words.
+ */
+bool km_async_probe_misspelled(const struct km_args *a)
+{
+        static const char name[] = "async_probe";
+        size_t i, j;
+
+        for (i = 0; i < a->n; i++) {
+                const char *p = a->params[i].param;
+
+                if (strlen(p) != sizeof(name) - 1 || strcmp(p, name) == 0)
+                        continue;
+                for (j = 0; name[j] != '\0'; j++) {
+                        char c = p[j] >= 'A' && p[j] <= 'Z' ? p[j] - 'A' + 'a' : p[j];
+
+                        if (c != name[j] && !(name[j] == '_' && c == '-'))
+                                break;
+                }
+                if (name[j] == '\0')
+                        return true;
+        }
+        return false;
+}
+
+/*
  * libkmod 30 module_options_concat(): the string the kernel gets for a
  * module with options @options (NULL: none) and extra options @extra
- * (NULL: none). A space follows existing options even with no extra.
+ * (NULL: none). A space follows existing options even with no extra,
+ * and k_next_arg() keeps it inside a last word whose quote never closes:
+ * 'async_probe=n"" "async_probe' is loaded as async_probe=n only.
  */
 char *km_join(const char *options, const char *extra)
 {

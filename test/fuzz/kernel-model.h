@@ -27,5 +27,7 @@ int km_parse(const char *args, struct km_args *ret);
 void km_args_free(struct km_args *a);
 /* The generic async_probe of unknown_module_param_cb(): -1 if never seen. */
 int km_async_probe(const struct km_args *a);
+/* Whether a param names async_probe in a spelling strcmp() refuses ("Async-probe"). */
+bool km_async_probe_misspelled(const struct km_args *a);
 /* What libkmod hands the kernel: a module's options, then extra options. */
 char *km_join(const char *options, const char *extra);

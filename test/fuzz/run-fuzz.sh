@@ -31,6 +31,22 @@ clang -g -O1 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 	"$src/fuzz-options-libfuzzer.c" "$src/compare.c" "$src/kernel-model.c" \
 	"$core/uap-param.c" "$core/uap-policy.c" "$core/uap-config.c" -lkmod
 
+# options.corpus as seeds, one file per string (a Python bytes literal
+# reads the dictionary's quoting); libFuzzer writes new inputs to the
+# first corpus dir only.
+seeds=$work/seeds
+rm -rf "$seeds"
+mkdir -p "$seeds"
+python3 - "$src/options.corpus" "$seeds" <<'PY' || die "cannot read options.corpus"
+import ast, hashlib, os, sys
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line and not line.startswith("#"):
+        s = ast.literal_eval("b" + line)
+        with open(os.path.join(sys.argv[2], hashlib.sha1(s).hexdigest()), "wb") as f:
+            f.write(s)
+PY
+
 before=$(find "$work/artifacts" -type f | wc -l)
 log=$work/last-run.log
 note "running for $seconds s, log in $log"
@@ -38,7 +54,7 @@ rc=0
 start=$SECONDS
 "$bin" -max_total_time="$seconds" -print_final_stats=1 -max_len=512 \
 	-dict="$src/options.dict" -artifact_prefix="$work/artifacts/" \
-	"$work/corpus" >"$log" 2>&1 || rc=$?
+	"$work/corpus" "$seeds" >"$log" 2>&1 || rc=$?
 took=$((SECONDS - start))
 
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)

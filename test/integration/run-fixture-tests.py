@@ -165,10 +165,20 @@ CASES = [
      r"module-options-unsafe"),
     ("options stopping at a bare --: nothing appended",
      ["load"], event(NIC, "pci"), {"conf": "options fix_nic x=1 --"}, 0, LEFT, r"module-options-unsafe"),
-    ("async-probe=0 with a dash is ignored by the kernel: async_probe=1 appended",
-     ["load", NIC], None, {"conf": "options fix_nic async-probe=0"}, 0,
-     ["fix_core", "fix_soft", "fix_nic async-probe=0 async_probe=1"],
-     r"inserted 'fix_nic' with async_probe=1 \(bus-listed"),
+    # The kernel ignores any other spelling of async_probe; the admin meant it.
+    ("async-probe=0 with a dash: the admin's opt-out, inserted plainly, the file named",
+     ["load", NIC], None, {"conf": "options fix_nic async-probe=0", "level": "info"}, 0,
+     ["fix_core", "fix_soft", "fix_nic async-probe=0"],
+     r"'fix_nic'[^\n]*'async-probe=0' in /\S*/conf/zz-case\.conf\b"),
+    ("Async_probe=0 for a udev event: left to kmod load, the file named",
+     ["load"], event(NIC, "pci", ASYNC_PROBE="1"), {"conf": "options fix_nic Async_probe=0", "level": "info"},
+     0, LEFT, r"'fix_nic'[^\n]*'Async_probe=0' in /\S*/conf/zz-case\.conf\b"),
+    ("a misspelled async_probe on the kernel command line: named as such",
+     ["load"], event(NIC, "pci"), {"cmdline": "root=/dev/vda fix_nic.ASYNC-PROBE=0", "level": "info"}, 0, LEFT,
+     r"'fix_nic'[^\n]*'ASYNC-PROBE=0' in the kernel command line"),
+    ("the exact async_probe beside a misspelled one: the kernel's value, no warning",
+     ["load"], event(NIC, "pci"), {"conf": "options fix_nic async-probe=0 async_probe=1", "level": "info"},
+     0, LEFT, r"^$"),
     ("async_probe=nope is false to the kernel's kstrtobool(): nothing appended",
      ["load"], event(NIC, "pci"), {"conf": "options fix_nic async_probe=nope"}, 0, LEFT, r"\(module-options:"),
 ]
@@ -686,6 +696,34 @@ def one_insert_case(r):
              problems + lines if problems else [])
 
 
+def misspelled_once_case(r):
+    """A misspelled async_probe is said once per boot and module: one fake
+    root (the trap keeps /run/udev-async-probe there) for every run."""
+    root = fake_boot(r, "boot-misspelled")
+    runs = [(["load"], NIC, "options fix_nic async-probe=0"),
+            (["load"], NIC, "options fix_nic async-probe=0"),
+            (["load"], DUAL, "options fix_dual_a async-probe=0\noptions fix_dual_b async_probe=0"),
+            (["load"], NIC, "options fix_nic Async_probe=n"),
+            (["load", NIC], NIC, "options fix_nic Async_probe=n")]
+    seen, problems = [], []
+    for args, modalias, conf in runs:
+        p, inserts, _ = r.run(args, event(modalias, "pci", TRAP_ROOT=root), {"conf": conf, "level": "info"})
+        seen.append(len(re.findall(rb"not the kernel's async_probe", p.stderr)))
+        if p.returncode != 0 or (args == ["load"]) != (inserts == []):
+            problems.append(f"{args} {conf!r}: rc {p.returncode}, inserts {inserts}")
+    if seen != [1, 0, 1, 1, 1]:
+        problems.append(f"warnings per run {seen}, expected [1, 0, 1, 1, 1]: once per boot and module, "
+                        "again for another word, always when run by hand")
+    r.report("a misspelled async_probe is reported once per boot and module by udev's runs", problems, p)
+
+    p, inserts, _ = r.run(["explain", NIC], None, {"conf": "options fix_nic Async_probe=0"})
+    want = (r"\n  fix_nic: sync, plain load by kmod load \(module-options-misspelled: [^\n]*\)\n"
+            r"    'Async_probe=0' in /\S*/conf/zz-case\.conf: not the kernel's async_probe")
+    ok = p.returncode == 0 and inserts == [] and re.search(want, p.stdout.decode())
+    r.report("explain: a misspelled async_probe is sync by rule module-options-misspelled, the file named",
+             [] if ok else [repr(p.stdout)], p)
+
+
 def main():
     program, trap, shipped = sys.argv[1:4]
     r = Runner(program, trap, shipped)
@@ -696,6 +734,7 @@ def main():
         config_cases(r)
         deadline_cases(r)
         option_bytes_cases(r)
+        misspelled_once_case(r)
         sysfs_cases(r)
         modprobe_config_case(r)
         status_cases(r)

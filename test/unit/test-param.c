@@ -47,6 +47,8 @@ static const struct {
         { "\"\"",               { K(""), END } },
         { "\"",                 { OPEN_K(""), END } },
         { "x \"a b",            { K("x"), OPEN_K("a b"), END } },
+        /* The quotes inside a word only toggle: this one ends at the space. */
+        { "async_probe=n\"\" \"async_probe", { KV("async_probe", "n\"\""), OPEN_K("async_probe"), END } },
         /* A value's opening quote goes, and a closing one only at the word's end. */
         { "a=\"b c\" d",        { KV("a", "b c"), K("d"), END } },
         { "a=\"b\"c",           { KV("a", "b\"c"), END } },
@@ -182,6 +184,13 @@ static int test_module_options(void)
                 { "async_probe=0 \"async_probe",         0, false },
                 { "\"async_probe=0",                     0, false },
                 { "\"async_probe=o",                     1, false },
+                /*
+                 * The kernel reads "async_probe" bare, so true, in this string
+                 * alone; libkmod hands it over as "... \"async_probe " and the
+                 * space ends up in the name: only async_probe=n counts.
+                 */
+                { "async_probe=n\"\" \"async_probe",      0, false },
+                { "async_probe=1\"\" \"async_probe=0",    0, false },
                 { "x=1 \"--",                           -1, false },
                 { "async-probe=0",                      -1, true },
                 { "async_probe=on",                      1, true },
@@ -207,6 +216,54 @@ static int test_module_options(void)
         return (int) i;
 }
 
+/* The word the reader notes as async_probe spelled another way, as written. */
+static int test_misspelled(void)
+{
+        static const struct {
+                const char *options;
+                const char *misspelled;         /* NULL: none */
+        } c[] = {
+                { "async-probe=0",                      "async-probe=0" },
+                { "Async_probe=0",                      "Async_probe=0" },
+                { "ASYNC-PROBE",                        "ASYNC-PROBE" },
+                { "x=1 aSyNc-PrObE=yes y=2",            "aSyNc-PrObE=yes" },
+                { "async-probe=0 Async_probe=1",        "async-probe=0" },
+                { "async_probe=1 async-probe=0",        "async-probe=0" },
+                { "\"Async_probe=0\"",                  "\"Async_probe=0\"" },
+                { "x=1\xa0" "Async_probe=0",            "Async_probe=0" },
+                { "\"Async_probe=0",                    "\"Async_probe=0" },
+                /* The exact name, or not the name at all. */
+                { "async_probe=0",                      NULL },
+                { "async_probe",                        NULL },
+                { "x=async-probe",                      NULL },
+                { "x=\"a Async_probe=0\"",              NULL },
+                { "async-probe-=0",                     NULL },
+                { "asyncprobe=0",                       NULL },
+                { "async--probe=0",                     NULL },
+                { "async\xe2\x80\x90probe=0",           NULL },
+                { "\xc1sync_probe=0",                   NULL },
+                /* Words the kernel never sees with that name. */
+                { "-- async-probe=0",                   NULL },
+                { "\"Async_probe",                      NULL },
+                { "x=\"a async-probe=0",                NULL },
+        };
+        size_t i;
+
+        for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+                struct uap_module_options o;
+                const char *want = c[i].misspelled;
+
+                uap_module_options_read(c[i].options, &o);
+                check((o.misspelled == NULL) == (want == NULL) &&
+                      (want == NULL || (o.misspelled_len == strlen(want) &&
+                                        memcmp(o.misspelled, want, o.misspelled_len) == 0)),
+                      "[%zu] \"%s\": misspelled '%.*s', expected '%s'", i, c[i].options,
+                      o.misspelled ? (int) o.misspelled_len : 6, o.misspelled ? o.misspelled : "(null)",
+                      str_or_null(want));
+        }
+        return (int) i;
+}
+
 int main(void)
 {
         int n = test_split();
@@ -214,5 +271,6 @@ int main(void)
         n += test_stop_and_names();
         n += test_kstrtobool();
         n += test_module_options();
+        n += test_misspelled();
         return test_result("test-param", n);
 }

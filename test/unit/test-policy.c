@@ -48,9 +48,30 @@ static const struct {
         /* Not the generic parameter: */
         { "buses=pci",          "my_async_probe=0",   NULL, "pci", A, A, "bus-listed" },
         { "buses=pci",          "x=\"async_probe=0\"", NULL, "pci", A, A, "bus-listed" },
-        /* The kernel matches the generic parameter with strcmp(): no '-' for '_'. */
-        { "buses=pci",          "x=1 async-probe=0",  NULL, "pci", A, A, "bus-listed" },
-        { "buses=pci",          "Async_probe=0",      NULL, "pci", A, A, "bus-listed" },
+        /*
+         * The kernel matches the generic parameter with strcmp() and ignores
+         * any other spelling; such a word is still the admin's: no addition.
+         */
+        { "buses=pci",          "x=1 async-probe=0",  NULL, "pci", S, S, "module-options-misspelled" },
+        { "buses=pci",          "Async_probe=0",      NULL, "pci", S, S, "module-options-misspelled" },
+        { "buses=pci",          "ASYNC-PROBE",        NULL, "pci", S, S, "module-options-misspelled" },
+        { "buses=pci",          "aSyNc_PrObE=1",      NULL, "pci", S, S, "module-options-misspelled" },
+        { "buses=pci",          "async-probe=0",      "1",  "usb", S, S, "module-options-misspelled" },
+        { "buses=pci",          "async-probe=0 --",   NULL, "pci", S, S, "module-options-misspelled" },
+        { "buses=pci",          "x=1\xa0" "Async_probe=0", NULL, "pci", S, S, "module-options-misspelled" },
+        { "buses=pci",          "\"Async_probe=0",    NULL, "pci", S, S, "module-options-misspelled" },
+        { "enable=0 buses=pci", "async-probe=0",      "1",  "pci", S, S, "disabled" },
+        /* The exact name is what the kernel reads, whatever else is there. */
+        { "buses=pci",          "async-probe=0 async_probe=1", NULL, "pci", A, S, "module-options" },
+        { "buses=pci",          "async_probe=0 Async_probe=1", NULL, "pci", S, S, "module-options" },
+        /* Words the kernel never takes for a parameter name of that spelling. */
+        { "buses=pci",          "-- async-probe=0",   NULL, "pci", S, S, "module-options-unsafe" },
+        { "buses=pci",          "x=1 \"Async_probe",  NULL, "pci", S, S, "module-options-unsafe" },
+        { "buses=pci",          "x=Async_probe=0",    NULL, "pci", A, A, "bus-listed" },
+        { "buses=pci",          "async-probe-=0",     NULL, "pci", A, A, "bus-listed" },
+        { "buses=pci",          "asyncprobe=0",       NULL, "pci", A, A, "bus-listed" },
+        { "buses=pci",          "async_probe_x=0",    NULL, "pci", A, A, "bus-listed" },
+        { "buses=pci",          "async\xe2\x80\x90probe=0", NULL, "pci", A, A, "bus-listed" },
         /* Where appending would change the options, nothing is appended... */
         { "buses=pci",          "x=\"unterminated",   NULL, "pci", S, S, "module-options-unsafe" },
         { "buses=pci",          "x=\"a b",            "1",  "usb", S, S, "module-options-unsafe" },
@@ -109,6 +130,8 @@ static const struct {
         { "x=1 \"async_probe",                  S, S, "module-options-unsafe" },
         { "\"async_probe",                      S, S, "module-options-unsafe" },
         { "\"async_probe=",                     A, S, "module-options" },
+        /* Loaded as "async_probe=n\"\" \"async_probe ": the second word is no async_probe. */
+        { "async_probe=n\"\" \"async_probe",       S, S, "module-options" },
         /* The kernel stops at a bare "--", quoted or not: nothing after it counts. */
         { "-- async_probe=0",                   S, S, "module-options-unsafe" },
         { "x=1 \"--\"",                         S, S, "module-options-unsafe" },

@@ -112,6 +112,32 @@ bool uap_param_is(const struct uap_param *param, const char *name)
 }
 
 /*
+ * @name in a spelling the kernel's strcmp() refuses: another letter case,
+ * or '-' for '_' (which only a module's declared parameters allow).
+ */
+bool uap_param_is_misspelled(const struct uap_param *param, const char *name)
+{
+        size_t i;
+
+        if (strlen(name) != param->key_len || memcmp(param->key, name, param->key_len) == 0)
+                return false;
+
+        for (i = 0; i < param->key_len; i++) {
+                char a = param->key[i] == '-' ? '_' : param->key[i];
+                char b = name[i] == '-' ? '_' : name[i];
+
+                /* ASCII only: the kernel's own matching knows no locale. */
+                if (a >= 'A' && a <= 'Z')
+                        a += 'a' - 'A';
+                if (b >= 'A' && b <= 'Z')
+                        b += 'a' - 'A';
+                if (a != b)
+                        return false;
+        }
+        return true;
+}
+
+/*
  * The spellings of kstrtobool(), but whole words only: for the project's
  * own settings, where "nope" or "01" should be an error, not a guess.
  */
@@ -169,6 +195,10 @@ int uap_kstrtobool(const char *s, size_t len)
  * or the last word is still inside a quote, which swallows what follows:
  * even the lone space of a plain load, so such a word without a value
  * ends in a space and is no "async_probe" (nor a "--") to the kernel.
+ *
+ * A word the kernel sees whose name is async_probe in another spelling is
+ * noted too: the kernel ignores it, but the administrator who wrote it
+ * meant async_probe.
  */
 void uap_module_options_read(const char *options, struct uap_module_options *ret)
 {
@@ -186,6 +216,10 @@ void uap_module_options_read(const char *options, struct uap_module_options *ret
                 } else if (uap_param_is_stop(&p)) {
                         ret->append_safe = false;
                         return;
+                }
+                if (uap_param_is_misspelled(&p, ASYNC_PROBE) && ret->misspelled == NULL) {
+                        ret->misspelled = p.word;
+                        ret->misspelled_len = p.word_len;
                 }
                 if (p.key_len != strlen(ASYNC_PROBE) || memcmp(p.key, ASYNC_PROBE, p.key_len) != 0)
                         continue;

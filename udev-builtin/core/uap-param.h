@@ -26,6 +26,7 @@ struct uap_param {
 int uap_param_next(const char **cursor, struct uap_param *param);
 bool uap_param_is(const struct uap_param *param, const char *name);
 bool uap_param_is_stop(const struct uap_param *param);
+bool uap_param_is_misspelled(const struct uap_param *param, const char *name);
 int uap_parse_bool(const char *s, size_t len);
 int uap_kstrtobool(const char *s, size_t len);
 
@@ -38,6 +39,13 @@ struct uap_module_options {
          * every other one as it was.
          */
         bool append_safe;
+        /*
+         * The first word the kernel sees whose name is async_probe spelled
+         * another way ("async-probe=0", "Async_probe"), as written; NULL if
+         * none. The kernel ignores such a word.
+         */
+        const char *misspelled;
+        size_t misspelled_len;
 };
 
 void uap_module_options_read(const char *options, struct uap_module_options *ret);

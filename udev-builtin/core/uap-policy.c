@@ -9,14 +9,15 @@ static const struct {
         const char *name;
         const char *explain;
 } rules[_UAP_RULE_MAX] = {
-        [UAP_RULE_DISABLED]                = { "disabled",                "udev_async_probe enable=0" },
-        [UAP_RULE_CONFIG_INVALID]          = { "config-invalid",          "udev_async_probe options are invalid" },
-        [UAP_RULE_MODULE_OPTIONS]          = { "module-options",          "the module's own options set async_probe" },
-        [UAP_RULE_DEVICE_PROPERTY]         = { "device-property",         "device property ASYNC_PROBE" },
-        [UAP_RULE_DEVICE_PROPERTY_INVALID] = { "device-property-invalid", "device property ASYNC_PROBE is not a boolean" },
-        [UAP_RULE_BUS_LISTED]              = { "bus-listed",              "bus is in buses=" },
-        [UAP_RULE_BUS_UNLISTED]            = { "bus-unlisted",            "bus is not in buses=" },
-        [UAP_RULE_MODULE_OPTIONS_UNSAFE]   = { "module-options-unsafe",   "the module's options end inside a quote or stop at --" },
+        [UAP_RULE_DISABLED]                  = { "disabled",                  "udev_async_probe enable=0" },
+        [UAP_RULE_CONFIG_INVALID]            = { "config-invalid",            "udev_async_probe options are invalid" },
+        [UAP_RULE_MODULE_OPTIONS]            = { "module-options",            "the module's own options set async_probe" },
+        [UAP_RULE_MODULE_OPTIONS_MISSPELLED] = { "module-options-misspelled", "the module's own options spell async_probe in a way the kernel ignores" },
+        [UAP_RULE_DEVICE_PROPERTY]           = { "device-property",           "device property ASYNC_PROBE" },
+        [UAP_RULE_DEVICE_PROPERTY_INVALID]   = { "device-property-invalid",   "device property ASYNC_PROBE is not a boolean" },
+        [UAP_RULE_BUS_LISTED]                = { "bus-listed",                "bus is in buses=" },
+        [UAP_RULE_BUS_UNLISTED]              = { "bus-unlisted",              "bus is not in buses=" },
+        [UAP_RULE_MODULE_OPTIONS_UNSAFE]     = { "module-options-unsafe",     "the module's options end inside a quote or stop at --" },
 };
 
 const char *uap_rule_to_string(enum uap_rule rule)
@@ -56,6 +57,12 @@ struct uap_decision uap_decide(const struct uap_config *cfg, const struct uap_re
         uap_module_options_read(req->module_options, &o);
         if (o.async_probe >= 0)
                 return (struct uap_decision) { .async = o.async_probe, .rule = UAP_RULE_MODULE_OPTIONS };
+        /*
+         * "async-probe=0" is an administrator's opt-out that the kernel does
+         * not read: adding async_probe=1 would turn it around.
+         */
+        if (o.misspelled)
+                return (struct uap_decision) { .rule = UAP_RULE_MODULE_OPTIONS_MISSPELLED };
 
         if (req->device_async) {
                 b = uap_parse_bool(req->device_async, strlen(req->device_async));

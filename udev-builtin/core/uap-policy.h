@@ -17,6 +17,8 @@ enum uap_rule {
         UAP_RULE_DISABLED,
         UAP_RULE_CONFIG_INVALID,
         UAP_RULE_MODULE_OPTIONS,
+        /* Tried with rule 2: the options name async_probe in a spelling the kernel ignores. */
+        UAP_RULE_MODULE_OPTIONS_MISSPELLED,
         UAP_RULE_DEVICE_PROPERTY,
         UAP_RULE_DEVICE_PROPERTY_INVALID,
         UAP_RULE_BUS_LISTED,
