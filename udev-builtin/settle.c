@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "deadline.h"
 #include "log.h"
 #include "pending.h"
 #include "sysfs.h"
@@ -24,14 +25,6 @@
 
 extern char **environ;
 
-static long long now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static int min_ms(long long a, int b)
 {
         return a < b ? (int) a : b;
@@ -40,15 +33,36 @@ static int min_ms(long long a, int b)
 /*
  * One count file stays open per module: a big server has more modules
  * than the soft limit of 1024 allows, so take what the hard limit allows.
+ * @saved keeps the limit as it was, for the programs settle runs (select()
+ * users among them break on descriptors past 1024).
  */
-static void raise_fd_limit(void)
+static void raise_fd_limit(struct rlimit *saved)
 {
         struct rlimit rl;
 
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-                rl.rlim_cur = rl.rlim_max;
-                (void) setrlimit(RLIMIT_NOFILE, &rl);
+        if (getrlimit(RLIMIT_NOFILE, saved) < 0) {
+                saved->rlim_cur = saved->rlim_max = RLIM_INFINITY;
+                return;
         }
+        rl = *saved;
+        rl.rlim_cur = rl.rlim_max;
+        if (rl.rlim_cur != saved->rlim_cur)
+                (void) setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* posix_spawnp() with the soft descriptor limit of @limit in the child. */
+static int spawn_with_limit(pid_t *pid, char **argv, const struct rlimit *limit)
+{
+        struct rlimit raised;
+        int r;
+
+        if (getrlimit(RLIMIT_NOFILE, &raised) < 0 || raised.rlim_cur == limit->rlim_cur)
+                return posix_spawnp(pid, argv[0], NULL, NULL, argv, environ);
+        /* The child inherits the limit at spawn: lower it around that only. */
+        (void) setrlimit(RLIMIT_NOFILE, limit);
+        r = posix_spawnp(pid, argv[0], NULL, NULL, argv, environ);
+        (void) setrlimit(RLIMIT_NOFILE, &raised);
+        return r;
 }
 
 static unsigned long long uevent_seqnum(void)
@@ -66,7 +80,7 @@ static unsigned long long uevent_seqnum(void)
  * when udevadm settle failed otherwise, @status saying how; or a negative
  * errno when udevadm could not be run.
  */
-static int udev_settle(long long timeout_ms, int *status)
+static int udev_settle(long long timeout_ms, const struct rlimit *limit, int *status)
 {
         long long timeout_s = (timeout_ms + 999) / 1000, start = now_ms();
         char arg[64];
@@ -75,7 +89,7 @@ static int udev_settle(long long timeout_ms, int *status)
         int r;
 
         snprintf(arg, sizeof(arg), "--timeout=%lld", timeout_s);
-        r = posix_spawnp(&pid, "udevadm", NULL, NULL, argv, environ);
+        r = spawn_with_limit(&pid, argv, limit);
         if (r != 0)
                 return -r;
         while (waitpid(pid, status, 0) < 0)
@@ -199,6 +213,7 @@ int verb_settle(struct cli *cli, int argc, char **argv)
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         unsigned timeout = SETTLE_TIMEOUT_SEC_DEFAULT;
         struct pending_watch w = {};
+        struct rlimit fd_limit;
         struct pending p = {};
         bool idle_once = false;
         unsigned retry_ms = 0;
@@ -215,7 +230,7 @@ int verb_settle(struct cli *cli, int argc, char **argv)
                 return EXIT_USAGE;
         }
         log_open(false);
-        raise_fd_limit();
+        raise_fd_limit(&fd_limit);
 
         r = loader_context_new(&cli->paths, &ctx);
         if (r < 0)
@@ -232,7 +247,7 @@ int verb_settle(struct cli *cli, int argc, char **argv)
                  * and not past the deadline, where the last answer stands.
                  */
                 if (left > 0 || first) {
-                        queue = udev_settle(left > 0 ? left : 0, &status);
+                        queue = udev_settle(left > 0 ? left : 0, &fd_limit, &status);
                         first = false;
                 }
                 if (queue < 0 && queue != -ETIME && queue != -EPROTO && queue != -EAGAIN && queue != -ENOMEM) {

@@ -19,7 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixture  # noqa: E402
 from fixture import NIC, PLAT, USB  # noqa: E402
-from runner import Runner, event  # noqa: E402
+from runner import Runner, event, fake_udevadm  # noqa: E402
 
 NIC_ASYNC = ["fix_core", "fix_soft", "fix_nic async_probe=1"]
 MODPROBE_DIRS = ["/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/lib/modprobe.d"]
@@ -300,6 +300,30 @@ def override_cases(r):
         r.report(what, problems, p)
 
 
+def legacy_mask_cases(r):
+    """Up to 0.1 the shipped file was udev-async-probe.conf, and an admin's
+    /dev/null link or empty file of that name masked it; under the new name
+    it masks nothing, which config and rules say (and only for such a file)."""
+    legacy = "/etc/modprobe.d/udev-async-probe.conf"
+    shipped_name = os.path.basename(shipped_conf(r))
+    cases = [("a /dev/null link", f"ln -s /dev/null {legacy}", True),
+             ("an empty file", f": > {legacy}", True),
+             ("a file with other options", f"echo 'options fix_nic async_probe=0' > {legacy}", False)]
+    for what, make, warns in cases:
+        setup = modprobe_setup(r, {}) + f"; {on_tmpfs('/etc/modprobe.d')}; {make}"
+        opts = {"prefix": namespace(setup), "default_config": True}
+        problems = []
+        for args in (["config"], ["rules"]):
+            p, _, _ = r.run(args, None, opts)
+            said = [line for line in p.stderr.decode().splitlines() if "no longer masks" in line]
+            if warns and not any(legacy in line and f"/etc/modprobe.d/{shipped_name}" in line for line in said):
+                problems.append(f"{args[0]}: no warning naming {legacy} and the mask to make: {p.stderr!r}")
+            if not warns and said:
+                problems.append(f"{args[0]} warns: {said}")
+        r.report(f"{legacy} as {what}: {'a warning that it no longer masks' if warns else 'no warning'}",
+                 problems, p)
+
+
 def rules_cases(r):
     cases = [
         ("", 'SUBSYSTEM=="pci", RUN'),
@@ -470,16 +494,6 @@ def disabled_units_cases(r, static_rules):
              "to enable the units", [] if ok else [repr(text)], p)
 
 
-def fake_udevadm(r, name, script):
-    """A directory for PATH holding an udevadm that runs SCRIPT (sh)."""
-    d = os.path.join(r.tmp, name)
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "udevadm"), "w") as f:
-        f.write("#!/bin/sh\n" + script + "\n")
-    os.chmod(os.path.join(d, "udevadm"), 0o755)
-    return d
-
-
 def fake_modules(n, pending, listing, extra=""):
     """Shell for a private /sys/module of N modules whose count files read 0,
     except the last PENDING in readdir order (tmpfs lists the newest first on
@@ -496,7 +510,9 @@ def fake_modules(n, pending, listing, extra=""):
 def settle_count_cases(r):
     """settle with count files it cannot keep open, or cannot open at all:
     a count it could not read is never a zero."""
-    ok_udevadm = fake_udevadm(r, "udevadm-ok", "exit 0")
+    # It records the soft descriptor limit it was run with.
+    seen_limit = os.path.join(r.tmp, "udevadm-limit")
+    ok_udevadm = fake_udevadm(r, "udevadm-ok", f"ulimit -Sn > {seen_limit}; exit 0")
     env = {"PATH": ok_udevadm + ":" + os.environ["PATH"]}
     pending_re = re.compile(r"Module '(mod\d+)': 1 asynchronous probe\(s\) pending")
     # Only where the hard limit is too low does settle run out of descriptors.
@@ -521,6 +537,9 @@ def settle_count_cases(r):
             problems.append("no timeout message")
         if (b"reading the counts without a watch" in p.stderr) != spent:
             problems.append("ran out of descriptors" if not spent else "did not run out of descriptors")
+        limit_seen = open(seen_limit).read().strip() if os.path.exists(seen_limit) else "(not run)"
+        if limit_seen != "1024":
+            problems.append(f"udevadm ran with a soft descriptor limit of {limit_seen}, not the caller's 1024")
         r.report(f"settle, 1100 count files, {desc}: the 10 pending modules it cannot keep open "
                  "are not read as zero", problems, p)
 
@@ -577,6 +596,7 @@ def main():
         full_run_case(r)
         documented_override(r, readme, man)
         override_cases(r)
+        legacy_mask_cases(r)
         disabled_units_cases(r, os.path.join(os.path.dirname(readme), "udev-builtin", "80-async-probe.rules"))
     finally:
         shutil.rmtree(r.tmp)
