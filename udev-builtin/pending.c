@@ -280,13 +280,9 @@ static int coming_modules(struct pending *p)
         struct dirent *de;
 
         while (d && (de = readdir(d))) {
-                char path[300], state[32];
                 struct pending_module *m;
 
-                if (de->d_name[0] == '.')
-                        continue;
-                snprintf(path, sizeof(path), "/sys/module/%s/initstate", de->d_name);
-                if (read_one_line(path, state, sizeof(state)) < 0 || strcmp(state, "coming") != 0)
+                if (de->d_name[0] == '.' || !module_coming(de->d_name))
                         continue;
                 m = find_module(p, de->d_name);
                 if (m == NULL)

@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fixture import BLACK, BUILTIN, DUAL, INST, KVER, NIC, NOMOD, OPT0, OPT1, PLAT, USB  # noqa: E402
-from runner import Runner, event  # noqa: E402
+from runner import Runner, event, fake_udevadm  # noqa: E402
 from tap import read_inserts  # noqa: E402
 
 
@@ -526,16 +526,8 @@ def option_bytes_cases(r):
 def settle_udevadm_cases(r):
     """settle runs udevadm settle for udev's queue: when that fails at once,
     it must neither spin nor blame the queue."""
-    def udevadm(name, script):
-        d = os.path.join(r.tmp, name)
-        os.makedirs(d)
-        with open(os.path.join(d, "udevadm"), "w") as f:
-            f.write("#!/bin/sh\n" + script + "\n")
-        os.chmod(os.path.join(d, "udevadm"), 0o755)
-        return d
-
     runs = os.path.join(r.tmp, "udevadm-runs")
-    failing = udevadm("udevadm-fails", f"echo \"$*\" >> {runs}; exit 1")
+    failing = fake_udevadm(r, "udevadm-fails", f"echo \"$*\" >> {runs}; exit 1")
     p, _, _ = r.run(["settle", "--timeout=3"], {"PATH": failing + ":" + os.environ["PATH"]},
                     {"level": "info", "timeout": 60})
     n = len(open(runs).read().splitlines()) if os.path.exists(runs) else 0
@@ -568,7 +560,7 @@ def settle_udevadm_cases(r):
         problems.append(f"{len(lines)} lines on stderr, expected one error naming udevadm")
     r.report("settle without udevadm in PATH: one error, exits at once", problems, p)
 
-    slow = udevadm("udevadm-times-out", 'sleep "${2#--timeout=}"; exit 1')
+    slow = fake_udevadm(r, "udevadm-times-out", 'sleep "${2#--timeout=}"; exit 1')
     p, _, _ = r.run(["settle", "--timeout=1"], {"PATH": slow + ":" + os.environ["PATH"]},
                     {"level": "info", "timeout": 60})
     err = p.stderr.decode()

@@ -130,3 +130,13 @@ def event(modalias, subsystem, **extra):
         env["SUBSYSTEM"] = subsystem
     env.update(extra)
     return env
+
+
+def fake_udevadm(r, name, script):
+    """A directory for PATH holding an udevadm that runs SCRIPT (sh)."""
+    d = os.path.join(r.tmp, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "udevadm"), "w") as f:
+        f.write("#!/bin/sh\n" + script + "\n")
+    os.chmod(os.path.join(d, "udevadm"), 0o755)
+    return d
