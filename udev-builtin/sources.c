@@ -202,8 +202,9 @@ static bool ends_with(const char *s, size_t len, const char *suffix)
 
 /*
  * A file of a vendor directory (/usr/lib/modprobe.d, /lib/modprobe.d, or
- * the same under an initramfs' DESTDIR; not /usr/local/lib/modprobe.d):
- * what it sets is a default, for an admin's file to override.
+ * the same under an initramfs' DESTDIR; not /usr/local/lib/modprobe.d),
+ * or the shipped file wherever it was installed (a source build's prefix
+ * is /usr/local): what it sets is a default, for an admin's file to override.
  */
 bool source_is_vendor(const struct source *src)
 {
@@ -211,9 +212,25 @@ bool source_is_vendor(const struct source *src)
 
         if (src->path == NULL)
                 return false;
+        if (strcmp(base_name(src->path), SHIPPED_CONF) == 0)
+                return true;
         dir = base_name(src->path) - src->path;
         return ends_with(src->path, dir, "/lib/modprobe.d/") &&
                !ends_with(src->path, dir, "/local/lib/modprobe.d/");
+}
+
+/*
+ * Up to version 0.1 the shipped file was udev-async-probe.conf, and an
+ * admin's empty file or /dev/null link of that name masked it. Under the
+ * new name that masks nothing.
+ */
+static bool is_legacy_mask(const struct source *src)
+{
+        struct stat st;
+
+        return src->path && !source_is_vendor(src) && src->options == NULL &&
+               strcmp(base_name(src->path), "udev-async-probe.conf") == 0 &&
+               stat(src->path, &st) == 0 && (S_ISCHR(st.st_mode) || st.st_size == 0);
 }
 
 static bool sets_key(const struct source *src, const char *key)
@@ -244,10 +261,22 @@ const struct source *source_overridden(const struct sources *s, const char *key)
         return NULL;
 }
 
-/* Say where a vendor file wins over an admin's value: the admin meant it to win. */
+/*
+ * Say where a vendor file wins over an admin's value, and where an admin's
+ * file no longer masks the shipped one: the admin meant it to win.
+ */
 void sources_warn_overrides(const struct sources *s)
 {
         static const char * const keys[] = { "enable", "buses" };
+
+        for (size_t i = 0; i < s->n; i++)
+                if (is_legacy_mask(&s->v[i]))
+                        log_warning("%s no longer masks the shipped configuration, which is now "
+                                    "named " SHIPPED_CONF ": to mask it, link %.*s" SHIPPED_CONF
+                                    " to /dev/null; to turn udev-async-probe off, write "
+                                    "'options udev_async_probe enable=0' into any file there.",
+                                    s->v[i].path, (int) (base_name(s->v[i].path) - s->v[i].path),
+                                    s->v[i].path);
 
         for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
                 const struct source *admin = source_overridden(s, keys[i]);

@@ -138,9 +138,9 @@ sed -i 's/^options udev_async_probe \(.*\)buses=pci$/options udev_async_probe \1
 (cd "$build/deb-v2" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | xargs -0 md5sum >DEBIAN/md5sums)
 dpkg-deb -b --root-owner-group "$build/deb-v2" "$work/root/${pkg}_v2.deb" >/dev/null
 cp "$deb" "$work/root/${pkg}_v1.deb"
-# v0: an older package that shipped the configuration as $pkg.conf, which
-# sorted after admin files such as local.conf; repacked from v1.
-v0=$v1~oldname
+# v0: version 0.1, which shipped the configuration as $pkg.conf (sorting
+# after admin files such as local.conf); repacked from v1.
+v0=0.1
 old_conf=/usr/lib/modprobe.d/$pkg.conf
 rm -rf "$build/deb-v0" && dpkg-deb -R "$deb" "$build/deb-v0"
 sed -i "s/^Version: .*/Version: $v0/" "$build/deb-v0/DEBIAN/control"
@@ -265,14 +265,29 @@ check "after purge: nothing left but the admin's own file" \
 # An upgrade from the package that shipped $old_conf removes it: it is no
 # conffile (nothing under /etc is), so dpkg removes what the new version no
 # longer ships. Triggers are left pending: the initramfs is not looked at.
+# The admin had masked the old file with a /dev/null link of its name in
+# /etc/modprobe.d; after the upgrade it must still mask the shipped one.
 cp "$build/${pkg}_v0.deb" "$work/root/${pkg}_v0.deb"
 cp "$deb" "$work/root/${pkg}_v1.deb"
+legacy=/etc/modprobe.d/$pkg.conf
+mask=/etc/modprobe.d/$(basename "$conf")
+ln -s /dev/null "$work$legacy"
 out=$(in_root dpkg --no-triggers -i "/root/${pkg}_v0.deb" 2>&1) && test -e "$work$old_conf" ||
 	tap_note "$out"
+out=$(explain "$e1000")
+check "$v0 with $legacy linked to /dev/null: e1000 loads plainly" decided e1000 sync <<<"$out" || tap_note "$out"
 out=$(in_root dpkg --no-triggers -i "/root/${pkg}_v1.deb" 2>&1)
 rc=$?
 check "upgrade from $v0 (shipped $old_conf) to $v1: the old file is gone, the new one there" \
 	test $rc -eq 0 -a ! -e "$work$old_conf" -a -e "$work$conf" || tap_note "$out"
+check "the upgrade masks $mask (a /dev/null link), as $legacy masked the old file" \
+	test "$(readlink "$work$mask")" = /dev/null || tap_note "$out"
+out=$(explain "$e1000")
+check "after the upgrade, e1000 still loads plainly (the admin's mask holds)" decided e1000 sync <<<"$out" ||
+	tap_note "$out"
+out=$(in_root dpkg --no-triggers -P "$pkg" 2>&1)
+check "purge removes the mask the upgrade made, and leaves the admin's own link" \
+	test ! -e "$work$mask" -a ! -L "$work$mask" -a -L "$work$legacy" || tap_note "$out"
 rm -f "$work/root/${pkg}_v0.deb" "$work/root/${pkg}_v1.deb"
 rm -rf "$work"
 tap_end
