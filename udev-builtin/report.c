@@ -10,7 +10,7 @@
 
 #include "cleanup.h"
 #include "log.h"
-#include "report.h"
+#include "report/model.h"
 #include "verbs.h"
 
 enum report_source {

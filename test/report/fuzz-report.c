@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "model.h"
 #include "utf8.h"
 
 /* Made-up facts, each answer derived from the names it is asked about. */

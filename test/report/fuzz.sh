@@ -13,6 +13,7 @@ set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../common.sh"
 src=$UAP_TOP/udev-builtin
+room=$src/report
 
 runs=20000 seconds= seed=1
 while getopts r:t:s: opt; do
@@ -37,9 +38,9 @@ fi
 
 clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I"$src" -I"$src/core" \
-	"$here/fuzz-report.c" "$src/report-parse.c" "$src/report-analyze.c" \
-	"$src/report-output.c" "$src/report-svg.c" "$src/json.c" "$src/utf8.c" \
+	-I"$src" -I"$room" -I"$src/core" \
+	"$here/fuzz-report.c" "$room/parse.c" "$room/analyze.c" \
+	"$room/output.c" "$room/svg.c" "$src/json.c" "$src/utf8.c" \
 	"$src/core/uap-config.c" "$src/core/uap-param.c" \
 	$(pkg-config --cflags --libs libkmod) -o "$out/fuzz-report"
 

@@ -15,7 +15,7 @@
 
 #include "cleanup.h"
 #include "log.h"
-#include "report.h"
+#include "model.h"
 
 extern char **environ;
 

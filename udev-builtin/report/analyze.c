@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "model.h"
 
 /*
  * Timestamps: a probe's start is computed from its duration, the end is

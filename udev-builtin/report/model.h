@@ -3,10 +3,10 @@
 
 /*
  * "report": one boot's device probes from the kernel log. The parser
- * (report-parse.c) only collects what the log says; the analysis
- * (report-analyze.c) decides what each probe was and sums it up; the
- * running system's sysfs (report-sysfs.c) fills in what the log left
- * open; report-output.c and report-svg.c print it.
+ * (parse.c) only collects what the log says; the analysis
+ * (analyze.c) decides what each probe was and sums it up; the
+ * running system's sysfs (sysfs.c) fills in what the log left
+ * open; output.c and svg.c print it.
  */
 
 #include <stdbool.h>
@@ -123,7 +123,7 @@ struct report_bus {
         size_t n_sync, n_async, n_unknown;
         uint64_t sync_usec, async_usec, unknown_usec;
         /* Unlisted buses: the sync probe time listing would have moved off udev's
-         * workers, and the wall time it would have saved (see report-analyze.c). */
+         * workers, and the wall time it would have saved (see analyze.c). */
         size_t n_movable;
         uint64_t movable_usec;
         uint64_t saved_usec;
@@ -168,7 +168,7 @@ struct report {
         bool facts;                     /* the running system was asked */
 };
 
-/* report-parse.c */
+/* parse.c */
 void report_init(struct report *r);
 void report_done(struct report *r);
 int report_parse_line(struct report *r, const char *line, size_t len);
@@ -178,7 +178,7 @@ struct report_module *report_module_find(struct report *r, const char *name);
 const struct report_task *report_task_find(const struct report *r, int pid);
 
 /*
- * What the running system can add to a log of its own boot (report-sysfs.c
+ * What the running system can add to a log of its own boot (sysfs.c
  * reads them from sysfs and modprobe.d). Each returns 0 or 1 as said, or
  * a negative errno when it cannot tell; any may be NULL.
  */
@@ -197,26 +197,26 @@ struct report_facts {
         int (*module_listed)(void *u, const char *module, char *buf, size_t size);
 };
 
-/* report-analyze.c */
+/* analyze.c */
 int report_analyze(struct report *r, const struct uap_config *cfg, const struct report_facts *facts);
 const char *report_mode_to_string(enum report_mode mode);
 const char *report_loader_to_string(enum report_loader loader);
 bool report_bus_listed(const struct uap_config *cfg, const char *bus);
 
-/* report-sysfs.c: the running system's facts; @ctx reads modprobe.d */
+/* sysfs.c: the running system's facts; @ctx reads modprobe.d */
 struct kmod_ctx;
 void report_sysfs_facts(struct report_facts *facts, struct kmod_ctx *ctx);
 int report_sysfs_driver_async(const char *bus, const char *driver);
 
-/* report-input.c */
+/* input.c */
 int report_read_kmsg(struct report *r);
 int report_read_file(struct report *r, const char *path);
 int report_read_journal(struct report *r);
 
-/* report-output.c */
+/* output.c */
 void report_print_text(const struct report *r, FILE *f, const char *source);
 void report_print_json(const struct report *r, FILE *f, enum json_mode mode, const char *source);
 void report_format_usec(uint64_t usec, char *buf, size_t size);
 
-/* report-svg.c */
+/* svg.c */
 void report_write_svg(const struct report *r, FILE *f, const char *title);

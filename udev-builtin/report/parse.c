@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "model.h"
 
 /* Longer lines are cut: every form above fits well inside. */
 #define LINE_MAX_LEN 4096
