@@ -10,7 +10,10 @@
 
 #include "cleanup.h"
 #include "log.h"
-#include "report/model.h"
+#include "report/analyze.h"
+#include "report/facts.h"
+#include "report/input.h"
+#include "report/output.h"
 #include "verbs.h"
 
 enum report_source {

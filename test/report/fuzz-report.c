@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "analyze.h"
+#include "output.h"
+#include "parse.h"
 #include "utf8.h"
 
 /* Made-up facts, each answer derived from the names it is asked about. */

@@ -39,7 +39,7 @@ fi
 clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I"$src" -I"$room" -I"$src/core" \
-	"$here/fuzz-report.c" "$room/parse.c" "$room/analyze.c" \
+	"$here/fuzz-report.c" "$room/model.c" "$room/parse.c" "$room/analyze.c" \
 	"$room/output.c" "$room/svg.c" "$src/json.c" "$src/utf8.c" \
 	"$src/core/uap-config.c" "$src/core/uap-param.c" \
 	$(pkg-config --cflags --libs libkmod) -o "$out/fuzz-report"

@@ -6,10 +6,11 @@
  * evidence it was drawn from; what nothing tells stays unknown.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "analyze.h"
 
 /*
  * Timestamps: a probe's start is computed from its duration, the end is
@@ -25,32 +26,6 @@
  * something other than probing (user space, a timer) held the boot there.
  */
 #define CHAIN_GAP_USEC 100000
-
-const char *report_mode_to_string(enum report_mode mode)
-{
-        static const char * const names[] = {
-                [REPORT_MODE_UNKNOWN] = "unknown",
-                [REPORT_MODE_SYNC] = "sync",
-                [REPORT_MODE_ASYNC] = "async",
-                [REPORT_MODE_MIXED] = "mixed",
-        };
-
-        return names[mode];
-}
-
-const char *report_loader_to_string(enum report_loader loader)
-{
-        static const char * const names[] = {
-                [REPORT_LOADER_UNKNOWN] = "unknown",
-                [REPORT_LOADER_BUILTIN] = "built-in",
-                [REPORT_LOADER_UDEV] = "udev",
-                [REPORT_LOADER_PROGRAM] = "udev-async-probe",
-                [REPORT_LOADER_MODULES_LOAD] = "modules-load.d",
-                [REPORT_LOADER_OTHER] = "other",
-        };
-
-        return names[loader];
-}
 
 /* Whether udev-async-probe would have made loads for @bus asynchronous. */
 bool report_bus_listed(const struct uap_config *cfg, const char *bus)

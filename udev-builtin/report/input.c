@@ -15,7 +15,8 @@
 
 #include "cleanup.h"
 #include "log.h"
-#include "model.h"
+#include "input.h"
+#include "parse.h"
 
 extern char **environ;
 

@@ -2,20 +2,19 @@
 #pragma once
 
 /*
- * "report": one boot's device probes from the kernel log. The parser
- * (parse.c) only collects what the log says; the analysis
- * (analyze.c) decides what each probe was and sums it up; the
- * running system's sysfs (sysfs.c) fills in what the log left
- * open; output.c and svg.c print it.
+ * "report": one boot's device probes from the kernel log. This is what
+ * its stages share: input.c reads a log and hands each line to parse.c,
+ * which only collects what the log says into struct report; analyze.c
+ * decides what each probe was and sums it up, asking the running system
+ * (facts.c) what the log left open; output.c and svg.c print it. model.c
+ * keeps the tables.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "core/uap-config.h"
-#include "json.h"
 
 /* Longer device, driver, bus and module names are cut here. */
 #define REPORT_NAME_MAX 128
@@ -168,55 +167,17 @@ struct report {
         bool facts;                     /* the running system was asked */
 };
 
-/* parse.c */
+/* model.c: the tables. Adding returns NULL past the REPORT_MAX_* limits or without memory. */
 void report_init(struct report *r);
 void report_done(struct report *r);
-int report_parse_line(struct report *r, const char *line, size_t len);
-int report_parse_buffer(struct report *r, const char *data, size_t size);
+void report_forget(struct report *r);
+void report_copy_name(char *dst, const char *src, size_t len);
+struct report_probe *report_probe_add(struct report *r);
+struct report_module *report_module_add(struct report *r, const char *name, size_t len);
+struct report_task *report_task_add(struct report *r, int pid);
+struct report_device *report_device_get(struct report *r, const char *name, size_t len);
 struct report_device *report_device_find(struct report *r, const char *name);
 struct report_module *report_module_find(struct report *r, const char *name);
 const struct report_task *report_task_find(const struct report *r, int pid);
-
-/*
- * What the running system can add to a log of its own boot (sysfs.c
- * reads them from sysfs and modprobe.d). Each returns 0 or 1 as said, or
- * a negative errno when it cannot tell; any may be NULL.
- */
-struct report_facts {
-        void *userdata;
-        int (*device_bus)(void *u, const char *device, char *buf, size_t size);
-        int (*device_driver)(void *u, const char *bus, const char *device, char *buf, size_t size);
-        /* 0 and the module in @buf, or 1: built in */
-        int (*driver_module)(void *u, const char *bus, const char *driver, char *buf, size_t size);
-        /* 1 async, 0 sync: the driver's probe strategy as the kernel reads it back */
-        int (*driver_async)(void *u, const char *bus, const char *driver);
-        /* 1: async_probe=1 was passed when it was loaded, not by its modprobe.d
-         * options nor the kernel's default; 0: not */
-        int (*module_loaded_async)(void *u, const char *module);
-        /* 1 and the file in @buf: listed for systemd-modules-load */
-        int (*module_listed)(void *u, const char *module, char *buf, size_t size);
-};
-
-/* analyze.c */
-int report_analyze(struct report *r, const struct uap_config *cfg, const struct report_facts *facts);
 const char *report_mode_to_string(enum report_mode mode);
 const char *report_loader_to_string(enum report_loader loader);
-bool report_bus_listed(const struct uap_config *cfg, const char *bus);
-
-/* sysfs.c: the running system's facts; @ctx reads modprobe.d */
-struct kmod_ctx;
-void report_sysfs_facts(struct report_facts *facts, struct kmod_ctx *ctx);
-int report_sysfs_driver_async(const char *bus, const char *driver);
-
-/* input.c */
-int report_read_kmsg(struct report *r);
-int report_read_file(struct report *r, const char *path);
-int report_read_journal(struct report *r);
-
-/* output.c */
-void report_print_text(const struct report *r, FILE *f, const char *source);
-void report_print_json(const struct report *r, FILE *f, enum json_mode mode, const char *source);
-void report_format_usec(uint64_t usec, char *buf, size_t size);
-
-/* svg.c */
-void report_write_svg(const struct report *r, FILE *f, const char *title);

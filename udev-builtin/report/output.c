@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "model.h"
+#include "output.h"
 #include "utf8.h"
 
 /* Names from the log are escaped before they reach a terminal. */

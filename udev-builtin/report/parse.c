@@ -29,75 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "parse.h"
 
 /* Longer lines are cut: every form above fits well inside. */
 #define LINE_MAX_LEN 4096
 
 /* Whole seconds or microseconds beyond this are not a boot's. */
 #define USEC_MAX (UINT64_C(1) << 52)
-
-void report_init(struct report *r)
-{
-        *r = (struct report) {};
-}
-
-/* Drops what the log held, keeping the line counters (a new boot starts). */
-static void report_forget(struct report *r)
-{
-        free(r->probes);
-        free(r->modules);
-        free(r->tasks);
-        free(r->devices);
-        free(r->device_hash);
-        r->probes = NULL, r->n_probes = r->a_probes = 0;
-        r->modules = NULL, r->n_modules = r->a_modules = 0;
-        r->tasks = NULL, r->n_tasks = r->a_tasks = 0;
-        r->devices = NULL, r->n_devices = r->a_devices = 0;
-        r->device_hash = NULL, r->n_hash = 0;
-        r->initcall_debug = r->dyndbg = false;
-        r->last_usec = r->userspace_usec = r->udevd_usec = 0;
-        r->dropped = 0;
-}
-
-void report_done(struct report *r)
-{
-        report_forget(r);
-        free(r->drivers);
-        free(r->buses);
-        free(r->critical);
-        *r = (struct report) {};
-}
-
-/* Room for one more element of @size in *@v; NULL past @max or without memory. */
-static void *grow(void **v, size_t *n, size_t *alloc, size_t size, size_t max)
-{
-        void *p;
-
-        if (*n >= max)
-                return NULL;
-        if (*n == *alloc) {
-                size_t a = *alloc ? *alloc * 2 : 64;
-
-                p = reallocarray(*v, a, size);
-                if (p == NULL)
-                        return NULL;
-                *v = p;
-                *alloc = a;
-        }
-        p = (char *) *v + *n * size;
-        memset(p, 0, size);
-        (*n)++;
-        return p;
-}
-
-static void copy_name(char *dst, const char *src, size_t len)
-{
-        if (len >= REPORT_NAME_MAX)
-                len = REPORT_NAME_MAX - 1;
-        memcpy(dst, src, len);
-        dst[len] = '\0';
-}
 
 static bool skip(const char **p, const char *prefix)
 {
@@ -153,101 +91,10 @@ static const char *find_last(const char *s, const char *needle)
         return last;
 }
 
-/* FNV-1a: device names are looked up on every line that names one. */
-static size_t hash_name(const char *s, size_t len)
-{
-        uint64_t h = UINT64_C(14695981039346656037);
-
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char) s[i]) * UINT64_C(1099511628211);
-        return (size_t) h;
-}
-
-static int device_hash_rebuild(struct report *r, size_t n_hash)
-{
-        size_t *h = calloc(n_hash, sizeof(*h));
-
-        if (h == NULL)
-                return -ENOMEM;
-        for (size_t i = 0; i < r->n_devices; i++) {
-                const char *name = r->devices[i].name;
-                size_t k = hash_name(name, strlen(name)) & (n_hash - 1);
-
-                while (h[k])
-                        k = (k + 1) & (n_hash - 1);
-                h[k] = i + 1;
-        }
-        free(r->device_hash);
-        r->device_hash = h;
-        r->n_hash = n_hash;
-        return 0;
-}
-
-/* The device named by @name (@len bytes; cut like every name), made on first sight. */
-static struct report_device *device_get(struct report *r, const char *name, size_t len)
-{
-        struct report_device *d;
-        size_t k;
-
-        if (len >= REPORT_NAME_MAX)
-                len = REPORT_NAME_MAX - 1;
-        if (r->n_hash) {
-                k = hash_name(name, len) & (r->n_hash - 1);
-                for (; r->device_hash[k]; k = (k + 1) & (r->n_hash - 1)) {
-                        d = &r->devices[r->device_hash[k] - 1];
-                        if (strncmp(d->name, name, len) == 0 && d->name[len] == '\0')
-                                return d;
-                }
-        }
-        /* Keep the table at most half full. */
-        if ((r->n_devices + 1) * 2 > r->n_hash &&
-            device_hash_rebuild(r, r->n_hash ? r->n_hash * 2 : 256) < 0)
-                return NULL;
-        d = grow((void **) &r->devices, &r->n_devices, &r->a_devices, sizeof(*d), REPORT_MAX_DEVICES);
-        if (d == NULL)
-                return NULL;
-        copy_name(d->name, name, len);
-        k = hash_name(d->name, len) & (r->n_hash - 1);
-        while (r->device_hash[k])
-                k = (k + 1) & (r->n_hash - 1);
-        r->device_hash[k] = r->n_devices;
-        return d;
-}
-
-struct report_device *report_device_find(struct report *r, const char *name)
-{
-        size_t len = strlen(name), k;
-
-        if (r->n_hash == 0 || len >= REPORT_NAME_MAX)
-                return NULL;
-        k = hash_name(name, len) & (r->n_hash - 1);
-        for (; r->device_hash[k]; k = (k + 1) & (r->n_hash - 1))
-                if (strcmp(r->devices[r->device_hash[k] - 1].name, name) == 0)
-                        return &r->devices[r->device_hash[k] - 1];
-        return NULL;
-}
-
-/* The latest load of module @name. */
-struct report_module *report_module_find(struct report *r, const char *name)
-{
-        for (size_t i = r->n_modules; i > 0; i--)
-                if (strcmp(r->modules[i - 1].name, name) == 0)
-                        return &r->modules[i - 1];
-        return NULL;
-}
-
-const struct report_task *report_task_find(const struct report *r, int pid)
-{
-        for (size_t i = r->n_tasks; i > 0; i--)
-                if (r->tasks[i - 1].pid == pid)
-                        return &r->tasks[i - 1];
-        return NULL;
-}
-
 static void set_if_empty(char *dst, const char *src, size_t len)
 {
         if (dst[0] == '\0' && len > 0)
-                copy_name(dst, src, len);
+                report_copy_name(dst, src, len);
 }
 
 /* "probe of DEV returned R after N usecs"; DEV may hold spaces: the last " returned " ends it. */
@@ -267,11 +114,9 @@ static int parse_probe(struct report *r, uint64_t t, const char *p)
                 return 0;
 
         r->initcall_debug = true;
-        d = device_get(r, p, (size_t) (ret - p));
-        pr = grow((void **) &r->probes, &r->n_probes, &r->a_probes, sizeof(*pr), REPORT_MAX_PROBES);
-        if (d == NULL || pr == NULL) {
-                if (pr)
-                        r->n_probes--;
+        d = report_device_get(r, p, (size_t) (ret - p));
+        pr = d ? report_probe_add(r) : NULL;
+        if (pr == NULL) {
                 r->dropped++;
                 return 1;
         }
@@ -312,17 +157,13 @@ static bool initcall_module(const char *fn, size_t len, const char **mod, size_t
         return true;
 }
 
+/* A module load; one past the limits is counted as left out. */
 static struct report_module *module_add(struct report *r, const char *name, size_t len)
 {
-        struct report_module *m;
+        struct report_module *m = report_module_add(r, name, len);
 
-        m = grow((void **) &r->modules, &r->n_modules, &r->a_modules, sizeof(*m), REPORT_MAX_MODULES);
-        if (m == NULL) {
+        if (m == NULL)
                 r->dropped++;
-                return NULL;
-        }
-        copy_name(m->name, name, len);
-        m->pid = -1;
         return m;
 }
 
@@ -370,7 +211,7 @@ static int parse_initcall(struct report *r, uint64_t t, const char *p)
         if (!initcall_module(p, (size_t) (ret - p), &mod, &mod_len))
                 return 1;
 
-        copy_name(name, mod, mod_len);
+        report_copy_name(name, mod, mod_len);
         for (size_t i = r->n_modules; i > 0; i--)
                 if (!r->modules[i - 1].finished && strcmp(r->modules[i - 1].name, name) == 0) {
                         m = &r->modules[i - 1];
@@ -492,7 +333,7 @@ static int parse_device_line(struct report *r, uint64_t t, const char *m)
                 return 0;
 
         r->dyndbg = true;
-        d = device_get(r, dev, (size_t) (q - dev));
+        d = report_device_get(r, dev, (size_t) (q - dev));
         if (d == NULL) {
                 r->dropped++;
                 return 1;
@@ -503,12 +344,12 @@ static int parse_device_line(struct report *r, uint64_t t, const char *m)
         case DD_START:
         case DD_MATCHED:
                 d->started |= l.kind == DD_START;
-                copy_name(d->driver, l.driver, l.driver_len);
+                report_copy_name(d->driver, l.driver, l.driver_len);
                 break;
         case DD_BOUND:
                 break;
         case DD_ASYNC_DRIVER:
-                copy_name(d->async_driver, l.driver, l.driver_len);
+                report_copy_name(d->async_driver, l.driver, l.driver_len);
                 d->async_usec = t;
                 d->async = true;
                 break;
@@ -551,14 +392,12 @@ static int parse_task_line(struct report *r, uint64_t t, const char *ident, size
         const char *q = text, *end;
 
         if (report_task_find(r, pid) == NULL) {
-                task = grow((void **) &r->tasks, &r->n_tasks, &r->a_tasks, sizeof(*task),
-                            REPORT_MAX_TASKS);
+                task = report_task_add(r, pid);
                 if (task == NULL)
                         r->dropped++;
                 else {
-                        task->pid = pid;
                         task->first_usec = t;
-                        copy_name(task->ident, ident, len);
+                        report_copy_name(task->ident, ident, len);
                 }
         }
         if (len == strlen("systemd-udevd") && strncmp(ident, "systemd-udevd", len) == 0 &&
@@ -571,7 +410,7 @@ static int parse_task_line(struct report *r, uint64_t t, const char *ident, size
                 char name[REPORT_NAME_MAX];
                 struct report_module *m;
 
-                copy_name(name, q, (size_t) (end - q));
+                report_copy_name(name, q, (size_t) (end - q));
                 for (char *c = name; *c; c++)
                         if (*c == '-')
                                 *c = '_';
@@ -687,7 +526,7 @@ static int parse_dict(struct report *r, const char *p)
         colon = strchr(p, ':');
         if (colon == NULL || colon == p || colon[1] == '\0')
                 return 0;
-        d = device_get(r, colon + 1, strlen(colon + 1));
+        d = report_device_get(r, colon + 1, strlen(colon + 1));
         if (d == NULL) {
                 r->dropped++;
                 return 1;

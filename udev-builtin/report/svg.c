@@ -8,7 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "model.h"
+#include "output.h"
 #include "utf8.h"
 
 #define FONT_PX 12
