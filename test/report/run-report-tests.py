@@ -14,6 +14,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 
 PROG, DATA = sys.argv[1], sys.argv[2]
@@ -499,6 +500,43 @@ def hostile_input():
     ok(p.returncode == 0 and got == (1, 0), f"a second boot in the file: its own probes, none left out ({got})")
 
 
+def analysis_time():
+    """The parser and the analysis at the limits, on the logs that cost them
+    the most (hostile-log.py), each under a generous bound: a few times what
+    an ASan build takes, far below what a cost growing faster than the log
+    takes. test/bench/report-analysis.sh has the figures. Not under valgrind."""
+    if WRAPPER:
+        return
+    cases = [
+        # 16384 loads of x, 16384 drivers x, each checked against each load
+        ("cubic", 16384, 60, lambda j: (len(j["probes"]), len(j["drivers"]), len(j["modules"]),
+                                       sum(d["module"] is not None for d in j["drivers"])),
+         (16384, 16384, 16384, 0)),
+        ("chain", 16384, 60, lambda j: len(j["critical_path"]["probes"]), 16384),
+        # full tables, then 400000 module and 400000 task lookups that miss (46 MB)
+        ("parse", 400000, 20, lambda j: (len(j["modules"]), j["dropped"]), (16384, 800000)),
+    ]
+    for shape, count, bound, got_of, want in cases:
+        log = subprocess.run([sys.executable, os.path.join(HERE, "hostile-log.py"), shape, str(count)],
+                             capture_output=True, check=True).stdout
+        start = time.monotonic()
+        try:
+            p = subprocess.run([PROG, "-C", CONFIG, "report", "--dmesg=-", "--json=short"], input=log,
+                               capture_output=True, timeout=bound)
+        except subprocess.TimeoutExpired:
+            ok(False, f"hostile log '{shape}' ({len(log) >> 20} MB): the report within {bound} s",
+               f"still running after {bound} s: killed")
+            continue
+        took = time.monotonic() - start
+        try:
+            got = got_of(json.loads(p.stdout))
+        except (ValueError, KeyError, TypeError) as e:
+            got = e
+        ok(p.returncode == 0 and got == want,
+           f"hostile log '{shape}' ({len(log) >> 20} MB): the report in {took:.1f} s (bound {bound} s), "
+           f"{got}", p.stderr[-2000:])
+
+
 def main():
     bases = sorted({os.path.join(DATA, f.rsplit(".", 1)[0]) for f in os.listdir(DATA) if f.endswith(".truth")})
     qemu = sorted({os.path.join(DATA, f.rsplit(".", 1)[0]) for f in os.listdir(DATA) if f.endswith(".pci")})
@@ -519,6 +557,7 @@ def main():
         mangle_tests(program[0], stock[0])
         multi_boot(stock[0], program[0])
     hostile_input()
+    analysis_time()
     p = run("--dmesg=/nonexistent/log")
     ok(p.returncode == 1 and b"/nonexistent/log" in p.stderr, "a missing file: exit 1 with its name")
     p = run("extra-argument")

@@ -27,10 +27,12 @@
  * The analysis compares probes pairwise, so the probe limit also bounds
  * its time on a hostile log (a few seconds).
  */
+#ifndef REPORT_MAX_PROBES              /* the fuzzer's build has small ones */
 #define REPORT_MAX_PROBES 16384
 #define REPORT_MAX_DEVICES 65536
 #define REPORT_MAX_MODULES 16384
 #define REPORT_MAX_TASKS 16384
+#endif
 
 enum report_mode {
         REPORT_MODE_UNKNOWN,
