@@ -22,12 +22,13 @@ void report_forget(struct report *r)
         free(r->modules);
         free(r->tasks);
         free(r->devices);
-        free(r->device_hash);
+        report_index_done(&r->module_index);
+        report_index_done(&r->task_index);
+        report_index_done(&r->device_index);
         r->probes = NULL, r->n_probes = r->a_probes = 0;
         r->modules = NULL, r->n_modules = r->a_modules = 0;
         r->tasks = NULL, r->n_tasks = r->a_tasks = 0;
         r->devices = NULL, r->n_devices = r->a_devices = 0;
-        r->device_hash = NULL, r->n_hash = 0;
         r->initcall_debug = r->dyndbg = false;
         r->last_usec = r->userspace_usec = r->udevd_usec = 0;
         r->dropped = 0;
@@ -78,117 +79,232 @@ struct report_probe *report_probe_add(struct report *r)
                     REPORT_MAX_PROBES);
 }
 
+/* FNV-1a, over @len bytes; '-' counts as '_' when @fold (module names). */
+size_t report_hash(const char *s, size_t len, bool fold)
+{
+        uint64_t h = UINT64_C(14695981039346656037);
+
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char) s[i];
+
+                h = (h ^ (fold && c == '-' ? '_' : c)) * UINT64_C(1099511628211);
+        }
+        return (size_t) h;
+}
+
+static int index_grow(struct report_index *t, const void *items, report_hash_fn hash_of)
+{
+        size_t size = t->size ? t->size * 2 : 256;
+        size_t *slot = calloc(size, sizeof(*slot));
+
+        if (slot == NULL)
+                return -ENOMEM;
+        for (size_t i = 0; i < t->size; i++) {
+                size_t k;
+
+                if (t->slot[i] == 0)
+                        continue;
+                k = hash_of(items, t->slot[i] - 1) & (size - 1);
+                while (slot[k])
+                        k = (k + 1) & (size - 1);
+                slot[k] = t->slot[i];
+        }
+        free(t->slot);
+        t->slot = slot;
+        t->size = size;
+        return 0;
+}
+
+/*
+ * The slot of the entry of hash @h that eq() takes for @key, or the empty
+ * slot where it goes; NULL without memory. The table is kept at most half
+ * full, so the walk from @h is short.
+ */
+size_t *report_index_slot(struct report_index *t, const void *items, report_hash_fn hash_of,
+                          report_eq_fn eq, size_t h, const void *key)
+{
+        size_t k;
+
+        if ((t->used + 1) * 2 > t->size && index_grow(t, items, hash_of) < 0)
+                return NULL;
+        for (k = h & (t->size - 1); t->slot[k]; k = (k + 1) & (t->size - 1))
+                if (eq(items, t->slot[k] - 1, key))
+                        break;
+        return &t->slot[k];
+}
+
+void report_index_done(struct report_index *t)
+{
+        free(t->slot);
+        *t = (struct report_index) {};
+}
+
+struct name_key {
+        const char *name;
+        size_t len;
+};
+
+static size_t module_hash_of(const void *items, size_t i)
+{
+        const struct report_module *m = (const struct report_module *) items + i;
+
+        return report_hash(m->name, strlen(m->name), false);
+}
+
+static bool module_eq(const void *items, size_t i, const void *key)
+{
+        const struct report_module *m = (const struct report_module *) items + i;
+        const struct name_key *k = key;
+
+        return strncmp(m->name, k->name, k->len) == 0 && m->name[k->len] == '\0';
+}
+
+static size_t *module_slot(struct report *r, const char *name, size_t len)
+{
+        struct name_key key = { name, len < REPORT_NAME_MAX ? len : REPORT_NAME_MAX - 1 };
+
+        return report_index_slot(&r->module_index, r->modules, module_hash_of, module_eq,
+                                 report_hash(key.name, key.len, false), &key);
+}
+
+/*
+ * A new load of module @name, running. Its name's slot points to the
+ * latest load, which keeps the loads of that name still running: the
+ * latest of those, and each of them the one before it.
+ */
 struct report_module *report_module_add(struct report *r, const char *name, size_t len)
 {
         struct report_module *m;
+        size_t *slot, running = 0;
 
+        slot = module_slot(r, name, len);
+        if (slot == NULL)
+                return NULL;
+        if (*slot)
+                running = r->modules[*slot - 1].running;
         m = grow((void **) &r->modules, &r->n_modules, &r->a_modules, sizeof(*m), REPORT_MAX_MODULES);
         if (m == NULL)
                 return NULL;
         report_copy_name(m->name, name, len);
         m->pid = -1;
+        m->running_before = running;
+        m->running = r->n_modules;
+        if (*slot == 0)
+                r->module_index.used++;
+        *slot = r->n_modules;
         return m;
-}
-
-struct report_task *report_task_add(struct report *r, int pid)
-{
-        struct report_task *t;
-
-        t = grow((void **) &r->tasks, &r->n_tasks, &r->a_tasks, sizeof(*t), REPORT_MAX_TASKS);
-        if (t)
-                t->pid = pid;
-        return t;
-}
-
-/* FNV-1a: device names are looked up on every line that names one. */
-static size_t hash_name(const char *s, size_t len)
-{
-        uint64_t h = UINT64_C(14695981039346656037);
-
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char) s[i]) * UINT64_C(1099511628211);
-        return (size_t) h;
-}
-
-static int device_hash_rebuild(struct report *r, size_t n_hash)
-{
-        size_t *h = calloc(n_hash, sizeof(*h));
-
-        if (h == NULL)
-                return -ENOMEM;
-        for (size_t i = 0; i < r->n_devices; i++) {
-                const char *name = r->devices[i].name;
-                size_t k = hash_name(name, strlen(name)) & (n_hash - 1);
-
-                while (h[k])
-                        k = (k + 1) & (n_hash - 1);
-                h[k] = i + 1;
-        }
-        free(r->device_hash);
-        r->device_hash = h;
-        r->n_hash = n_hash;
-        return 0;
-}
-
-/* The device named by @name (@len bytes; cut like every name), made on first sight. */
-struct report_device *report_device_get(struct report *r, const char *name, size_t len)
-{
-        struct report_device *d;
-        size_t k;
-
-        if (len >= REPORT_NAME_MAX)
-                len = REPORT_NAME_MAX - 1;
-        if (r->n_hash) {
-                k = hash_name(name, len) & (r->n_hash - 1);
-                for (; r->device_hash[k]; k = (k + 1) & (r->n_hash - 1)) {
-                        d = &r->devices[r->device_hash[k] - 1];
-                        if (strncmp(d->name, name, len) == 0 && d->name[len] == '\0')
-                                return d;
-                }
-        }
-        /* Keep the table at most half full. */
-        if ((r->n_devices + 1) * 2 > r->n_hash &&
-            device_hash_rebuild(r, r->n_hash ? r->n_hash * 2 : 256) < 0)
-                return NULL;
-        d = grow((void **) &r->devices, &r->n_devices, &r->a_devices, sizeof(*d), REPORT_MAX_DEVICES);
-        if (d == NULL)
-                return NULL;
-        report_copy_name(d->name, name, len);
-        k = hash_name(d->name, len) & (r->n_hash - 1);
-        while (r->device_hash[k])
-                k = (k + 1) & (r->n_hash - 1);
-        r->device_hash[k] = r->n_devices;
-        return d;
-}
-
-struct report_device *report_device_find(struct report *r, const char *name)
-{
-        size_t len = strlen(name), k;
-
-        if (r->n_hash == 0 || len >= REPORT_NAME_MAX)
-                return NULL;
-        k = hash_name(name, len) & (r->n_hash - 1);
-        for (; r->device_hash[k]; k = (k + 1) & (r->n_hash - 1))
-                if (strcmp(r->devices[r->device_hash[k] - 1].name, name) == 0)
-                        return &r->devices[r->device_hash[k] - 1];
-        return NULL;
 }
 
 /* The latest load of module @name. */
 struct report_module *report_module_find(struct report *r, const char *name)
 {
-        for (size_t i = r->n_modules; i > 0; i--)
-                if (strcmp(r->modules[i - 1].name, name) == 0)
-                        return &r->modules[i - 1];
-        return NULL;
+        size_t *slot;
+
+        if (r->module_index.size == 0)
+                return NULL;
+        slot = module_slot(r, name, strlen(name));
+        return slot && *slot ? &r->modules[*slot - 1] : NULL;
+}
+
+/* The latest load of module @name whose init call has not returned. */
+struct report_module *report_module_running(struct report *r, const char *name)
+{
+        struct report_module *latest = report_module_find(r, name);
+
+        return latest && latest->running ? &r->modules[latest->running - 1] : NULL;
+}
+
+/* Load @m, report_module_running()'s, has returned. */
+void report_module_finish(struct report *r, struct report_module *m)
+{
+        struct report_module *latest = report_module_find(r, m->name);
+
+        m->finished = true;
+        if (latest && latest->running == (size_t) (m - r->modules) + 1)
+                latest->running = m->running_before;
+}
+
+static size_t task_hash_of(const void *items, size_t i)
+{
+        int pid = ((const struct report_task *) items)[i].pid;
+
+        return report_hash((const char *) &pid, sizeof(pid), false);
+}
+
+static bool task_eq(const void *items, size_t i, const void *key)
+{
+        return ((const struct report_task *) items)[i].pid == *(const int *) key;
+}
+
+/* The task of @pid, made on first sight. */
+struct report_task *report_task_add(struct report *r, int pid)
+{
+        struct report_task *t;
+        size_t *slot;
+
+        slot = report_index_slot(&r->task_index, r->tasks, task_hash_of, task_eq,
+                                 report_hash((const char *) &pid, sizeof(pid), false), &pid);
+        if (slot == NULL)
+                return NULL;
+        if (*slot)
+                return &r->tasks[*slot - 1];
+        t = grow((void **) &r->tasks, &r->n_tasks, &r->a_tasks, sizeof(*t), REPORT_MAX_TASKS);
+        if (t == NULL)
+                return NULL;
+        t->pid = pid;
+        *slot = r->n_tasks;
+        r->task_index.used++;
+        return t;
 }
 
 const struct report_task *report_task_find(const struct report *r, int pid)
 {
-        for (size_t i = r->n_tasks; i > 0; i--)
-                if (r->tasks[i - 1].pid == pid)
-                        return &r->tasks[i - 1];
+        size_t k;
+
+        if (r->task_index.size == 0)
+                return NULL;
+        k = report_hash((const char *) &pid, sizeof(pid), false) & (r->task_index.size - 1);
+        for (; r->task_index.slot[k]; k = (k + 1) & (r->task_index.size - 1))
+                if (r->tasks[r->task_index.slot[k] - 1].pid == pid)
+                        return &r->tasks[r->task_index.slot[k] - 1];
         return NULL;
+}
+
+static size_t device_hash_of(const void *items, size_t i)
+{
+        const struct report_device *d = (const struct report_device *) items + i;
+
+        return report_hash(d->name, strlen(d->name), false);
+}
+
+static bool device_eq(const void *items, size_t i, const void *key)
+{
+        const struct report_device *d = (const struct report_device *) items + i;
+        const struct name_key *k = key;
+
+        return strncmp(d->name, k->name, k->len) == 0 && d->name[k->len] == '\0';
+}
+
+/* The device named by @name (@len bytes; cut like every name), made on first sight. */
+struct report_device *report_device_get(struct report *r, const char *name, size_t len)
+{
+        struct name_key key = { name, len < REPORT_NAME_MAX ? len : REPORT_NAME_MAX - 1 };
+        struct report_device *d;
+        size_t *slot;
+
+        slot = report_index_slot(&r->device_index, r->devices, device_hash_of, device_eq,
+                                 report_hash(key.name, key.len, false), &key);
+        if (slot == NULL)
+                return NULL;
+        if (*slot)
+                return &r->devices[*slot - 1];
+        d = grow((void **) &r->devices, &r->n_devices, &r->a_devices, sizeof(*d), REPORT_MAX_DEVICES);
+        if (d == NULL)
+                return NULL;
+        report_copy_name(d->name, key.name, key.len);
+        *slot = r->n_devices;
+        r->device_index.used++;
+        return d;
 }
 
 const char *report_mode_to_string(enum report_mode mode)

@@ -24,8 +24,8 @@
 
 /*
  * Beyond these a log is not one boot's: the rest is counted, not kept.
- * The analysis compares probes pairwise, so the probe limit also bounds
- * its time on a hostile log (a few seconds).
+ * Parsing a line and analysing a probe cost about the same at any size
+ * (tables by hash, sorted sweeps): the limits bound memory and time.
  */
 #ifndef REPORT_MAX_PROBES              /* the fuzzer's build has small ones */
 #define REPORT_MAX_PROBES 16384
@@ -33,6 +33,15 @@
 #define REPORT_MAX_MODULES 16384
 #define REPORT_MAX_TASKS 16384
 #endif
+
+/* An open-addressing table of indices + 1 into an array, by a hash of their key. */
+struct report_index {
+        size_t *slot;           /* 0: empty */
+        size_t size;            /* a power of two, or 0 */
+        size_t used;
+};
+typedef size_t (*report_hash_fn)(const void *items, size_t i);
+typedef bool (*report_eq_fn)(const void *items, size_t i, const void *key);
 
 enum report_mode {
         REPORT_MODE_UNKNOWN,
@@ -78,6 +87,9 @@ struct report_module {
         bool inserted_by_modules_load;  /* systemd-modules-load said so */
         enum report_loader loader;      /* analysis */
         char loader_how[192];
+        /* The loads of this name still running, index + 1 (kept on the
+         * latest load of a name), and the one before this one. */
+        size_t running, running_before;
 };
 
 /* A user-space program that wrote to the log: pid and its name. */
@@ -152,8 +164,9 @@ struct report {
         size_t n_tasks, a_tasks;
         struct report_device *devices;
         size_t n_devices, a_devices;
-        size_t *device_hash;            /* open addressing over devices, index + 1 */
-        size_t n_hash;
+        struct report_index module_index;       /* name: the latest load */
+        struct report_index task_index;         /* pid */
+        struct report_index device_index;       /* name */
 
         /* The analysis. */
         struct report_driver *drivers;
@@ -176,10 +189,15 @@ void report_forget(struct report *r);
 void report_copy_name(char *dst, const char *src, size_t len);
 struct report_probe *report_probe_add(struct report *r);
 struct report_module *report_module_add(struct report *r, const char *name, size_t len);
-struct report_task *report_task_add(struct report *r, int pid);
-struct report_device *report_device_get(struct report *r, const char *name, size_t len);
-struct report_device *report_device_find(struct report *r, const char *name);
 struct report_module *report_module_find(struct report *r, const char *name);
+struct report_module *report_module_running(struct report *r, const char *name);
+void report_module_finish(struct report *r, struct report_module *m);
+struct report_task *report_task_add(struct report *r, int pid);
 const struct report_task *report_task_find(const struct report *r, int pid);
+struct report_device *report_device_get(struct report *r, const char *name, size_t len);
+size_t report_hash(const char *s, size_t len, bool fold);
+size_t *report_index_slot(struct report_index *t, const void *items, report_hash_fn hash_of,
+                          report_eq_fn eq, size_t h, const void *key);
+void report_index_done(struct report_index *t);
 const char *report_mode_to_string(enum report_mode mode);
 const char *report_loader_to_string(enum report_loader loader);

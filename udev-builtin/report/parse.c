@@ -212,11 +212,7 @@ static int parse_initcall(struct report *r, uint64_t t, const char *p)
                 return 1;
 
         report_copy_name(name, mod, mod_len);
-        for (size_t i = r->n_modules; i > 0; i--)
-                if (!r->modules[i - 1].finished && strcmp(r->modules[i - 1].name, name) == 0) {
-                        m = &r->modules[i - 1];
-                        break;
-                }
+        m = report_module_running(r, name);
         /* Its "calling" line was lost: the duration still tells the start. */
         if (m == NULL) {
                 m = module_add(r, mod, mod_len);
@@ -225,8 +221,8 @@ static int parse_initcall(struct report *r, uint64_t t, const char *p)
                 m->start_usec = t >= usec ? t - usec : 0;
         }
         m->end_usec = t;
-        m->finished = true;
         m->result = result;
+        report_module_finish(r, m);
         return 1;
 }
 
