@@ -45,11 +45,13 @@ clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-paramete
 	"$here/fuzz-report.c" "$room/model.c" "$room/parse.c" "$room/analyze.c" \
 	"$room/output.c" "$room/svg.c" "$src/json.c" "$src/utf8.c" \
 	"$src/core/uap-config.c" "$src/core/uap-param.c" \
-	$(pkg-config --cflags --libs libkmod) -o "$out/fuzz-report"
+	$(pkg-config --cflags --libs libkmod expat) -o "$out/fuzz-report"
 
-# Seeds: the captured logs in pieces of about 2 KiB, cut at line ends.
+# Seeds: the captured logs in pieces of about 2 KiB, cut at line ends, and
+# the inputs in fuzz-seeds/ (shapes mutation does not find in 20000 runs).
 rm -rf "$out/corpus" "$out/crashes"
 mkdir -p "$out/corpus" "$out/crashes"
+cp "$here"/fuzz-seeds/* "$out/corpus/"
 for f in "$here"/data/*.dmesg "$here"/data/*.kmsg "$here"/data/*.journal; do
 	[ -f "$f" ] || continue
 	awk -v dir="$out/corpus" -v name="$(basename "$f")" '

@@ -500,6 +500,47 @@ def hostile_input():
     ok(p.returncode == 0 and got == (1, 0), f"a second boot in the file: its own probes, none left out ({got})")
 
 
+def odd_bytes():
+    """Bytes a kernel log does not hold, in a saved one: a NUL in a line, and
+    names with code points XML 1.0 forbids, which the SVG shows as \\xNN."""
+    blob = (b"[    1.000000] a line with a NUL\x00 in it\n"
+            b"[    2.000000] probe of after-nul returned 0 after 5 usecs\n")
+    p = run("--dmesg=-", "--json=short", stdin=blob)
+    try:
+        j = json.loads(p.stdout)
+        got = ([pr["device"] for pr in j["probes"]], j["lines"])
+    except (ValueError, KeyError, TypeError):
+        got = None
+    ok(p.returncode == 0 and got == (["after-nul"], 2),
+       f"a NUL in a line: the next line is read (probes, lines: {got})", p.stderr)
+
+    names = {
+        "ufffe": b"dev\xef\xbf\xbe", "uffff": b"dev\xef\xbf\xbf", "tab": b"dev\tx", "esc": b"dev\x1b[1m",
+        "surrogate": b"dev\xed\xa0\x80", "c1": b"dev\xc2\x85", "fffd": b"dev\xef\xbf\xbd",
+        "u10ffff": b"dev\xf4\x8f\xbf\xbf", "ufdd0": b"dev\xef\xb7\x90",
+    }
+    blob = b"".join(b"[    1.%06d] bus%d %s: bus: 'b\xef\xbf\xbf': really_probe: probing driver d\xef\xbf\xbe "
+                    b"with device\n[    1.%06d] probe of %s returned 0 after 5 usecs\n" % (i, i, n, i + 10, n)
+                    for i, n in enumerate(names.values()))
+    err = None
+    with tempfile.TemporaryDirectory() as d:
+        svg = os.path.join(d, "t.svg")
+        p = run("--dmesg=-", f"--svg={svg}", "--json=off", stdin=blob)
+        try:
+            root = ET.parse(svg).getroot()
+            texts = " ".join("".join(el.itertext()) for el in root.iter(SVG_NS + "text"))
+        except (ET.ParseError, OSError) as e:
+            texts = None
+            err = e
+    ok(p.returncode == 0 and texts is not None, "names with U+FFFE, U+FFFF, C0 and C1 controls, a surrogate: "
+       "the SVG is well-formed XML", err if texts is None else p.stderr)
+    if texts is not None:
+        for what, want in (("U+FFFE", "dev\\xef\\xbf\\xbe"), ("U+FFFF", "dev\\xef\\xbf\\xbf"),
+                           ("a surrogate", "dev\\xed\\xa0\\x80"), ("a tab", "dev\\x09x"),
+                           ("U+FFFD, allowed", "dev\ufffd"), ("U+10FFFF, allowed", "dev\U0010ffff")):
+            ok(want in texts, f"the SVG shows {what} as {want!r}")
+
+
 def analysis_time():
     """The parser and the analysis at the limits, on the logs that cost them
     the most (hostile-log.py), each under a generous bound: a few times what
@@ -557,6 +598,7 @@ def main():
         mangle_tests(program[0], stock[0])
         multi_boot(stock[0], program[0])
     hostile_input()
+    odd_bytes()
     analysis_time()
     p = run("--dmesg=/nonexistent/log")
     ok(p.returncode == 1 and b"/nonexistent/log" in p.stderr, "a missing file: exit 1 with its name")
