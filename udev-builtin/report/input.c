@@ -21,22 +21,31 @@
 extern char **environ;
 
 /*
- * The parser keeps the first REPORT_LINE_MAX - 1 bytes of a line; the
- * rest is skipped here, so a line that never ends costs no memory.
+ * One line into @buf, at most @size - 1 bytes of it and its byte count
+ * (a NUL in a line is a byte like any other); the rest of a longer line
+ * is skipped, so a line that never ends costs no memory. -1 at the end.
  */
+static ssize_t read_line(FILE *f, char *buf, size_t size)
+{
+        size_t n = 0;
+        int c;
+
+        while ((c = getc_unlocked(f)) != EOF) {
+                if (c == '\n')
+                        return (ssize_t) n;
+                if (n < size - 1)
+                        buf[n++] = (char) c;
+        }
+        return n > 0 ? (ssize_t) n : -1;
+}
+
 static int read_stream(struct report *r, FILE *f)
 {
         char line[REPORT_LINE_MAX];
-        size_t n;
-        int c;
+        ssize_t n;
 
-        while (fgets(line, sizeof(line), f)) {
-                n = strlen(line);
-                (void) report_parse_line(r, line, n);
-                if (n > 0 && line[n - 1] != '\n')
-                        while ((c = getc(f)) != EOF && c != '\n')
-                                ;
-        }
+        while ((n = read_line(f, line, sizeof(line))) >= 0)
+                (void) report_parse_line(r, line, (size_t) n);
         return ferror(f) ? -EIO : 0;
 }
 
