@@ -154,6 +154,10 @@ struct report {
         bool dyndbg;                    /* the driver core's own debug lines were seen */
         uint64_t last_usec;
         uint64_t userspace_usec;        /* "Run /init as init process"; 0: not seen */
+        /* Wall-clock times (dmesg -T, journalctl): the boot's first line, the
+         * last time read, a year added after New Year (journalctl has none). */
+        uint64_t wall_base_usec, wall_last_usec, wall_wrap_usec;
+        bool wall_seconds;              /* some times were to the second only */
         uint64_t udevd_usec;            /* systemd-udevd's first line; 0: not seen */
 
         struct report_probe *probes;

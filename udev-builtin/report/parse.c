@@ -13,6 +13,10 @@
  *   "[    1.234567] HOST kernel: MSG"              journalctl -o short-monotonic
  *   "[    1.234567] HOST IDENT[PID]: TEXT"         a program's line in the journal
  *   "IDENT[PID]: TEXT"                             a program writing to /dev/kmsg
+ * and with the wall clock, times since the boot's first line:
+ *   "[Fri Nov 27 01:06:10 2026] MSG"               dmesg -T, to the second
+ *   "Nov 27 01:06:10 HOST kernel: MSG"             journalctl (-o short), to the second
+ *   "Nov 27 01:06:10.123456 HOST kernel: MSG"      journalctl -o short-precise
  * MSG, with initcall_debug:
  *   "probe of DEV returned R after N usecs"        at the end of every probe
  *   "calling  FN+0x0/0x10 [MOD] @ PID"             a module's init starts
@@ -28,6 +32,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "parse.h"
 
@@ -495,6 +500,162 @@ static bool parse_bracket_time(const char **p, uint64_t *t)
         return true;
 }
 
+static const char * const months[] = {
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+};
+
+/* "Nov" (English, as dmesg and journalctl print it in the C locale): 1 to 12, or 0. */
+static int parse_month(const char **p)
+{
+        for (int m = 0; m < 12; m++)
+                if (strncasecmp(*p, months[m], 3) == 0) {
+                        *p += 3;
+                        return m + 1;
+                }
+        return 0;
+}
+
+static bool parse_2digits(const char **p, unsigned max, unsigned *ret)
+{
+        const char *q = *p;
+
+        if (!is_digit(q[0]) || !is_digit(q[1]))
+                return false;
+        *ret = (unsigned) (q[0] - '0') * 10 + (unsigned) (q[1] - '0');
+        *p = q + 2;
+        return *ret <= max;
+}
+
+/* Days from 1970-01-01 to @y-@m-@d in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+        int64_t era, yoe, doy;
+
+        y -= m <= 2;
+        era = (y >= 0 ? y : y - 399) / 400;
+        yoe = y - era * 400;
+        doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+        return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* "Nov 27 01:06:10[.123456]" (day padded with a space or a zero), into *@usec; year 2000 when @year is 0. */
+static bool parse_wall(const char **p, int64_t year, uint64_t *usec, bool *fraction)
+{
+        const char *q = *p;
+        unsigned mon, day, h, min, sec;
+        uint64_t us = 0, digits = 0;
+
+        if ((mon = (unsigned) parse_month(&q)) == 0 || *q++ != ' ')
+                return false;
+        if (*q == ' ')
+                q++;
+        if (is_digit(q[0]) && !is_digit(q[1]))
+                day = (unsigned) (*q++ - '0');
+        else if (!parse_2digits(&q, 31, &day))
+                return false;
+        if (day == 0 || *q++ != ' ' || !parse_2digits(&q, 23, &h) || *q++ != ':' ||
+            !parse_2digits(&q, 59, &min) || *q++ != ':' || !parse_2digits(&q, 60, &sec))
+                return false;
+        *fraction = *q == '.';
+        if (*fraction) {
+                for (q++; is_digit(*q); q++, digits++)
+                        if (digits < 6)
+                                us = us * 10 + (uint64_t) (*q - '0');
+                if (digits == 0)
+                        return false;
+                for (; digits < 6; digits++)
+                        us *= 10;
+        }
+        *usec = (uint64_t) (days_from_civil(year ? year : 2000, mon, day) * 86400 + h * 3600 + min * 60 + sec) *
+                1000000 + us;
+        *p = q;
+        return true;
+}
+
+/* dmesg -T: "[Fri Nov 27 01:06:10 2026]", "<6>" before and "[T123]" after optional. */
+static bool parse_bracket_wall(const char **p, uint64_t *usec)
+{
+        const char *q = *p, *year_at;
+        uint64_t y = 0;
+        bool fraction;
+
+        if (*q == '<') {
+                while (is_digit(*++q))
+                        ;
+                if (*q++ != '>')
+                        return false;
+        }
+        if (*q++ != '[')
+                return false;
+        for (int i = 0; i < 3; i++, q++)
+                if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')))
+                        return false;
+        if (*q++ != ' ')
+                return false;
+        /* The year comes last: read it first. */
+        year_at = strchr(q, ']');
+        if (year_at == NULL || year_at - q < 20)
+                return false;
+        year_at -= 4;
+        if (year_at[-1] != ' ' || !parse_u64(&year_at, 9999, &y) || *year_at != ']' || y < 1970)
+                return false;
+        if (!parse_wall(&q, (int64_t) y, usec, &fraction) || fraction || *q != ' ' || q + 5 != year_at)
+                return false;
+        q = year_at + 1;
+        if (*q == '[') {
+                const char *close = strchr(q, ']');
+
+                if (close == NULL)
+                        return false;
+                q = close + 1;
+        }
+        if (*q == ' ')
+                q++;
+        *p = q;
+        return true;
+}
+
+/*
+ * A wall-clock time, as microseconds since the boot's first line (or its
+ * "Linux version" line): the resolution of the time's form is the log's.
+ */
+static uint64_t since_boot(struct report *r, uint64_t wall, bool fraction, const char *msg)
+{
+        const char *sp = strchr(msg, ' ');
+
+        /* journalctl has no year: a boot over New Year goes on from December. */
+        wall += r->wall_wrap_usec;
+        if (r->wall_last_usec > wall + UINT64_C(180) * 86400 * 1000000) {
+                r->wall_wrap_usec += UINT64_C(366) * 86400 * 1000000;
+                wall += UINT64_C(366) * 86400 * 1000000;
+        }
+        r->wall_last_usec = wall;
+        if (r->wall_base_usec == 0 || strncmp(msg, "Linux version ", 14) == 0 ||
+            (sp && strncmp(sp + 1, "kernel: Linux version ", 22) == 0))
+                r->wall_base_usec = wall;
+        if (!fraction)
+                r->wall_seconds = true;
+        return wall >= r->wall_base_usec ? wall - r->wall_base_usec : 0;
+}
+
+/* "Nov 27 01:06:10[.123456] " of journalctl's short forms, or dmesg -T's. */
+static bool parse_wall_time(struct report *r, const char **p, uint64_t *t)
+{
+        const char *q = *p;
+        uint64_t wall;
+        bool fraction = false;
+
+        if (parse_bracket_wall(&q, &wall))
+                ;
+        else if (parse_wall(&q, 0, &wall, &fraction) && *q == ' ')
+                q++;
+        else
+                return false;
+        *t = since_boot(r, wall, fraction, q);
+        *p = q;
+        return true;
+}
+
 /* "PRI,SEQ,USEC,FLAGS[,...];" */
 static bool parse_kmsg_prefix(const char **p, uint64_t *t)
 {
@@ -573,7 +734,7 @@ int report_parse_line(struct report *r, const char *line, size_t len)
 
         if (buf[0] == ' ')
                 used = parse_dict(r, buf + 1);
-        else if (parse_kmsg_prefix(&p, &t) || parse_bracket_time(&p, &t)) {
+        else if (parse_kmsg_prefix(&p, &t) || parse_bracket_time(&p, &t) || parse_wall_time(r, &p, &t)) {
                 if (t > r->last_usec)
                         r->last_usec = t;
                 used = parse_after_time(r, t, p);
