@@ -2,7 +2,9 @@
 /*
  * Where one boot's kernel log comes from: a file (dmesg, journalctl or
  * /dev/kmsg text), the kernel's own ring buffer, or the journal. Each
- * line goes to the parser as it is read.
+ * line goes to the parser as it is read; a line of journalctl -o json
+ * may be long, a text line is parsed from its first REPORT_LINE_MAX - 1
+ * bytes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,10 +43,12 @@ static ssize_t read_line(FILE *f, char *buf, size_t size)
 
 static int read_stream(struct report *r, FILE *f)
 {
-        char line[REPORT_LINE_MAX];
+        _cleanup_free_ char *line = malloc(REPORT_JSON_LINE_MAX);
         ssize_t n;
 
-        while ((n = read_line(f, line, sizeof(line))) >= 0)
+        if (line == NULL)
+                return -ENOMEM;
+        while ((n = read_line(f, line, REPORT_JSON_LINE_MAX)) >= 0)
                 (void) report_parse_line(r, line, (size_t) n);
         return ferror(f) ? -EIO : 0;
 }
@@ -101,18 +105,27 @@ int report_read_kmsg(struct report *r)
 }
 
 /*
- * The running boot's journal, every program's lines and the kernel's:
- * short-monotonic prints the kernel's own timestamp for kernel lines
- * (_SOURCE_MONOTONIC_TIMESTAMP), and the pid of each program.
+ * A boot's journal, every program's lines and the kernel's, as JSON: the
+ * fields journald sets itself tell who wrote each line (journal.c).
+ * journalctl's own errors go to the user; an empty journal is one too.
  */
-int report_read_journal(struct report *r)
+int report_read_journal(struct report *r, const char *boot)
 {
-        char *argv[] = { "journalctl", "-b", "-o", "short-monotonic", "--no-pager", "-q", NULL };
+        _cleanup_free_ char *boot_arg = NULL;
+        char *argv[] = { "journalctl", "--boot", "-o", "json",
+                         "--output-fields=MESSAGE,_TRANSPORT,SYSLOG_IDENTIFIER,SYSLOG_PID,_PID,_COMM,"
+                         "_SYSTEMD_UNIT,_SOURCE_MONOTONIC_TIMESTAMP,_KERNEL_DEVICE",
+                         "--no-pager", NULL };
         posix_spawn_file_actions_t fa;
         _cleanup_(fclosep) FILE *f = NULL;
         int p[2], k, status;
         pid_t pid;
 
+        if (boot) {
+                if (asprintf(&boot_arg, "--boot=%s", boot) < 0)
+                        return log_oom();
+                argv[1] = boot_arg;
+        }
         if (pipe2(p, O_CLOEXEC) < 0)
                 return log_error_errno(errno, "Failed to make a pipe: %m");
         posix_spawn_file_actions_init(&fa);
@@ -136,6 +149,13 @@ int report_read_journal(struct report *r)
         if (k < 0)
                 return log_error_errno(k, "Failed to read journalctl's output: %m");
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return log_error_errno(EIO, "journalctl failed (status %i).", status);
+                return log_error_errno(EIO, "journalctl failed (%s %i), see its message.",
+                                       WIFEXITED(status) ? "exit status" : "signal",
+                                       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        if (r->journal_kernel_lines == 0)
+                return log_error_errno(ENODATA, "The journal has no kernel lines of %s%s: no journal "
+                                       "(systemd-journald, /var/log/journal), or not readable by this user "
+                                       "(root, or the groups systemd-journal and adm).",
+                                       boot ? "boot " : "this boot", boot ? boot : "");
         return 0;
 }

@@ -6,4 +6,5 @@
 
 int report_read_kmsg(struct report *r);
 int report_read_file(struct report *r, const char *path);
-int report_read_journal(struct report *r);
+/* @boot: as journalctl -b takes it (-1, a boot id); NULL: this boot */
+int report_read_journal(struct report *r, const char *boot);

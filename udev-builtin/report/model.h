@@ -19,8 +19,10 @@
 /* Longer device, driver, bus and module names are cut here. */
 #define REPORT_NAME_MAX 128
 
-/* A log line is parsed from its first REPORT_LINE_MAX - 1 bytes. */
+/* A log line is parsed from its first REPORT_LINE_MAX - 1 bytes; one of
+ * journalctl -o json from its first REPORT_JSON_LINE_MAX - 1. */
 #define REPORT_LINE_MAX 4096
+#define REPORT_JSON_LINE_MAX 65536
 
 /*
  * Beyond these a log is not one boot's: the rest is counted, not kept.
@@ -158,6 +160,8 @@ struct report {
          * last time read, a year added after New Year (journalctl has none). */
         uint64_t wall_base_usec, wall_last_usec, wall_wrap_usec;
         bool wall_seconds;              /* some times were to the second only */
+        size_t journal_kernel_lines;    /* journalctl -o json: the kernel's entries */
+        bool program_names_as_written;  /* program lines of a journal saved as text */
         uint64_t udevd_usec;            /* systemd-udevd's first line; 0: not seen */
 
         struct report_probe *probes;

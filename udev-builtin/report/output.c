@@ -49,6 +49,9 @@ static void print_header(const struct report *r, FILE *f, const char *source)
                 fprintf(f, "Times: the wall clock to the second (dmesg -T, journalctl's short form), from the\n"
                         "boot's first line: start times are rounded, durations are the kernel's. dmesg, or\n"
                         "journalctl -k -o short-monotonic, gives exact times.\n");
+        if (r->program_names_as_written)
+                fprintf(f, "Programs: as each named itself in a journal saved as text, where anyone can log\n"
+                        "under any name; journalctl -o json (or --journal) lets the report check them.\n");
         /* Of a log in no known form nothing is known: no advice for the boot. */
         if (r->lines_used > 0 || r->lines == 0)
                 fprintf(f, "initcall_debug lines: %s; driver core debug lines: %s\n",
@@ -362,6 +365,7 @@ void report_print_json(const struct report *r, FILE *f, enum json_mode mode, con
         json_kv_bool(&j, "initcall_debug", r->initcall_debug);
         json_kv_bool(&j, "dyndbg", r->dyndbg);
         json_kv_bool(&j, "sysfs", r->facts);
+        json_kv_bool(&j, "program_names_as_written", r->program_names_as_written);
         json_kv_int(&j, "tick_usec", (long long) r->tick_usec);
         kv_usec_or_null(&j, "userspace_usec", r->userspace_usec);
         kv_usec_or_null(&j, "udevd_usec", r->udevd_usec);

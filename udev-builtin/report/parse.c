@@ -386,8 +386,8 @@ static const char *task_prefix(const char *m, size_t *ident_len, int *pid)
         return q;
 }
 
-static int parse_task_line(struct report *r, uint64_t t, const char *ident, size_t len, int pid,
-                           const char *text)
+int report_parse_program_line(struct report *r, uint64_t t, const char *ident, size_t len, int pid,
+                              const char *text)
 {
         struct report_task *task = NULL;
         const char *q = text, *end;
@@ -428,7 +428,7 @@ static int parse_task_line(struct report *r, uint64_t t, const char *ident, size
         return 1;
 }
 
-static int parse_message(struct report *r, uint64_t t, const char *m)
+int report_parse_message(struct report *r, uint64_t t, const char *m)
 {
         const char *q = m, *text;
         size_t len;
@@ -454,7 +454,7 @@ static int parse_message(struct report *r, uint64_t t, const char *m)
         }
         text = task_prefix(m, &len, &pid);
         if (text)
-                return parse_task_line(r, t, m, len, pid, text);
+                return report_parse_program_line(r, t, m, len, pid, text);
         return parse_device_line(r, t, m);
 }
 
@@ -672,13 +672,13 @@ static bool parse_kmsg_prefix(const char **p, uint64_t *t)
         return true;
 }
 
-/* A /dev/kmsg record's " DEVICE=+BUS:NAME": the bus of a device the record named. */
-static int parse_dict(struct report *r, const char *p)
+/* "+BUS:NAME", a kernel record's device (/dev/kmsg's DEVICE=, the journal's _KERNEL_DEVICE): its bus. */
+int report_parse_device_bus(struct report *r, const char *p)
 {
         const char *colon;
         struct report_device *d;
 
-        if (!skip(&p, "DEVICE=+"))
+        if (!skip(&p, "+"))
                 return 0;
         colon = strchr(p, ':');
         if (colon == NULL || colon == p || colon[1] == '\0')
@@ -690,6 +690,12 @@ static int parse_dict(struct report *r, const char *p)
         }
         set_if_empty(d->bus, p, (size_t) (colon - p));
         return 1;
+}
+
+/* A /dev/kmsg record's " DEVICE=+BUS:NAME". */
+static int parse_dict(struct report *r, const char *p)
+{
+        return skip(&p, "DEVICE=") ? report_parse_device_bus(r, p) : 0;
 }
 
 /*
@@ -706,12 +712,15 @@ static int parse_after_time(struct report *r, uint64_t t, const char *m)
         if (sp && sp > m) {
                 q = sp + 1;
                 if (skip(&q, "kernel: "))
-                        return parse_message(r, t, q);
+                        return report_parse_message(r, t, q);
                 text = task_prefix(sp + 1, &len, &pid);
-                if (text)
-                        return parse_task_line(r, t, sp + 1, len, pid, text);
+                if (text) {
+                        /* In a journal saved as text, a program's line names the program as it chose. */
+                        r->program_names_as_written = true;
+                        return report_parse_program_line(r, t, sp + 1, len, pid, text);
+                }
         }
-        return parse_message(r, t, m);
+        return report_parse_message(r, t, m);
 }
 
 /*
@@ -725,6 +734,12 @@ int report_parse_line(struct report *r, const char *line, size_t len)
         uint64_t t;
         int used;
 
+        if (len > 0 && line[0] == '{') {
+                r->lines++;
+                if (report_parse_journal_entry(r, line, len) > 0)
+                        r->lines_used++;
+                return 0;
+        }
         if (len >= sizeof(buf))
                 len = sizeof(buf) - 1;
         memcpy(buf, line, len);
@@ -745,7 +760,7 @@ int report_parse_line(struct report *r, const char *line, size_t len)
                 int pid;
 
                 text = task_prefix(buf, &ident_len, &pid);
-                used = text ? parse_task_line(r, r->last_usec, buf, ident_len, pid, text) : 0;
+                used = text ? report_parse_program_line(r, r->last_usec, buf, ident_len, pid, text) : 0;
         }
         if (used > 0)
                 r->lines_used++;
