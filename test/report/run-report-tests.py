@@ -11,6 +11,7 @@ import os
 import random
 import re
 import shlex
+import stat
 import subprocess
 import sys
 import tempfile
@@ -665,6 +666,43 @@ def unknown_form():
        "a file of no known form: the report says so rather than ask for initcall_debug", text)
 
 
+def svg_target():
+    """--svg=FILE never writes through a symbolic link at FILE: a file made
+    next to it replaces it; a device or pipe named directly is written to."""
+    log = os.path.join(DATA, "uml-program.dmesg")
+    with tempfile.TemporaryDirectory() as d:
+        victim, link = os.path.join(d, "victim"), os.path.join(d, "boot.svg")
+        with open(victim, "w") as f:
+            f.write("precious\n")
+        os.symlink(victim, link)
+        p = run(f"--dmesg={log}", f"--svg={link}")
+        try:
+            ET.parse(link)
+            well = True
+        except (ET.ParseError, OSError) as e:
+            well = e
+        ok(p.returncode == 0 and open(victim).read() == "precious\n" and not os.path.islink(link) and well is True,
+           "--svg=FILE, FILE a symbolic link: the link is replaced by the SVG, the file it pointed to is untouched",
+           f"{p.stderr}\nvictim: {open(victim).read()[:80]!r}, link still a link: {os.path.islink(link)}, {well}")
+        left = [f for f in os.listdir(d) if f not in ("victim", "boot.svg")]
+        ok(not left, f"--svg: no temporary file left behind ({left})")
+        os.chmod(d, 0o555)
+        try:
+            p = run(f"--dmesg={log}", f"--svg={link}")
+            ok(os.geteuid() == 0 or (p.returncode == 1 and b"boot.svg" in p.stderr),
+               "--svg=FILE in a directory it may not write to: fails, naming the file", p.stderr)
+        finally:
+            os.chmod(d, 0o755)
+        devlink = os.path.join(d, "dev.svg")
+        os.symlink("/dev/null", devlink)
+        p = run(f"--dmesg={log}", f"--svg={devlink}")
+        ok(p.returncode == 1 and os.path.islink(devlink) and b"dev.svg" in p.stderr,
+           "--svg=FILE, FILE a symbolic link to a device: refused, nothing changed", p.stderr)
+    p = run(f"--dmesg={log}", "--svg=/dev/null")
+    ok(p.returncode == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode),
+       "--svg=/dev/null: written to, still a device", p.stderr)
+
+
 def odd_bytes():
     """Bytes a kernel log does not hold, in a saved one: a NUL in a line, and
     names with code points XML 1.0 forbids, which the SVG shows as \\xNN."""
@@ -768,6 +806,7 @@ def main():
         spoofed_journal(spoofed[0])
     unknown_form()
     hostile_input()
+    svg_target()
     odd_bytes()
     analysis_time()
     p = run("--dmesg=/nonexistent/log")
