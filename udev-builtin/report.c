@@ -5,9 +5,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "log.h"
@@ -124,19 +127,85 @@ static int read_source(struct report *r, const struct report_args *a)
         }
 }
 
-static int write_svg(const struct report *r, const char *path, const char *source)
+static int svg_to(FILE *f, const struct report *r, const char *path, const char *source)
 {
-        _cleanup_(fclosep) FILE *f = NULL;
         char title[4096 + 32];
 
-        f = fopen(path, "we");
-        if (f == NULL)
-                return log_error_errno(errno, "Failed to open %s: %m", path);
         snprintf(title, sizeof(title), "Device probes: %s", source);
         report_write_svg(r, f, title);
         if (fflush(f) != 0 || ferror(f))
-                return log_error_errno(EIO, "Failed to write %s.", path);
+                return log_error_errno(errno ? errno : EIO, "Failed to write %s: %m", path);
         return 0;
+}
+
+/* A device or pipe named as FILE itself (/dev/null, a FIFO with a reader): written to. */
+static int write_svg_device(const struct report *r, const char *path, const char *source)
+{
+        _cleanup_(fclosep) FILE *f = NULL;
+        int fd;
+
+        fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open %s: %m", path);
+        if (fcntl(fd, F_SETFL, 0) < 0 || (f = fdopen(fd, "we")) == NULL) {
+                int k = -errno;
+
+                close(fd);
+                return log_error_errno(k, "Failed to open %s: %m", path);
+        }
+        return svg_to(f, r, path, source);
+}
+
+/*
+ * The SVG goes to a new file next to @path, renamed over it once complete:
+ * a symbolic link at @path (in /tmp, anyone's) is replaced, never written
+ * through, and a reader never sees half a picture.
+ */
+static int write_svg(const struct report *r, const char *path, const char *source)
+{
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_(fclosep) FILE *f = NULL;
+        struct stat st, target;
+        mode_t mode;
+        int fd, k;
+
+        /* A new file gets the mode fopen() would give it, a replaced one keeps its own. */
+        mode = umask(0);
+        umask(mode);
+        mode = 0666 & ~mode;
+        if (lstat(path, &st) == 0) {
+                if (S_ISREG(st.st_mode))
+                        mode = st.st_mode & 07777;
+                if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+                        return write_svg_device(r, path, source);
+                if (S_ISLNK(st.st_mode) && stat(path, &target) == 0 && !S_ISREG(target.st_mode))
+                        return log_error_errno(EINVAL, "%s is a symbolic link to something other than a file: "
+                                               "name a file, or a device or pipe itself.", path);
+                if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+                        return log_error_errno(EINVAL, "%s is not a file.", path);
+        }
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return log_oom();
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to create a file next to %s: %m", path);
+        f = fdopen(fd, "we");
+        if (f == NULL || fchmod(fd, mode) < 0) {
+                k = log_error_errno(errno, "Failed to write %s: %m", path);
+                if (f == NULL)
+                        close(fd);
+                (void) unlink(tmp);
+                return k;
+        }
+        k = svg_to(f, r, path, source);
+        if (fclose(f) != 0 && k >= 0)
+                k = log_error_errno(errno, "Failed to write %s: %m", path);
+        f = NULL;
+        if (k >= 0 && rename(tmp, path) < 0)
+                k = log_error_errno(errno, "Failed to replace %s: %m", path);
+        if (k < 0)
+                (void) unlink(tmp);
+        return k;
 }
 
 int verb_report(struct cli *cli, int argc, char **argv)
