@@ -31,7 +31,7 @@
 /*
  * What report_analyze() works out once, so that no step looks at every
  * probe or module for each probe or driver: a hostile log at the limits
- * costs the same few seconds as a real one of that size.
+ * costs seconds, not hours (test/bench/report-analysis.sh).
  */
 /* A module load, as the driver's name tells which: kept together by name. */
 struct load {
@@ -52,6 +52,8 @@ struct scratch {
         size_t *group;          /* per module: its name's number, in order of first load */
         struct load *loads;     /* the loads of each name in log order, name after name */
         size_t *group_first;    /* name g's: loads[group_first[g]] to loads[group_first[g + 1] - 1] */
+        size_t n_groups;
+        size_t *named;          /* per driver: the load (loads[] + 1) a module of its name gives it, or 0 */
         size_t *by_end;         /* probe indices by end */
 };
 
@@ -405,6 +407,7 @@ static int names_and_attaches(struct report *r, struct scratch *s)
                         s->group[i] = s->group[*slot - 1];
                 s->group_first[s->group[i] + 2]++;
         }
+        s->n_groups = n_groups;
         for (size_t g = 2; g <= n_groups + 1; g++)
                 s->group_first[g] += s->group_first[g - 1];
         for (size_t i = 0; i < r->n_modules; i++) {
@@ -428,23 +431,141 @@ static int names_and_attaches(struct report *r, struct scratch *s)
         return 0;
 }
 
-/* The loads of a module named like @name, '-' as '_': loads[*from] to loads[*to - 1]. */
-static void loads_of_name(struct report *r, const struct scratch *s, const char *name, size_t *from, size_t *to)
+/* The number + 1 of the module name @name is, '-' as '_', or 0. */
+static size_t group_of_name(struct report *r, const struct scratch *s, const char *name)
 {
         size_t k;
 
-        *from = *to = 0;
         if (s->names.size == 0)
-                return;
+                return 0;
         k = report_hash(name, strlen(name), true) & (s->names.size - 1);
         for (; s->names.slot[k]; k = (k + 1) & (s->names.size - 1))
-                if (same_module(r->modules[s->names.slot[k] - 1].name, name)) {
-                        size_t g = s->group[s->names.slot[k] - 1];
+                if (same_module(r->modules[s->names.slot[k] - 1].name, name))
+                        return s->group[s->names.slot[k] - 1] + 1;
+        return 0;
+}
 
-                        *from = s->group_first[g];
-                        *to = s->group_first[g + 1];
-                        return;
+struct name_query {
+        size_t group, driver;
+        uint64_t start;         /* a load may start this late, */
+        uint64_t end;           /* and must end this late */
+};
+
+static int by_group_start(const void *a, const void *b)
+{
+        const struct name_query *x = a, *y = b;
+
+        if (x->group != y->group)
+                return x->group < y->group ? -1 : 1;
+        if (x->start != y->start)
+                return x->start < y->start ? -1 : 1;
+        return x->driver < y->driver ? -1 : x->driver > y->driver;
+}
+
+/* Positions in @loads, by start. */
+static int load_by_start(const void *a, const void *b, void *loads)
+{
+        const struct load *x = (const struct load *) loads + *(const size_t *) a;
+        const struct load *y = (const struct load *) loads + *(const size_t *) b;
+
+        if (x->start_usec != y->start_usec)
+                return x->start_usec < y->start_usec ? -1 : 1;
+        return *(const size_t *) a < *(const size_t *) b ? -1 : 1;
+}
+
+/* Positions in @loads, by end, latest first. */
+static int load_by_end_desc(const void *a, const void *b, void *loads)
+{
+        const struct load *x = (const struct load *) loads + *(const size_t *) a;
+        const struct load *y = (const struct load *) loads + *(const size_t *) b;
+
+        if (x->end_usec != y->end_usec)
+                return x->end_usec > y->end_usec ? -1 : 1;
+        return *(const size_t *) a < *(const size_t *) b ? -1 : 1;
+}
+
+/*
+ * For each driver, the first load of a module of its name whose init call
+ * did not end before, nor begin after, the driver's attach scheduled a
+ * probe (any load, for a driver whose attach scheduled none). Per name, a
+ * sweep of the drivers by their first attach over the loads by start,
+ * keeping the first of the loads started so far by how late they ended.
+ */
+static int named_loads(struct report *r, struct scratch *s)
+{
+        size_t n_q = 0, m = r->n_modules;
+        _cleanup_free_ struct name_query *q = calloc(r->n_drivers + 1, sizeof(*q));
+        _cleanup_free_ size_t *first_open = calloc(s->n_groups + 1, sizeof(size_t));
+        _cleanup_free_ size_t *by_start = calloc(m + 1, sizeof(size_t));
+        _cleanup_free_ size_t *by_end = calloc(m + 1, sizeof(size_t));
+        _cleanup_free_ size_t *rank = calloc(m + 1, sizeof(size_t));
+        _cleanup_free_ size_t *n_done = calloc(s->n_groups + 1, sizeof(size_t));
+        _cleanup_free_ size_t *tree = calloc(m + s->n_groups + 1, sizeof(size_t));
+
+        s->named = calloc(r->n_drivers + 1, sizeof(size_t));
+        if (!q || !first_open || !by_start || !by_end || !rank || !n_done || !tree || !s->named)
+                return -ENOMEM;
+
+        /* Per name: its running loads' first, its finished loads by start and by end. */
+        for (size_t g = 0; g < s->n_groups; g++) {
+                size_t from = s->group_first[g], n = 0;
+
+                first_open[g] = SIZE_MAX;
+                for (size_t i = from; i < s->group_first[g + 1]; i++)
+                        if (!s->loads[i].finished) {
+                                if (first_open[g] == SIZE_MAX)
+                                        first_open[g] = i;
+                        } else
+                                by_start[from + n] = by_end[from + n] = i, n++;
+                n_done[g] = n;
+                qsort_r(by_start + from, n, sizeof(size_t), load_by_start, s->loads);
+                qsort_r(by_end + from, n, sizeof(size_t), load_by_end_desc, s->loads);
+                for (size_t k = 0; k < n; k++)
+                        rank[by_end[from + k]] = k;
+        }
+        for (size_t i = 0; i < m + s->n_groups + 1; i++)
+                tree[i] = SIZE_MAX;
+
+        for (size_t d = 0; d < r->n_drivers; d++) {
+                size_t g = r->drivers[d].name[0] ? group_of_name(r, s, r->drivers[d].name) : 0;
+
+                if (g == 0)
+                        continue;
+                if (s->attach_max[d] == 0)
+                        s->named[d] = s->group_first[g - 1] + 1;
+                else
+                        q[n_q++] = (struct name_query) {
+                                g - 1, d, s->attach_min[d] + r->touch_usec,
+                                s->attach_max[d] > r->touch_usec ? s->attach_max[d] - r->touch_usec : 0,
+                        };
+        }
+        qsort(q, n_q, sizeof(*q), by_group_start);
+        for (size_t i = 0, j = 0; i < n_q; i++) {
+                size_t g = q[i].group, from = s->group_first[g], n = n_done[g], lo = 0, hi = n;
+                size_t *t = tree + from + g, best = first_open[g];
+
+                if (i == 0 || q[i - 1].group != g)
+                        j = 0;
+                /* Loads started by then go into the tree at their rank by end. */
+                for (; j < n && s->loads[by_start[from + j]].start_usec <= q[i].start; j++)
+                        for (size_t k = rank[by_start[from + j]] + 1; k <= n; k += k & -k)
+                                if (by_start[from + j] < t[k])
+                                        t[k] = by_start[from + j];
+                /* Those that ended late enough are the first ranks. */
+                while (lo < hi) {
+                        size_t mid = lo + (hi - lo) / 2;
+
+                        if (s->loads[by_end[from + mid]].end_usec >= q[i].end)
+                                lo = mid + 1;
+                        else
+                                hi = mid;
                 }
+                for (size_t k = lo; k > 0; k -= k & -k)
+                        if (t[k] < best)
+                                best = t[k];
+                s->named[q[i].driver] = best == SIZE_MAX ? 0 : best + 1;
+        }
+        return 0;
 }
 
 static void driver_module(struct report *r, struct scratch *s, struct report_driver *d,
@@ -453,8 +574,6 @@ static void driver_module(struct report *r, struct scratch *s, struct report_dri
         size_t idx = (size_t) (d - r->drivers);
         const size_t *probe = s->order + s->first[idx], n = s->first[idx + 1] - s->first[idx];
         bool before_userspace = r->userspace_usec > 0;
-        uint64_t attach_first = s->attach_min[idx], attach_last = s->attach_max[idx];
-        size_t from = 0, to = 0;
         int k;
 
         if (d->name[0] && f && f->driver_module && d->bus[0]) {
@@ -496,20 +615,9 @@ static void driver_module(struct report *r, struct scratch *s, struct report_dri
                 d->module_how = "log: probed during that module's init call alone";
                 return;
         }
-        /*
-         * Not a load whose init call was over before or began after the
-         * driver's attach scheduled a probe. One driver may be checked
-         * against every load of its name: this loop is kept tight.
-         */
-        if (d->name[0])
-                loads_of_name(r, s, d->name, &from, &to);
-        for (size_t i = from; i < to; i++) {
-                const struct load *l = &s->loads[i];
-
-                if (l->finished && attach_last &&
-                    (l->start_usec > attach_first + r->touch_usec || l->end_usec + r->touch_usec < attach_last))
-                        continue;
-                memcpy(d->module, r->modules[l->module].name, sizeof(d->module));
+        /* Unless the driver's attach ran outside that load's init call. */
+        if (s->named[idx]) {
+                memcpy(d->module, r->modules[s->loads[s->named[idx] - 1].module].name, sizeof(d->module));
                 d->module_how = "log: a module of the same name was loaded";
                 return;
         }
@@ -906,6 +1014,7 @@ static void scratch_done(struct scratch *s)
         free(s->group);
         free(s->loads);
         free(s->group_first);
+        free(s->named);
         free(s->by_end);
 }
 
@@ -927,6 +1036,8 @@ static int analyze(struct report *r, struct scratch *s, const struct report_fact
                 k = nested_probes(r, s);
         if (k >= 0)
                 k = names_and_attaches(r, s);
+        if (k >= 0)
+                k = named_loads(r, s);
         if (k < 0)
                 return k;
         for (size_t i = 0; i < r->n_drivers; i++)
