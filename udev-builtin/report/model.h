@@ -3,10 +3,11 @@
 
 /*
  * "report": one boot's device probes from the kernel log. This is what
- * its stages share: input.c reads a log and hands each line to parse.c,
- * which only collects what the log says into struct report; analyze.c
- * decides what each probe was and sums it up, asking the running system
- * (facts.c) what the log left open; output.c and svg.c print it. model.c
+ * its stages share: input.c reads a log and hands each line to parse.c
+ * (journal.c for the journal's JSON), which only collect what the log
+ * says into struct report; analyze.c decides what each probe was and sums
+ * it up, from what ran while what else ran (overlap.c) and what the
+ * running system says (facts.c); output.c and svg.c print it. model.c
  * keeps the tables.
  */
 
