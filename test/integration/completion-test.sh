@@ -38,7 +38,7 @@ complete_line "udev-async-probe load --t" --timeout=
 complete_line "udev-async-probe rules --o" --output=
 complete_line "udev-async-probe rules --no" --no-kernel-cmdline
 complete_line "udev-async-probe settle --t" --timeout=
-complete_line "udev-async-probe report --j" --journal --json --json=
+complete_line "udev-async-probe report --j" --journal --journal= --json --json=
 complete_line "udev-async-probe report --sv" --svg=
 complete_line "udev-async-probe --vers" --version
 echo "1..$n"

@@ -9,5 +9,6 @@ set -eu
 packages=(
 	chromium	# a real browser renders the SVG timeline to a PNG, headless
 	fonts-dejavu-core	# the timeline's font, so its text renders the same everywhere
+	libexpat1-dev	# the fuzz target checks that every SVG is well-formed XML
 )
 ensure_packages "report tests" "${packages[@]}"

@@ -2,15 +2,19 @@
 /*
  * libFuzzer target: any bytes as a kernel log, through the parser, the
  * analysis (with and without facts from a made-up running system) and
- * every output. Built and run by fuzz.sh, not by meson's build.
+ * every output; the SVG through expat. Built and run by fuzz.sh, not by
+ * meson's build.
  */
 #include <errno.h>
+#include <expat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "analyze.h"
+#include "output.h"
+#include "parse.h"
 #include "utf8.h"
 
 /* Made-up facts, each answer derived from the names it is asked about. */
@@ -61,6 +65,21 @@ static const struct report_facts facts = {
         .module_listed = fake_module_listed,
 };
 
+/* The SVG is well-formed XML, by a real XML parser's word. */
+static void check_xml(const char *s, size_t n)
+{
+        XML_Parser p = XML_ParserCreate(NULL);
+
+        if (p == NULL)
+                abort();
+        if (XML_Parse(p, s, (int) n, 1) != XML_STATUS_OK) {
+                fprintf(stderr, "SVG not well-formed: %s at line %lu\n", XML_ErrorString(XML_GetErrorCode(p)),
+                        (unsigned long) XML_GetCurrentLineNumber(p));
+                abort();
+        }
+        XML_ParserFree(p);
+}
+
 /* What reaches a terminal or an XML parser: UTF-8, no control bytes but newlines. */
 static void check_clean(const char *s, size_t n)
 {
@@ -93,6 +112,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (f == NULL)
                 abort();
         report_write_svg(&r, f, "fuzz");
+        fclose(f);
+        check_clean(out, n);
+        check_xml(out, n);
+        free(out);
+
+        f = open_memstream(&out, &n);
+        if (f == NULL)
+                abort();
         report_print_json(&r, f, size % 3 ? JSON_SHORT : JSON_PRETTY, "fuzz");
         fclose(f);
         check_clean(out, n);

@@ -20,9 +20,9 @@ import xml.etree.ElementTree as ET
 import zlib
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
-# report-svg.c's fills
+# udev-builtin/report/svg.c's fills
 COLOURS = {"async": (0x2b, 0x7b, 0xb9), "sync": (0xe8, 0x74, 0x3b), "unknown": (0x9a, 0x9a, 0x9a)}
-CHART_TOP = 100  # report-svg.c's TOP_PX: the first row
+CHART_TOP = 100  # report/svg.c's TOP_PX: the first row
 
 n = 0
 failed = 0

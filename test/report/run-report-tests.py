@@ -11,9 +11,11 @@ import os
 import random
 import re
 import shlex
+import stat
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 
 PROG, DATA = sys.argv[1], sys.argv[2]
@@ -42,13 +44,13 @@ def config_of(path):
     return QEMU_CONFIG if os.path.basename(path).startswith("qemu-") else CONFIG
 
 
-def run(*args, stdin=None, config=None):
+def run(*args, stdin=None, config=None, env=None):
     return subprocess.run(WRAPPER + [PROG, "-C", config or CONFIG, "report", *args], input=stdin,
-                          capture_output=True, timeout=300)
+                          capture_output=True, timeout=300, env=env)
 
 
-def report_json(path, config=None):
-    p = run(f"--dmesg={path}", "--json=pretty", config=config or config_of(path))
+def report_json(path, config=None, source=None, env=None):
+    p = run(source or f"--dmesg={path}", "--json=pretty", config=config or config_of(path), env=env)
     if p.returncode != 0:
         return None, p.stderr.decode(errors="replace")
     return json.loads(p.stdout.decode("utf-8")), p.stderr.decode(errors="replace")
@@ -499,6 +501,286 @@ def hostile_input():
     ok(p.returncode == 0 and got == (1, 0), f"a second boot in the file: its own probes, none left out ({got})")
 
 
+def probe_row(p):
+    return (p["device"], p["bus"], p["driver"], p["result"], p["mode"])
+
+
+def loaders(rep):
+    return ({(d["driver"], d["bus"]): (d["module"], d["loader"], d["loader_how"]) for d in rep["drivers"]},
+            {m["module"]: (m["loader"], m["loader_how"]) for m in rep["modules"]})
+
+
+def coarse_form(name, what, rep, exact):
+    """A log with wall-clock times to the second against the exact form of the same boot."""
+    if rep is None or exact is None:
+        ok(False, f"{name}: {what}: read")
+        return
+    ok(sorted(map(probe_row, rep["probes"])) == sorted(map(probe_row, exact["probes"])),
+       f"{name}: {what}: the same {len(exact['probes'])} probes (device, bus, driver, result, mode)",
+       f"{sorted(map(probe_row, rep['probes']))[:5]}\n{sorted(map(probe_row, exact['probes']))[:5]}")
+    far = []
+    for p in exact["probes"]:
+        near = [q for q in rep["probes"] if q["device"] == p["device"] and abs(q["start_usec"] - p["start_usec"]) < 1000000
+                and (q["start_usec"] == 0 or q["duration_usec"] == p["duration_usec"])]
+        if not near:
+            far.append((p["device"], p["start_usec"]))
+    ok(not far, f"{name}: {what}: each start within 1 s of the exact one, each duration the kernel's", far[:10])
+    ok(rep["tick_usec"] == 1000000, f"{name}: {what}: the clock's tick is 1 s ({rep['tick_usec']})")
+
+
+def other_forms(bases):
+    """The captures in the forms derive-formats.py makes of them: dmesg -T,
+    journalctl -k and journalctl -o json."""
+    with tempfile.TemporaryDirectory() as d:
+        for base in bases:
+            name = os.path.basename(base)
+            subprocess.run([sys.executable, os.path.join(HERE, "derive-formats.py"), base, d], check=True)
+            exact, _ = report_json(base + ".dmesg")
+            rep, err = report_json(os.path.join(d, name + ".dmesg-T"))
+            coarse_form(name, "dmesg -T", rep, exact)
+            p = run(f"--dmesg={os.path.join(d, name + '.dmesg-T')}", config=config_of(base))
+            text = p.stdout.decode("utf-8", "replace")
+            ok(p.returncode == 0 and "rounded" in text and "journalctl -k -o short-monotonic" in text
+               and "add initcall_debug" not in text,
+               f"{name}: dmesg -T: the text says the times are rounded and which form is exact", text[:600])
+            if not os.path.exists(base + ".journal"):
+                continue
+            exact, _ = report_json(base + ".journal")
+            rep, err = report_json(os.path.join(d, name + ".journal-k"))
+            coarse_form(name, "journalctl -k", rep, exact)
+            rep, err = report_json(os.path.join(d, name + ".json"))
+            ok(rep is not None and exact is not None and
+               sorted(map(probe_key, rep["probes"])) == sorted(map(probe_key, exact["probes"])),
+               f"{name}: journalctl -o json: the same probes as the text journal", err)
+            if rep is not None and exact is not None:
+                ok(loaders(rep) == loaders(exact) and rep["udevd_usec"] == exact["udevd_usec"],
+                   f"{name}: journalctl -o json: the same modules and loaders as the text journal",
+                   f"{loaders(rep)}\n{loaders(exact)}")
+
+
+def json_entry(usec, message, **fields):
+    e = {"__CURSOR": "s=0;i=0", "__REALTIME_TIMESTAMP": str(1795741570118263 + usec),
+         "__MONOTONIC_TIMESTAMP": str(usec), "_BOOT_ID": "3d1219c7c4c5404aaa1f6d2a48adfda4"}
+    e.update(fields)
+    e["MESSAGE"] = message
+    return json.dumps(e)
+
+
+def spoofed_journal(base):
+    """Lines any user can put in the journal (logger -t NAME, systemd-cat) under
+    the name of a tool or of the kernel: journalctl -o json tells them apart by
+    the fields journald sets itself, _TRANSPORT and _SYSTEMD_UNIT, through
+    --dmesg=FILE and through --journal (a journalctl of the test's on PATH)."""
+    name = os.path.basename(base)
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([sys.executable, os.path.join(HERE, "derive-formats.py"), base, d], check=True)
+        clean = os.path.join(d, name + ".json")
+        honest, err = report_json(clean)
+        ok(honest is not None and "uap_other" in {m["module"] for m in honest["modules"]},
+           f"{name}: journalctl -o json read", err)
+        if honest is None or "uap_other" not in {m["module"] for m in honest["modules"]}:
+            return
+        user = {"_PID": "4242", "_UID": "1000", "_GID": "1000", "_COMM": "logger",
+                "_SYSTEMD_UNIT": "user@1000.service", "_SYSTEMD_USER_UNIT": "session.scope"}
+        spoof = [
+            # logger -t systemd-modules-load: a module udev loaded, credited to modules-load.d
+            json_entry(1500000, "Inserted module 'uap_other'", _TRANSPORT="syslog",
+                       SYSLOG_IDENTIFIER="systemd-modules-load", SYSLOG_PID="53", **user),
+            # systemd-cat -t systemd-udevd, before the real one: udevd's first line
+            json_entry(500000, "Starting systemd-udevd version 252", _TRANSPORT="journal",
+                       SYSLOG_IDENTIFIER="systemd-udevd", **user),
+            # logger -t kernel: a probe the kernel never made
+            json_entry(1600000, "probe of spoofed.0 returned 0 after 900000 usecs", _TRANSPORT="syslog",
+                       SYSLOG_IDENTIFIER="kernel", **user),
+            # the same as a kernel line, but with no kernel transport
+            json_entry(1700000, "probe of spoofed.1 returned 0 after 900000 usecs", SYSLOG_IDENTIFIER="kernel",
+                       _SOURCE_MONOTONIC_TIMESTAMP="1700000"),
+        ]
+        # A kernel line that journalctl gives as bytes (it holds an escape): read.
+        binary = {"__CURSOR": "s=0;i=0", "__MONOTONIC_TIMESTAMP": "1800000", "_TRANSPORT": "kernel",
+                  "SYSLOG_IDENTIFIER": "kernel", "_SOURCE_MONOTONIC_TIMESTAMP": "1800000",
+                  "MESSAGE": list(b"probe of esc\x1b.0 returned 0 after 5 usecs")}
+        spoofed = os.path.join(d, name + "-spoofed.json")
+        with open(clean, encoding="utf-8") as f, open(spoofed, "w", encoding="utf-8") as g:
+            g.write(f.read() + "\n".join(spoof + [json.dumps(binary)]) + "\n")
+
+        def check(how, rep, err):
+            if rep is None:
+                ok(False, f"{name}: spoofed journal ({how}): read", err)
+                return
+            mods = {m["module"]: m for m in rep["modules"]}
+            ok("uap_other" in mods and mods["uap_other"]["loader"] == mods_honest["uap_other"]["loader"] != "modules-load.d",
+               f"{name}: spoofed journal ({how}): 'Inserted module' from a user's logger is not "
+               f"systemd-modules-load's (uap_other: {mods.get('uap_other', {}).get('loader')})")
+            ok(rep["udevd_usec"] == honest["udevd_usec"],
+               f"{name}: spoofed journal ({how}): systemd-udevd's first line is its own ({rep['udevd_usec']})")
+            devs = [p["device"] for p in rep["probes"]]
+            ok("spoofed.0" not in devs and "spoofed.1" not in devs and "esc\x1b.0" in devs,
+               f"{name}: spoofed journal ({how}): probes only from kernel lines, a line in bytes too")
+            ok(sorted(map(probe_key, (p for p in rep["probes"] if p["device"] != "esc\x1b.0"))) ==
+               sorted(map(probe_key, honest["probes"])), f"{name}: spoofed journal ({how}): the kernel's probes")
+
+        mods_honest = {m["module"]: m for m in honest["modules"]}
+        rep, err = report_json(spoofed)
+        check("--dmesg", rep, err)
+
+        # --journal: the same through journalctl, a script that prints the file.
+        bindir = os.path.join(d, "bin")
+        os.mkdir(bindir)
+        fake = os.path.join(bindir, "journalctl")
+        with open(fake, "w") as f:
+            f.write('#!/bin/sh\nprintf "%s\\n" "$@" >"$FAKE_ARGS"\n'
+                    'case $FAKE_MODE in\n'
+                    'json) cat "$FAKE_JSON" ;;\n'
+                    'fail) echo "Data from the specified boot (-1) is not available: No such boot ID in journal" >&2\n'
+                    '      exit 1 ;;\n'
+                    'empty) ;;\n'
+                    'esac\n')
+        os.chmod(fake, 0o755)
+        env = dict(os.environ, PATH=bindir + ":" + os.environ["PATH"], FAKE_ARGS=os.path.join(d, "args"),
+                   FAKE_JSON=spoofed, FAKE_MODE="json")
+        rep, err = report_json(spoofed, source="--journal=-1", env=env)
+        args = open(os.path.join(d, "args")).read().split("\n") if os.path.exists(os.path.join(d, "args")) else []
+        ok("--boot=-1" in args and "json" in args and "-q" not in args,
+           f"--journal=-1 runs journalctl --boot=-1 -o json, without -q ({' '.join(args)})")
+        check("--journal=-1", rep, err)
+        ok(rep is not None and rep["source"] == "the journal of boot -1" and not rep["sysfs"],
+           f"--journal=-1: another boot's journal, so the running system is not asked "
+           f"({rep and rep['source']}, sysfs={rep and rep['sysfs']})")
+
+        env["FAKE_MODE"] = "fail"
+        p = run("--journal=-1", env=env)
+        ok(p.returncode == 1 and b"No such boot ID" in p.stderr,
+           "--journal: journalctl's error is shown and the report fails", p.stderr)
+        env["FAKE_MODE"] = "empty"
+        p = run("--journal", env=env)
+        ok(p.returncode == 1 and b"no kernel lines" in p.stderr,
+           "--journal: no journal (journalctl prints nothing, exit 0): the report fails and says so",
+           p.stdout[:300] + p.stderr)
+
+
+def unknown_form():
+    p = run("--dmesg=-", stdin=b"".join(b"%d some text of no known form\n" % i for i in range(50)))
+    text = p.stdout.decode("utf-8", "replace")
+    ok(p.returncode == 0 and "in no form the report knows" in text and "initcall_debug" not in text,
+       "a file of no known form: the report says so rather than ask for initcall_debug", text)
+
+
+def svg_target():
+    """--svg=FILE never writes through a symbolic link at FILE: a file made
+    next to it replaces it; a device or pipe named directly is written to."""
+    log = os.path.join(DATA, "uml-program.dmesg")
+    with tempfile.TemporaryDirectory() as d:
+        victim, link = os.path.join(d, "victim"), os.path.join(d, "boot.svg")
+        with open(victim, "w") as f:
+            f.write("precious\n")
+        os.symlink(victim, link)
+        p = run(f"--dmesg={log}", f"--svg={link}")
+        try:
+            ET.parse(link)
+            well = True
+        except (ET.ParseError, OSError) as e:
+            well = e
+        ok(p.returncode == 0 and open(victim).read() == "precious\n" and not os.path.islink(link) and well is True,
+           "--svg=FILE, FILE a symbolic link: the link is replaced by the SVG, the file it pointed to is untouched",
+           f"{p.stderr}\nvictim: {open(victim).read()[:80]!r}, link still a link: {os.path.islink(link)}, {well}")
+        left = [f for f in os.listdir(d) if f not in ("victim", "boot.svg")]
+        ok(not left, f"--svg: no temporary file left behind ({left})")
+        os.chmod(d, 0o555)
+        try:
+            p = run(f"--dmesg={log}", f"--svg={link}")
+            ok(os.geteuid() == 0 or (p.returncode == 1 and b"boot.svg" in p.stderr),
+               "--svg=FILE in a directory it may not write to: fails, naming the file", p.stderr)
+        finally:
+            os.chmod(d, 0o755)
+        devlink = os.path.join(d, "dev.svg")
+        os.symlink("/dev/null", devlink)
+        p = run(f"--dmesg={log}", f"--svg={devlink}")
+        ok(p.returncode == 1 and os.path.islink(devlink) and b"dev.svg" in p.stderr,
+           "--svg=FILE, FILE a symbolic link to a device: refused, nothing changed", p.stderr)
+    p = run(f"--dmesg={log}", "--svg=/dev/null")
+    ok(p.returncode == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode),
+       "--svg=/dev/null: written to, still a device", p.stderr)
+
+
+def odd_bytes():
+    """Bytes a kernel log does not hold, in a saved one: a NUL in a line, and
+    names with code points XML 1.0 forbids, which the SVG shows as \\xNN."""
+    blob = (b"[    1.000000] a line with a NUL\x00 in it\n"
+            b"[    2.000000] probe of after-nul returned 0 after 5 usecs\n")
+    p = run("--dmesg=-", "--json=short", stdin=blob)
+    try:
+        j = json.loads(p.stdout)
+        got = ([pr["device"] for pr in j["probes"]], j["lines"])
+    except (ValueError, KeyError, TypeError):
+        got = None
+    ok(p.returncode == 0 and got == (["after-nul"], 2),
+       f"a NUL in a line: the next line is read (probes, lines: {got})", p.stderr)
+
+    names = {
+        "ufffe": b"dev\xef\xbf\xbe", "uffff": b"dev\xef\xbf\xbf", "tab": b"dev\tx", "esc": b"dev\x1b[1m",
+        "surrogate": b"dev\xed\xa0\x80", "c1": b"dev\xc2\x85", "fffd": b"dev\xef\xbf\xbd",
+        "u10ffff": b"dev\xf4\x8f\xbf\xbf", "ufdd0": b"dev\xef\xb7\x90",
+    }
+    blob = b"".join(b"[    1.%06d] bus%d %s: bus: 'b\xef\xbf\xbf': really_probe: probing driver d\xef\xbf\xbe "
+                    b"with device\n[    1.%06d] probe of %s returned 0 after 5 usecs\n" % (i, i, n, i + 10, n)
+                    for i, n in enumerate(names.values()))
+    err = None
+    with tempfile.TemporaryDirectory() as d:
+        svg = os.path.join(d, "t.svg")
+        p = run("--dmesg=-", f"--svg={svg}", "--json=off", stdin=blob)
+        try:
+            root = ET.parse(svg).getroot()
+            texts = " ".join("".join(el.itertext()) for el in root.iter(SVG_NS + "text"))
+        except (ET.ParseError, OSError) as e:
+            texts = None
+            err = e
+    ok(p.returncode == 0 and texts is not None, "names with U+FFFE, U+FFFF, C0 and C1 controls, a surrogate: "
+       "the SVG is well-formed XML", err if texts is None else p.stderr)
+    if texts is not None:
+        for what, want in (("U+FFFE", "dev\\xef\\xbf\\xbe"), ("U+FFFF", "dev\\xef\\xbf\\xbf"),
+                           ("a surrogate", "dev\\xed\\xa0\\x80"), ("a tab", "dev\\x09x"),
+                           ("U+FFFD, allowed", "dev\ufffd"), ("U+10FFFF, allowed", "dev\U0010ffff")):
+            ok(want in texts, f"the SVG shows {what} as {want!r}")
+
+
+def analysis_time():
+    """The parser and the analysis at the limits, on the logs that cost them
+    the most (hostile-log.py), each under a generous bound: a few times what
+    an ASan build takes, far below what a cost growing faster than the log
+    takes. test/bench/report-analysis.sh has the figures. Not under valgrind."""
+    if WRAPPER:
+        return
+    cases = [
+        # 16384 loads of x, 16384 drivers x, each checked against each load
+        ("cubic", 16384, 60, lambda j: (len(j["probes"]), len(j["drivers"]), len(j["modules"]),
+                                       sum(d["module"] is not None for d in j["drivers"])),
+         (16384, 16384, 16384, 0)),
+        ("chain", 16384, 60, lambda j: len(j["critical_path"]["probes"]), 16384),
+        # full tables, then 400000 module and 400000 task lookups that miss (46 MB)
+        ("parse", 400000, 20, lambda j: (len(j["modules"]), j["dropped"]), (16384, 800000)),
+    ]
+    for shape, count, bound, got_of, want in cases:
+        log = subprocess.run([sys.executable, os.path.join(HERE, "hostile-log.py"), shape, str(count)],
+                             capture_output=True, check=True).stdout
+        start = time.monotonic()
+        try:
+            p = subprocess.run([PROG, "-C", CONFIG, "report", "--dmesg=-", "--json=short"], input=log,
+                               capture_output=True, timeout=bound)
+        except subprocess.TimeoutExpired:
+            ok(False, f"hostile log '{shape}' ({len(log) >> 20} MB): the report within {bound} s",
+               f"still running after {bound} s: killed")
+            continue
+        took = time.monotonic() - start
+        try:
+            got = got_of(json.loads(p.stdout))
+        except (ValueError, KeyError, TypeError) as e:
+            got = e
+        ok(p.returncode == 0 and got == want,
+           f"hostile log '{shape}' ({len(log) >> 20} MB): the report in {took:.1f} s (bound {bound} s), "
+           f"{got}", p.stderr[-2000:])
+
+
 def main():
     bases = sorted({os.path.join(DATA, f.rsplit(".", 1)[0]) for f in os.listdir(DATA) if f.endswith(".truth")})
     qemu = sorted({os.path.join(DATA, f.rsplit(".", 1)[0]) for f in os.listdir(DATA) if f.endswith(".pci")})
@@ -518,7 +800,15 @@ def main():
     if stock and program:
         mangle_tests(program[0], stock[0])
         multi_boot(stock[0], program[0])
+    other_forms(bases + qemu)
+    spoofed = [b for b in bases if b.endswith("uml-program") and os.path.exists(b + ".journal")]
+    if spoofed:
+        spoofed_journal(spoofed[0])
+    unknown_form()
     hostile_input()
+    svg_target()
+    odd_bytes()
+    analysis_time()
     p = run("--dmesg=/nonexistent/log")
     ok(p.returncode == 1 and b"/nonexistent/log" in p.stderr, "a missing file: exit 1 with its name")
     p = run("extra-argument")

@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "report.h"
+#include "output.h"
 #include "utf8.h"
 
 /* Names from the log are escaped before they reach a terminal. */
@@ -45,9 +45,18 @@ static void print_header(const struct report *r, FILE *f, const char *source)
 
         fprintf(f, "Kernel log: %s, %zu lines, %zu used%s\n", ESC(a, source), r->lines, r->lines_used,
                 r->boots > 1 ? "; the last of several boots" : "");
-        fprintf(f, "initcall_debug lines: %s; driver core debug lines: %s\n",
-                r->initcall_debug ? "yes" : "no (add initcall_debug to the kernel command line)",
-                r->dyndbg ? "yes" : "no (dyndbg=\"file drivers/base/dd.c +p\" tells sync from async)");
+        if (r->wall_seconds)
+                fprintf(f, "Times: the wall clock to the second (dmesg -T, journalctl's short form), from the\n"
+                        "boot's first line: start times are rounded, durations are the kernel's. dmesg, or\n"
+                        "journalctl -k -o short-monotonic, gives exact times.\n");
+        if (r->program_names_as_written)
+                fprintf(f, "Programs: as each named itself in a journal saved as text, where anyone can log\n"
+                        "under any name; journalctl -o json (or --journal) lets the report check them.\n");
+        /* Of a log in no known form nothing is known: no advice for the boot. */
+        if (r->lines_used > 0 || r->lines == 0)
+                fprintf(f, "initcall_debug lines: %s; driver core debug lines: %s\n",
+                        r->initcall_debug ? "yes" : "no (add initcall_debug to the kernel command line)",
+                        r->dyndbg ? "yes" : "no (dyndbg=\"file drivers/base/dd.c +p\" tells sync from async)");
         if (r->config)
                 fprintf(f, "Configuration: enable=%i buses=%s%s\n", r->config->enable,
                         ESC(b, r->config->buses), r->config->invalid ? " (invalid: nothing is async)" : "");
@@ -177,6 +186,11 @@ static void print_buses(const struct report *r, FILE *f)
 void report_print_text(const struct report *r, FILE *f, const char *source)
 {
         print_header(r, f, source);
+        if (r->n_probes == 0 && r->lines > 0 && r->lines_used == 0) {
+                fprintf(f, "\nThe log's lines are in no form the report knows: dmesg (also -T), journalctl -k\n"
+                        "or -b (-o short, short-precise, short-monotonic, json), /dev/kmsg records.\n");
+                return;
+        }
         if (r->n_probes == 0) {
                 fprintf(f, "\nNo probe lines: boot with initcall_debug to see each probe's time.\n");
                 return;
@@ -351,6 +365,7 @@ void report_print_json(const struct report *r, FILE *f, enum json_mode mode, con
         json_kv_bool(&j, "initcall_debug", r->initcall_debug);
         json_kv_bool(&j, "dyndbg", r->dyndbg);
         json_kv_bool(&j, "sysfs", r->facts);
+        json_kv_bool(&j, "program_names_as_written", r->program_names_as_written);
         json_kv_int(&j, "tick_usec", (long long) r->tick_usec);
         kv_usec_or_null(&j, "userspace_usec", r->userspace_usec);
         kv_usec_or_null(&j, "udevd_usec", r->udevd_usec);

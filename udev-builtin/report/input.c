@@ -2,7 +2,9 @@
 /*
  * Where one boot's kernel log comes from: a file (dmesg, journalctl or
  * /dev/kmsg text), the kernel's own ring buffer, or the journal. Each
- * line goes to the parser as it is read.
+ * line goes to the parser as it is read; a line of journalctl -o json
+ * may be long, a text line is parsed from its first REPORT_LINE_MAX - 1
+ * bytes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,27 +17,39 @@
 
 #include "cleanup.h"
 #include "log.h"
-#include "report.h"
+#include "input.h"
+#include "parse.h"
 
 extern char **environ;
 
 /*
- * The parser keeps the first REPORT_LINE_MAX - 1 bytes of a line; the
- * rest is skipped here, so a line that never ends costs no memory.
+ * One line into @buf, at most @size - 1 bytes of it and its byte count
+ * (a NUL in a line is a byte like any other); the rest of a longer line
+ * is skipped, so a line that never ends costs no memory. -1 at the end.
  */
-static int read_stream(struct report *r, FILE *f)
+static ssize_t read_line(FILE *f, char *buf, size_t size)
 {
-        char line[REPORT_LINE_MAX];
-        size_t n;
+        size_t n = 0;
         int c;
 
-        while (fgets(line, sizeof(line), f)) {
-                n = strlen(line);
-                (void) report_parse_line(r, line, n);
-                if (n > 0 && line[n - 1] != '\n')
-                        while ((c = getc(f)) != EOF && c != '\n')
-                                ;
+        while ((c = getc_unlocked(f)) != EOF) {
+                if (c == '\n')
+                        return (ssize_t) n;
+                if (n < size - 1)
+                        buf[n++] = (char) c;
         }
+        return n > 0 ? (ssize_t) n : -1;
+}
+
+static int read_stream(struct report *r, FILE *f)
+{
+        _cleanup_free_ char *line = malloc(REPORT_JSON_LINE_MAX);
+        ssize_t n;
+
+        if (line == NULL)
+                return -ENOMEM;
+        while ((n = read_line(f, line, REPORT_JSON_LINE_MAX)) >= 0)
+                (void) report_parse_line(r, line, (size_t) n);
         return ferror(f) ? -EIO : 0;
 }
 
@@ -91,18 +105,27 @@ int report_read_kmsg(struct report *r)
 }
 
 /*
- * The running boot's journal, every program's lines and the kernel's:
- * short-monotonic prints the kernel's own timestamp for kernel lines
- * (_SOURCE_MONOTONIC_TIMESTAMP), and the pid of each program.
+ * A boot's journal, every program's lines and the kernel's, as JSON: the
+ * fields journald sets itself tell who wrote each line (journal.c).
+ * journalctl's own errors go to the user; an empty journal is one too.
  */
-int report_read_journal(struct report *r)
+int report_read_journal(struct report *r, const char *boot)
 {
-        char *argv[] = { "journalctl", "-b", "-o", "short-monotonic", "--no-pager", "-q", NULL };
+        _cleanup_free_ char *boot_arg = NULL;
+        char *argv[] = { "journalctl", "--boot", "-o", "json",
+                         "--output-fields=MESSAGE,_TRANSPORT,SYSLOG_IDENTIFIER,SYSLOG_PID,_PID,_COMM,"
+                         "_SYSTEMD_UNIT,_SOURCE_MONOTONIC_TIMESTAMP,_KERNEL_DEVICE",
+                         "--no-pager", NULL };
         posix_spawn_file_actions_t fa;
         _cleanup_(fclosep) FILE *f = NULL;
         int p[2], k, status;
         pid_t pid;
 
+        if (boot) {
+                if (asprintf(&boot_arg, "--boot=%s", boot) < 0)
+                        return log_oom();
+                argv[1] = boot_arg;
+        }
         if (pipe2(p, O_CLOEXEC) < 0)
                 return log_error_errno(errno, "Failed to make a pipe: %m");
         posix_spawn_file_actions_init(&fa);
@@ -126,6 +149,13 @@ int report_read_journal(struct report *r)
         if (k < 0)
                 return log_error_errno(k, "Failed to read journalctl's output: %m");
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return log_error_errno(EIO, "journalctl failed (status %i).", status);
+                return log_error_errno(EIO, "journalctl failed (%s %i), see its message.",
+                                       WIFEXITED(status) ? "exit status" : "signal",
+                                       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        if (r->journal_kernel_lines == 0)
+                return log_error_errno(ENODATA, "The journal has no kernel lines of %s%s: no journal "
+                                       "(systemd-journald, /var/log/journal), or not readable by this user "
+                                       "(root, or the groups systemd-journal and adm).",
+                                       boot ? "boot " : "this boot", boot ? boot : "");
         return 0;
 }

@@ -8,7 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "report.h"
+#include "output.h"
 #include "utf8.h"
 
 #define FONT_PX 12
@@ -21,7 +21,12 @@
 #define DURATION_PX 80          /* room for the duration right of a bar */
 #define LABEL_MAX_PX 420
 
-/* Text as XML character data: control bytes and broken UTF-8 are shown as \xNN first. */
+/*
+ * Text as XML character data. utf8_escape() shows every C0 control, DEL,
+ * the C1 controls, broken UTF-8 and surrogates as \xNN; of what XML 1.0
+ * forbids that leaves U+FFFE and U+FFFF, shown the same way, byte by byte
+ * (a character reference to them is not well-formed either).
+ */
 static void put_text(FILE *f, const char *s)
 {
         char buf[2048];
@@ -44,6 +49,13 @@ static void put_text(FILE *f, const char *s)
                 case '\'':
                         fputs("&apos;", f);
                         break;
+                case '\xef':
+                        if (p[1] == '\xbf' && (p[2] == '\xbe' || p[2] == '\xbf')) {
+                                fprintf(f, "\\xef\\xbf\\x%02x", (unsigned char) p[2]);
+                                p += 2;
+                                break;
+                        }
+                        /* fall through */
                 default:
                         fputc(*p, f);
                 }

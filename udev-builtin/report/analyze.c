@@ -6,10 +6,12 @@
  * evidence it was drawn from; what nothing tells stays unknown.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "analyze.h"
+#include "overlap.h"
 
 /*
  * Timestamps: a probe's start is computed from its duration, the end is
@@ -26,46 +28,19 @@
  */
 #define CHAIN_GAP_USEC 100000
 
-const char *report_mode_to_string(enum report_mode mode)
-{
-        static const char * const names[] = {
-                [REPORT_MODE_UNKNOWN] = "unknown",
-                [REPORT_MODE_SYNC] = "sync",
-                [REPORT_MODE_ASYNC] = "async",
-                [REPORT_MODE_MIXED] = "mixed",
-        };
-
-        return names[mode];
-}
-
-const char *report_loader_to_string(enum report_loader loader)
-{
-        static const char * const names[] = {
-                [REPORT_LOADER_UNKNOWN] = "unknown",
-                [REPORT_LOADER_BUILTIN] = "built-in",
-                [REPORT_LOADER_UDEV] = "udev",
-                [REPORT_LOADER_PROGRAM] = "udev-async-probe",
-                [REPORT_LOADER_MODULES_LOAD] = "modules-load.d",
-                [REPORT_LOADER_OTHER] = "other",
-        };
-
-        return names[loader];
-}
+/* What report_analyze() works out once: each driver's probes, the probes by end. */
+struct scratch {
+        size_t *order;          /* probe indices by driver, each driver's in start order */
+        size_t *first;          /* driver i's: order[first[i]] to order[first[i + 1] - 1] */
+        size_t *by_end;         /* probe indices by end */
+        struct report_overlap o;
+};
 
 /* Whether udev-async-probe would have made loads for @bus asynchronous. */
 bool report_bus_listed(const struct uap_config *cfg, const char *bus)
 {
         return cfg && cfg->enable && !cfg->invalid && bus[0] &&
                (uap_config_has_bus(cfg, "*") || uap_config_has_bus(cfg, bus));
-}
-
-/* Module names: the kernel writes '-' as '_'. */
-static bool same_module(const char *a, const char *b)
-{
-        for (; *a && *b; a++, b++)
-                if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
-                        return false;
-        return *a == *b;
 }
 
 static int by_start(const void *a, const void *b)
@@ -113,89 +88,82 @@ static void probe_facts(struct report *r, const struct report_facts *f)
         }
 }
 
-static struct report_driver *driver_find(struct report *r, const char *name, const char *bus)
+struct driver_key {
+        const char *name, *bus;
+};
+
+static size_t driver_hash(const char *name, const char *bus)
 {
-        for (size_t i = 0; i < r->n_drivers; i++)
-                if (strcmp(r->drivers[i].name, name) == 0 && strcmp(r->drivers[i].bus, bus) == 0)
-                        return &r->drivers[i];
-        return NULL;
+        return report_hash(name, strlen(name), false) ^
+               report_hash(bus, strlen(bus), false) * UINT64_C(0x9e3779b97f4a7c15);
 }
 
-/* One entry per (driver, bus); probes whose driver is unknown share the "" one of their bus. */
-static int collect_drivers(struct report *r)
+static size_t driver_hash_of(const void *items, size_t i)
 {
+        const struct report_driver *d = (const struct report_driver *) items + i;
+
+        return driver_hash(d->name, d->bus);
+}
+
+static bool driver_eq(const void *items, size_t i, const void *key)
+{
+        const struct report_driver *d = (const struct report_driver *) items + i;
+        const struct driver_key *k = key;
+
+        return strcmp(d->name, k->name) == 0 && strcmp(d->bus, k->bus) == 0;
+}
+
+/*
+ * One entry per (driver, bus); probes whose driver is unknown share the ""
+ * one of their bus. Each driver's probes are listed in s->order.
+ */
+static int collect_drivers(struct report *r, struct scratch *s)
+{
+        struct report_index index = {};
+        size_t *slot;
+
         r->drivers = calloc(r->n_probes ? r->n_probes : 1, sizeof(*r->drivers));
-        if (r->drivers == NULL)
+        s->first = calloc(r->n_probes + 2, sizeof(*s->first));
+        s->order = calloc(r->n_probes ? r->n_probes : 1, sizeof(*s->order));
+        if (r->drivers == NULL || s->first == NULL || s->order == NULL)
                 return -ENOMEM;
         for (size_t i = 0; i < r->n_probes; i++) {
                 struct report_probe *p = &r->probes[i];
-                struct report_driver *d = driver_find(r, p->driver, p->bus);
+                struct driver_key key = { p->driver, p->bus };
+                struct report_driver *d;
 
-                if (d == NULL) {
+                slot = report_index_slot(&index, r->drivers, driver_hash_of, driver_eq,
+                                         driver_hash(p->driver, p->bus), &key);
+                if (slot == NULL) {
+                        report_index_done(&index);
+                        return -ENOMEM;
+                }
+                if (*slot == 0) {
                         d = &r->drivers[r->n_drivers++];
                         memcpy(d->name, p->driver, sizeof(d->name));
                         memcpy(d->bus, p->bus, sizeof(d->bus));
                         d->first_usec = p->start_usec;
                         d->async_readback = -1;
+                        *slot = r->n_drivers;
+                        index.used++;
                 }
-                p->driver_idx = (size_t) (d - r->drivers);
+                p->driver_idx = *slot - 1;
+                s->first[p->driver_idx + 2]++;
         }
+        report_index_done(&index);
+        /* Counted at i + 2, summed to start at i + 1, filled to end at i + 1. */
+        for (size_t i = 2; i <= r->n_drivers + 1; i++)
+                s->first[i] += s->first[i - 1];
+        for (size_t i = 0; i < r->n_probes; i++)
+                s->order[s->first[r->probes[i].driver_idx + 1]++] = i;
         return 0;
 }
 
-/* The module whose init call ran from @start to @end, when exactly one did. */
-static const struct report_module *module_running(const struct report *r, uint64_t start, uint64_t end)
-{
-        const struct report_module *found = NULL;
-
-        for (size_t i = 0; i < r->n_modules; i++) {
-                const struct report_module *m = &r->modules[i];
-
-                if (!m->finished || m->start_usec > start + r->touch_usec ||
-                    m->end_usec + r->touch_usec < end)
-                        continue;
-                if (found)
-                        return NULL;
-                found = m;
-        }
-        return found;
-}
-
-/*
- * Whether probe @p ran inside a longer probe of another driver: a device
- * that probe created (a USB host controller's root hubs), bound by a
- * driver that some other, earlier module registered.
- */
-static bool nested_in_other_probe(const struct report *r, const struct report_probe *p)
-{
-        for (size_t i = 0; i < r->n_probes; i++) {
-                const struct report_probe *q = &r->probes[i];
-
-                if (q != p && q->driver_idx != p->driver_idx && q->start_usec <= p->start_usec &&
-                    p->end_usec <= q->end_usec &&
-                    q->end_usec - q->start_usec > p->end_usec - p->start_usec)
-                        return true;
-        }
-        return false;
-}
-
-/* Whether driver @idx's attach scheduled a probe while module @m's init call was not running. */
-static bool attached_outside(const struct report *r, size_t idx, const struct report_module *m)
-{
-        for (size_t i = 0; m->finished && i < r->n_probes; i++) {
-                const struct report_probe *p = &r->probes[i];
-
-                if (p->driver_idx == idx && p->attach_usec &&
-                    (m->start_usec > p->attach_usec + r->touch_usec ||
-                     m->end_usec + r->touch_usec < p->attach_usec))
-                        return true;
-        }
-        return false;
-}
-
-static void driver_module(struct report *r, struct report_driver *d, const struct report_facts *f)
+static void driver_module(struct report *r, struct scratch *s, struct report_driver *d,
+                          const struct report_facts *f)
 {
         size_t idx = (size_t) (d - r->drivers);
+        const size_t *probe = s->order + s->first[idx], n = s->first[idx + 1] - s->first[idx];
         bool before_userspace = r->userspace_usec > 0;
         int k;
 
@@ -217,39 +185,33 @@ static void driver_module(struct report *r, struct report_driver *d, const struc
          * "xhci_hcd"). An attach that schedules async probes runs inside
          * driver_register(), so inside the init call of the driver's module.
          */
-        for (size_t i = 0; d->name[0] && i < r->n_probes; i++) {
-                const struct report_probe *p = &r->probes[i];
-                const struct report_module *m;
+        for (size_t i = 0; d->name[0] && i < n; i++) {
+                size_t m = s->o.alone_attach[probe[i]];
 
-                if (p->driver_idx != idx || p->attach_usec == 0 ||
-                    (m = module_running(r, p->attach_usec, p->attach_usec)) == NULL)
+                if (m == 0)
                         continue;
-                memcpy(d->module, m->name, sizeof(d->module));
+                memcpy(d->module, r->modules[m - 1].name, sizeof(d->module));
                 d->module_how = "log: its attach scheduled a probe during that module's init call alone";
                 return;
         }
-        for (size_t i = 0; i < r->n_probes; i++) {
-                const struct report_probe *p = &r->probes[i];
-                const struct report_module *m;
+        for (size_t i = 0; i < n; i++) {
+                const struct report_probe *p = &r->probes[probe[i]];
+                size_t m = s->o.alone_probe[probe[i]];
 
-                if (p->driver_idx != idx)
-                        continue;
                 if (p->end_usec >= r->userspace_usec)
                         before_userspace = false;
-                if (!d->name[0] || p->mode == REPORT_MODE_ASYNC ||
-                    (m = module_running(r, p->start_usec, p->end_usec)) == NULL ||
-                    nested_in_other_probe(r, p))
+                if (!d->name[0] || p->mode == REPORT_MODE_ASYNC || m == 0 || s->o.nested[probe[i]])
                         continue;
-                memcpy(d->module, m->name, sizeof(d->module));
+                memcpy(d->module, r->modules[m - 1].name, sizeof(d->module));
                 d->module_how = "log: probed during that module's init call alone";
                 return;
         }
-        for (size_t i = 0; d->name[0] && i < r->n_modules; i++)
-                if (same_module(r->modules[i].name, d->name) && !attached_outside(r, idx, &r->modules[i])) {
-                        memcpy(d->module, r->modules[i].name, sizeof(d->module));
-                        d->module_how = "log: a module of the same name was loaded";
-                        return;
-                }
+        /* Unless the driver's attach ran outside that load's init call. */
+        if (s->o.named[idx]) {
+                memcpy(d->module, r->modules[s->o.named[idx] - 1].name, sizeof(d->module));
+                d->module_how = "log: a module of the same name was loaded";
+                return;
+        }
         if (before_userspace) {
                 d->builtin = true;
                 d->builtin_how = "log: every probe ended before user space started";
@@ -394,16 +356,33 @@ static void driver_sums(struct report *r)
         }
 }
 
-static struct report_bus *bus_get(struct report *r, const char *name)
+static size_t bus_hash_of(const void *items, size_t i)
 {
+        const char *name = ((const struct report_bus *) items)[i].name;
+
+        return report_hash(name, strlen(name), false);
+}
+
+static bool bus_eq(const void *items, size_t i, const void *key)
+{
+        return strcmp(((const struct report_bus *) items)[i].name, key) == 0;
+}
+
+static struct report_bus *bus_get(struct report *r, struct report_index *index, const char *name)
+{
+        size_t *slot = report_index_slot(index, r->buses, bus_hash_of, bus_eq,
+                                         report_hash(name, strlen(name), false), name);
         struct report_bus *b;
 
-        for (size_t i = 0; i < r->n_buses; i++)
-                if (strcmp(r->buses[i].name, name) == 0)
-                        return &r->buses[i];
+        if (slot == NULL)
+                return NULL;
+        if (*slot)
+                return &r->buses[*slot - 1];
         b = &r->buses[r->n_buses++];
         memcpy(b->name, name, sizeof(b->name));
         b->listed = report_bus_listed(r->config, name);
+        *slot = r->n_buses;
+        index->used++;
         return b;
 }
 
@@ -428,23 +407,27 @@ static bool probe_movable(const struct report *r, const struct report_probe *p)
  * different drivers already overlap (udev loads modules in parallel
  * workers) and are not counted twice.
  */
-static int bus_sums(struct report *r)
+static int bus_sums(struct report *r, const struct scratch *s)
 {
+        struct report_index index = {};
+
         r->buses = calloc(r->n_drivers ? r->n_drivers : 1, sizeof(*r->buses));
         if (r->buses == NULL)
                 return -ENOMEM;
         for (size_t i = 0; i < r->n_drivers; i++) {
                 struct report_driver *d = &r->drivers[i];
-                struct report_bus *b = bus_get(r, d->bus);
+                struct report_bus *b = bus_get(r, &index, d->bus);
                 uint64_t sum = 0, longest = 0;
                 size_t n = 0;
 
-                for (size_t j = 0; j < r->n_probes; j++) {
-                        const struct report_probe *p = &r->probes[j];
+                if (b == NULL) {
+                        report_index_done(&index);
+                        return -ENOMEM;
+                }
+                for (size_t j = s->first[i]; j < s->first[i + 1]; j++) {
+                        const struct report_probe *p = &r->probes[s->order[j]];
                         uint64_t t = p->end_usec - p->start_usec;
 
-                        if (p->driver_idx != i)
-                                continue;
                         switch (p->mode) {
                         case REPORT_MODE_SYNC:
                                 b->n_sync++, b->sync_usec += t;
@@ -472,6 +455,7 @@ static int bus_sums(struct report *r)
                 b->movable_usec += sum;
                 b->saved_usec += sum - longest;
         }
+        report_index_done(&index);
         return 0;
 }
 
@@ -488,47 +472,87 @@ static bool may_precede(const struct report *r, const struct report_probe *p,
                p->end_usec + CHAIN_GAP_USEC >= c->start_usec;
 }
 
-static size_t predecessor(const struct report *r, size_t cur)
+/* The first of s->by_end (by end, then index) that ends after @t. */
+static size_t ending_after(const struct report *r, const struct scratch *s, uint64_t t)
+{
+        size_t lo = 0, hi = r->n_probes;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (r->probes[s->by_end[mid]].end_usec <= t)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+/*
+ * The probes that may precede @cur end at most a touch after it starts:
+ * walk back by end from there, until one ended a touch before the latest
+ * of them (or too long before @cur). Of those, one of @cur's driver
+ * first, then the latest, then the first in start order.
+ */
+static size_t predecessor(const struct report *r, const struct scratch *s, size_t cur)
 {
         const struct report_probe *c = &r->probes[cur];
         uint64_t latest = 0;
         size_t best = SIZE_MAX;
         bool found = false;
 
-        for (size_t i = 0; i < r->n_probes; i++)
-                if (may_precede(r, &r->probes[i], c) && (!found || r->probes[i].end_usec > latest)) {
-                        latest = r->probes[i].end_usec;
-                        found = true;
-                }
-        for (size_t i = 0; found && i < r->n_probes; i++) {
+        for (size_t k = ending_after(r, s, c->start_usec + r->touch_usec); k > 0; k--) {
+                size_t i = s->by_end[k - 1];
                 const struct report_probe *p = &r->probes[i];
                 bool same, best_same;
 
-                if (!may_precede(r, p, c) || p->end_usec + r->touch_usec < latest)
+                if (p->end_usec + CHAIN_GAP_USEC < c->start_usec ||
+                    (found && p->end_usec + r->touch_usec < latest))
+                        break;
+                if (!may_precede(r, p, c))
                         continue;
+                if (!found) {
+                        latest = p->end_usec;
+                        found = true;
+                }
                 same = p->driver_idx == c->driver_idx;
                 best_same = best != SIZE_MAX && r->probes[best].driver_idx == c->driver_idx;
                 if (best == SIZE_MAX || (same && !best_same) ||
-                    (same == best_same && p->end_usec > r->probes[best].end_usec))
+                    (same == best_same && (p->end_usec > r->probes[best].end_usec ||
+                                           (p->end_usec == r->probes[best].end_usec && i < best))))
                         best = i;
         }
         return best;
 }
 
-static int critical_path(struct report *r)
+static int by_end_then_index(const void *a, const void *b, void *u)
+{
+        const struct report *r = u;
+        size_t x = *(const size_t *) a, y = *(const size_t *) b;
+
+        if (r->probes[x].end_usec != r->probes[y].end_usec)
+                return r->probes[x].end_usec < r->probes[y].end_usec ? -1 : 1;
+        return x < y ? -1 : x > y;
+}
+
+static int critical_path(struct report *r, struct scratch *s)
 {
         size_t last = 0, n = 0;
 
         if (r->n_probes == 0)
                 return 0;
         r->critical = calloc(r->n_probes, sizeof(*r->critical));
-        if (r->critical == NULL)
+        s->by_end = calloc(r->n_probes, sizeof(*s->by_end));
+        if (r->critical == NULL || s->by_end == NULL)
                 return -ENOMEM;
+        for (size_t i = 0; i < r->n_probes; i++)
+                s->by_end[i] = i;
+        qsort_r(s->by_end, r->n_probes, sizeof(*s->by_end), by_end_then_index, r);
         for (size_t i = 1; i < r->n_probes; i++)
                 if (r->probes[i].end_usec > r->probes[last].end_usec)
                         last = i;
         /* Each step goes to a probe that started earlier: it ends. */
-        for (size_t cur = last; cur != SIZE_MAX && n < r->n_probes; cur = predecessor(r, cur)) {
+        for (size_t cur = last; cur != SIZE_MAX && n < r->n_probes; cur = predecessor(r, s, cur)) {
                 r->critical[n++] = cur;
                 r->probes[cur].critical = true;
                 r->critical_usec += r->probes[cur].end_usec - r->probes[cur].start_usec;
@@ -563,32 +587,56 @@ static void clock_tick(struct report *r)
                 g = gcd(g, r->probes[i].end_usec);
         r->tick_usec = g ? g : 1;
         r->touch_usec = r->tick_usec > TOUCH_USEC && r->tick_usec <= TICK_MAX_USEC ? r->tick_usec : TOUCH_USEC;
+        /* A wall clock to the second (dmesg -T): the end of a probe is known to a second. */
+        if (r->wall_seconds)
+                r->tick_usec = r->touch_usec = 1000000;
 }
 
-int report_analyze(struct report *r, const struct uap_config *cfg, const struct report_facts *facts)
+static void scratch_done(struct scratch *s)
+{
+        free(s->order);
+        free(s->first);
+        free(s->by_end);
+        report_overlap_done(&s->o);
+}
+
+static int analyze(struct report *r, struct scratch *s, const struct report_facts *facts)
 {
         int k;
 
-        r->config = cfg;
-        r->facts = facts != NULL;
         if (r->n_probes > 1)
                 qsort(r->probes, r->n_probes, sizeof(*r->probes), by_start);
         clock_tick(r);
         modes_from_log(r);
         probe_facts(r, facts);
-        k = collect_drivers(r);
+        k = collect_drivers(r, s);
         if (k < 0)
                 return k;
         driver_modes(r, facts);
+        k = report_overlap(r, &s->o);
+        if (k < 0)
+                return k;
         for (size_t i = 0; i < r->n_drivers; i++)
-                driver_module(r, &r->drivers[i], facts);
+                driver_module(r, s, &r->drivers[i], facts);
         for (size_t i = 0; i < r->n_modules; i++)
                 module_loader(r, &r->modules[i], facts);
         for (size_t i = 0; i < r->n_drivers; i++)
                 driver_loader(r, &r->drivers[i], facts);
         driver_sums(r);
-        k = bus_sums(r);
+        k = bus_sums(r, s);
         if (k < 0)
                 return k;
-        return critical_path(r);
+        return critical_path(r, s);
+}
+
+int report_analyze(struct report *r, const struct uap_config *cfg, const struct report_facts *facts)
+{
+        struct scratch s = {};
+        int k;
+
+        r->config = cfg;
+        r->facts = facts != NULL;
+        k = analyze(r, &s, facts);
+        scratch_done(&s);
+        return k;
 }

@@ -13,6 +13,10 @@
  *   "[    1.234567] HOST kernel: MSG"              journalctl -o short-monotonic
  *   "[    1.234567] HOST IDENT[PID]: TEXT"         a program's line in the journal
  *   "IDENT[PID]: TEXT"                             a program writing to /dev/kmsg
+ * and with the wall clock, times since the boot's first line:
+ *   "[Fri Nov 27 01:06:10 2026] MSG"               dmesg -T, to the second
+ *   "Nov 27 01:06:10 HOST kernel: MSG"             journalctl (-o short), to the second
+ *   "Nov 27 01:06:10.123456 HOST kernel: MSG"      journalctl -o short-precise
  * MSG, with initcall_debug:
  *   "probe of DEV returned R after N usecs"        at the end of every probe
  *   "calling  FN+0x0/0x10 [MOD] @ PID"             a module's init starts
@@ -28,76 +32,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "report.h"
+#include "parse.h"
 
 /* Longer lines are cut: every form above fits well inside. */
 #define LINE_MAX_LEN 4096
 
 /* Whole seconds or microseconds beyond this are not a boot's. */
 #define USEC_MAX (UINT64_C(1) << 52)
-
-void report_init(struct report *r)
-{
-        *r = (struct report) {};
-}
-
-/* Drops what the log held, keeping the line counters (a new boot starts). */
-static void report_forget(struct report *r)
-{
-        free(r->probes);
-        free(r->modules);
-        free(r->tasks);
-        free(r->devices);
-        free(r->device_hash);
-        r->probes = NULL, r->n_probes = r->a_probes = 0;
-        r->modules = NULL, r->n_modules = r->a_modules = 0;
-        r->tasks = NULL, r->n_tasks = r->a_tasks = 0;
-        r->devices = NULL, r->n_devices = r->a_devices = 0;
-        r->device_hash = NULL, r->n_hash = 0;
-        r->initcall_debug = r->dyndbg = false;
-        r->last_usec = r->userspace_usec = r->udevd_usec = 0;
-        r->dropped = 0;
-}
-
-void report_done(struct report *r)
-{
-        report_forget(r);
-        free(r->drivers);
-        free(r->buses);
-        free(r->critical);
-        *r = (struct report) {};
-}
-
-/* Room for one more element of @size in *@v; NULL past @max or without memory. */
-static void *grow(void **v, size_t *n, size_t *alloc, size_t size, size_t max)
-{
-        void *p;
-
-        if (*n >= max)
-                return NULL;
-        if (*n == *alloc) {
-                size_t a = *alloc ? *alloc * 2 : 64;
-
-                p = reallocarray(*v, a, size);
-                if (p == NULL)
-                        return NULL;
-                *v = p;
-                *alloc = a;
-        }
-        p = (char *) *v + *n * size;
-        memset(p, 0, size);
-        (*n)++;
-        return p;
-}
-
-static void copy_name(char *dst, const char *src, size_t len)
-{
-        if (len >= REPORT_NAME_MAX)
-                len = REPORT_NAME_MAX - 1;
-        memcpy(dst, src, len);
-        dst[len] = '\0';
-}
 
 static bool skip(const char **p, const char *prefix)
 {
@@ -153,101 +96,10 @@ static const char *find_last(const char *s, const char *needle)
         return last;
 }
 
-/* FNV-1a: device names are looked up on every line that names one. */
-static size_t hash_name(const char *s, size_t len)
-{
-        uint64_t h = UINT64_C(14695981039346656037);
-
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char) s[i]) * UINT64_C(1099511628211);
-        return (size_t) h;
-}
-
-static int device_hash_rebuild(struct report *r, size_t n_hash)
-{
-        size_t *h = calloc(n_hash, sizeof(*h));
-
-        if (h == NULL)
-                return -ENOMEM;
-        for (size_t i = 0; i < r->n_devices; i++) {
-                const char *name = r->devices[i].name;
-                size_t k = hash_name(name, strlen(name)) & (n_hash - 1);
-
-                while (h[k])
-                        k = (k + 1) & (n_hash - 1);
-                h[k] = i + 1;
-        }
-        free(r->device_hash);
-        r->device_hash = h;
-        r->n_hash = n_hash;
-        return 0;
-}
-
-/* The device named by @name (@len bytes; cut like every name), made on first sight. */
-static struct report_device *device_get(struct report *r, const char *name, size_t len)
-{
-        struct report_device *d;
-        size_t k;
-
-        if (len >= REPORT_NAME_MAX)
-                len = REPORT_NAME_MAX - 1;
-        if (r->n_hash) {
-                k = hash_name(name, len) & (r->n_hash - 1);
-                for (; r->device_hash[k]; k = (k + 1) & (r->n_hash - 1)) {
-                        d = &r->devices[r->device_hash[k] - 1];
-                        if (strncmp(d->name, name, len) == 0 && d->name[len] == '\0')
-                                return d;
-                }
-        }
-        /* Keep the table at most half full. */
-        if ((r->n_devices + 1) * 2 > r->n_hash &&
-            device_hash_rebuild(r, r->n_hash ? r->n_hash * 2 : 256) < 0)
-                return NULL;
-        d = grow((void **) &r->devices, &r->n_devices, &r->a_devices, sizeof(*d), REPORT_MAX_DEVICES);
-        if (d == NULL)
-                return NULL;
-        copy_name(d->name, name, len);
-        k = hash_name(d->name, len) & (r->n_hash - 1);
-        while (r->device_hash[k])
-                k = (k + 1) & (r->n_hash - 1);
-        r->device_hash[k] = r->n_devices;
-        return d;
-}
-
-struct report_device *report_device_find(struct report *r, const char *name)
-{
-        size_t len = strlen(name), k;
-
-        if (r->n_hash == 0 || len >= REPORT_NAME_MAX)
-                return NULL;
-        k = hash_name(name, len) & (r->n_hash - 1);
-        for (; r->device_hash[k]; k = (k + 1) & (r->n_hash - 1))
-                if (strcmp(r->devices[r->device_hash[k] - 1].name, name) == 0)
-                        return &r->devices[r->device_hash[k] - 1];
-        return NULL;
-}
-
-/* The latest load of module @name. */
-struct report_module *report_module_find(struct report *r, const char *name)
-{
-        for (size_t i = r->n_modules; i > 0; i--)
-                if (strcmp(r->modules[i - 1].name, name) == 0)
-                        return &r->modules[i - 1];
-        return NULL;
-}
-
-const struct report_task *report_task_find(const struct report *r, int pid)
-{
-        for (size_t i = r->n_tasks; i > 0; i--)
-                if (r->tasks[i - 1].pid == pid)
-                        return &r->tasks[i - 1];
-        return NULL;
-}
-
 static void set_if_empty(char *dst, const char *src, size_t len)
 {
         if (dst[0] == '\0' && len > 0)
-                copy_name(dst, src, len);
+                report_copy_name(dst, src, len);
 }
 
 /* "probe of DEV returned R after N usecs"; DEV may hold spaces: the last " returned " ends it. */
@@ -267,11 +119,9 @@ static int parse_probe(struct report *r, uint64_t t, const char *p)
                 return 0;
 
         r->initcall_debug = true;
-        d = device_get(r, p, (size_t) (ret - p));
-        pr = grow((void **) &r->probes, &r->n_probes, &r->a_probes, sizeof(*pr), REPORT_MAX_PROBES);
-        if (d == NULL || pr == NULL) {
-                if (pr)
-                        r->n_probes--;
+        d = report_device_get(r, p, (size_t) (ret - p));
+        pr = d ? report_probe_add(r) : NULL;
+        if (pr == NULL) {
                 r->dropped++;
                 return 1;
         }
@@ -312,17 +162,13 @@ static bool initcall_module(const char *fn, size_t len, const char **mod, size_t
         return true;
 }
 
+/* A module load; one past the limits is counted as left out. */
 static struct report_module *module_add(struct report *r, const char *name, size_t len)
 {
-        struct report_module *m;
+        struct report_module *m = report_module_add(r, name, len);
 
-        m = grow((void **) &r->modules, &r->n_modules, &r->a_modules, sizeof(*m), REPORT_MAX_MODULES);
-        if (m == NULL) {
+        if (m == NULL)
                 r->dropped++;
-                return NULL;
-        }
-        copy_name(m->name, name, len);
-        m->pid = -1;
         return m;
 }
 
@@ -370,12 +216,8 @@ static int parse_initcall(struct report *r, uint64_t t, const char *p)
         if (!initcall_module(p, (size_t) (ret - p), &mod, &mod_len))
                 return 1;
 
-        copy_name(name, mod, mod_len);
-        for (size_t i = r->n_modules; i > 0; i--)
-                if (!r->modules[i - 1].finished && strcmp(r->modules[i - 1].name, name) == 0) {
-                        m = &r->modules[i - 1];
-                        break;
-                }
+        report_copy_name(name, mod, mod_len);
+        m = report_module_running(r, name);
         /* Its "calling" line was lost: the duration still tells the start. */
         if (m == NULL) {
                 m = module_add(r, mod, mod_len);
@@ -384,8 +226,8 @@ static int parse_initcall(struct report *r, uint64_t t, const char *p)
                 m->start_usec = t >= usec ? t - usec : 0;
         }
         m->end_usec = t;
-        m->finished = true;
         m->result = result;
+        report_module_finish(r, m);
         return 1;
 }
 
@@ -492,7 +334,7 @@ static int parse_device_line(struct report *r, uint64_t t, const char *m)
                 return 0;
 
         r->dyndbg = true;
-        d = device_get(r, dev, (size_t) (q - dev));
+        d = report_device_get(r, dev, (size_t) (q - dev));
         if (d == NULL) {
                 r->dropped++;
                 return 1;
@@ -503,12 +345,12 @@ static int parse_device_line(struct report *r, uint64_t t, const char *m)
         case DD_START:
         case DD_MATCHED:
                 d->started |= l.kind == DD_START;
-                copy_name(d->driver, l.driver, l.driver_len);
+                report_copy_name(d->driver, l.driver, l.driver_len);
                 break;
         case DD_BOUND:
                 break;
         case DD_ASYNC_DRIVER:
-                copy_name(d->async_driver, l.driver, l.driver_len);
+                report_copy_name(d->async_driver, l.driver, l.driver_len);
                 d->async_usec = t;
                 d->async = true;
                 break;
@@ -544,21 +386,19 @@ static const char *task_prefix(const char *m, size_t *ident_len, int *pid)
         return q;
 }
 
-static int parse_task_line(struct report *r, uint64_t t, const char *ident, size_t len, int pid,
-                           const char *text)
+int report_parse_program_line(struct report *r, uint64_t t, const char *ident, size_t len, int pid,
+                              const char *text)
 {
         struct report_task *task = NULL;
         const char *q = text, *end;
 
         if (report_task_find(r, pid) == NULL) {
-                task = grow((void **) &r->tasks, &r->n_tasks, &r->a_tasks, sizeof(*task),
-                            REPORT_MAX_TASKS);
+                task = report_task_add(r, pid);
                 if (task == NULL)
                         r->dropped++;
                 else {
-                        task->pid = pid;
                         task->first_usec = t;
-                        copy_name(task->ident, ident, len);
+                        report_copy_name(task->ident, ident, len);
                 }
         }
         if (len == strlen("systemd-udevd") && strncmp(ident, "systemd-udevd", len) == 0 &&
@@ -571,7 +411,7 @@ static int parse_task_line(struct report *r, uint64_t t, const char *ident, size
                 char name[REPORT_NAME_MAX];
                 struct report_module *m;
 
-                copy_name(name, q, (size_t) (end - q));
+                report_copy_name(name, q, (size_t) (end - q));
                 for (char *c = name; *c; c++)
                         if (*c == '-')
                                 *c = '_';
@@ -588,7 +428,7 @@ static int parse_task_line(struct report *r, uint64_t t, const char *ident, size
         return 1;
 }
 
-static int parse_message(struct report *r, uint64_t t, const char *m)
+int report_parse_message(struct report *r, uint64_t t, const char *m)
 {
         const char *q = m, *text;
         size_t len;
@@ -614,7 +454,7 @@ static int parse_message(struct report *r, uint64_t t, const char *m)
         }
         text = task_prefix(m, &len, &pid);
         if (text)
-                return parse_task_line(r, t, m, len, pid, text);
+                return report_parse_program_line(r, t, m, len, pid, text);
         return parse_device_line(r, t, m);
 }
 
@@ -660,6 +500,162 @@ static bool parse_bracket_time(const char **p, uint64_t *t)
         return true;
 }
 
+static const char * const months[] = {
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+};
+
+/* "Nov" (English, as dmesg and journalctl print it in the C locale): 1 to 12, or 0. */
+static int parse_month(const char **p)
+{
+        for (int m = 0; m < 12; m++)
+                if (strncasecmp(*p, months[m], 3) == 0) {
+                        *p += 3;
+                        return m + 1;
+                }
+        return 0;
+}
+
+static bool parse_2digits(const char **p, unsigned max, unsigned *ret)
+{
+        const char *q = *p;
+
+        if (!is_digit(q[0]) || !is_digit(q[1]))
+                return false;
+        *ret = (unsigned) (q[0] - '0') * 10 + (unsigned) (q[1] - '0');
+        *p = q + 2;
+        return *ret <= max;
+}
+
+/* Days from 1970-01-01 to @y-@m-@d in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+        int64_t era, yoe, doy;
+
+        y -= m <= 2;
+        era = (y >= 0 ? y : y - 399) / 400;
+        yoe = y - era * 400;
+        doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+        return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* "Nov 27 01:06:10[.123456]" (day padded with a space or a zero), into *@usec; year 2000 when @year is 0. */
+static bool parse_wall(const char **p, int64_t year, uint64_t *usec, bool *fraction)
+{
+        const char *q = *p;
+        unsigned mon, day, h, min, sec;
+        uint64_t us = 0, digits = 0;
+
+        if ((mon = (unsigned) parse_month(&q)) == 0 || *q++ != ' ')
+                return false;
+        if (*q == ' ')
+                q++;
+        if (is_digit(q[0]) && !is_digit(q[1]))
+                day = (unsigned) (*q++ - '0');
+        else if (!parse_2digits(&q, 31, &day))
+                return false;
+        if (day == 0 || *q++ != ' ' || !parse_2digits(&q, 23, &h) || *q++ != ':' ||
+            !parse_2digits(&q, 59, &min) || *q++ != ':' || !parse_2digits(&q, 60, &sec))
+                return false;
+        *fraction = *q == '.';
+        if (*fraction) {
+                for (q++; is_digit(*q); q++, digits++)
+                        if (digits < 6)
+                                us = us * 10 + (uint64_t) (*q - '0');
+                if (digits == 0)
+                        return false;
+                for (; digits < 6; digits++)
+                        us *= 10;
+        }
+        *usec = (uint64_t) (days_from_civil(year ? year : 2000, mon, day) * 86400 + h * 3600 + min * 60 + sec) *
+                1000000 + us;
+        *p = q;
+        return true;
+}
+
+/* dmesg -T: "[Fri Nov 27 01:06:10 2026]", "<6>" before and "[T123]" after optional. */
+static bool parse_bracket_wall(const char **p, uint64_t *usec)
+{
+        const char *q = *p, *year_at;
+        uint64_t y = 0;
+        bool fraction;
+
+        if (*q == '<') {
+                while (is_digit(*++q))
+                        ;
+                if (*q++ != '>')
+                        return false;
+        }
+        if (*q++ != '[')
+                return false;
+        for (int i = 0; i < 3; i++, q++)
+                if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')))
+                        return false;
+        if (*q++ != ' ')
+                return false;
+        /* The year comes last: read it first. */
+        year_at = strchr(q, ']');
+        if (year_at == NULL || year_at - q < 20)
+                return false;
+        year_at -= 4;
+        if (year_at[-1] != ' ' || !parse_u64(&year_at, 9999, &y) || *year_at != ']' || y < 1970)
+                return false;
+        if (!parse_wall(&q, (int64_t) y, usec, &fraction) || fraction || *q != ' ' || q + 5 != year_at)
+                return false;
+        q = year_at + 1;
+        if (*q == '[') {
+                const char *close = strchr(q, ']');
+
+                if (close == NULL)
+                        return false;
+                q = close + 1;
+        }
+        if (*q == ' ')
+                q++;
+        *p = q;
+        return true;
+}
+
+/*
+ * A wall-clock time, as microseconds since the boot's first line (or its
+ * "Linux version" line): the resolution of the time's form is the log's.
+ */
+static uint64_t since_boot(struct report *r, uint64_t wall, bool fraction, const char *msg)
+{
+        const char *sp = strchr(msg, ' ');
+
+        /* journalctl has no year: a boot over New Year goes on from December. */
+        wall += r->wall_wrap_usec;
+        if (r->wall_last_usec > wall + UINT64_C(180) * 86400 * 1000000) {
+                r->wall_wrap_usec += UINT64_C(366) * 86400 * 1000000;
+                wall += UINT64_C(366) * 86400 * 1000000;
+        }
+        r->wall_last_usec = wall;
+        if (r->wall_base_usec == 0 || strncmp(msg, "Linux version ", 14) == 0 ||
+            (sp && strncmp(sp + 1, "kernel: Linux version ", 22) == 0))
+                r->wall_base_usec = wall;
+        if (!fraction)
+                r->wall_seconds = true;
+        return wall >= r->wall_base_usec ? wall - r->wall_base_usec : 0;
+}
+
+/* "Nov 27 01:06:10[.123456] " of journalctl's short forms, or dmesg -T's. */
+static bool parse_wall_time(struct report *r, const char **p, uint64_t *t)
+{
+        const char *q = *p;
+        uint64_t wall;
+        bool fraction = false;
+
+        if (parse_bracket_wall(&q, &wall))
+                ;
+        else if (parse_wall(&q, 0, &wall, &fraction) && *q == ' ')
+                q++;
+        else
+                return false;
+        *t = since_boot(r, wall, fraction, q);
+        *p = q;
+        return true;
+}
+
 /* "PRI,SEQ,USEC,FLAGS[,...];" */
 static bool parse_kmsg_prefix(const char **p, uint64_t *t)
 {
@@ -676,24 +672,30 @@ static bool parse_kmsg_prefix(const char **p, uint64_t *t)
         return true;
 }
 
-/* A /dev/kmsg record's " DEVICE=+BUS:NAME": the bus of a device the record named. */
-static int parse_dict(struct report *r, const char *p)
+/* "+BUS:NAME", a kernel record's device (/dev/kmsg's DEVICE=, the journal's _KERNEL_DEVICE): its bus. */
+int report_parse_device_bus(struct report *r, const char *p)
 {
         const char *colon;
         struct report_device *d;
 
-        if (!skip(&p, "DEVICE=+"))
+        if (!skip(&p, "+"))
                 return 0;
         colon = strchr(p, ':');
         if (colon == NULL || colon == p || colon[1] == '\0')
                 return 0;
-        d = device_get(r, colon + 1, strlen(colon + 1));
+        d = report_device_get(r, colon + 1, strlen(colon + 1));
         if (d == NULL) {
                 r->dropped++;
                 return 1;
         }
         set_if_empty(d->bus, p, (size_t) (colon - p));
         return 1;
+}
+
+/* A /dev/kmsg record's " DEVICE=+BUS:NAME". */
+static int parse_dict(struct report *r, const char *p)
+{
+        return skip(&p, "DEVICE=") ? report_parse_device_bus(r, p) : 0;
 }
 
 /*
@@ -710,12 +712,15 @@ static int parse_after_time(struct report *r, uint64_t t, const char *m)
         if (sp && sp > m) {
                 q = sp + 1;
                 if (skip(&q, "kernel: "))
-                        return parse_message(r, t, q);
+                        return report_parse_message(r, t, q);
                 text = task_prefix(sp + 1, &len, &pid);
-                if (text)
-                        return parse_task_line(r, t, sp + 1, len, pid, text);
+                if (text) {
+                        /* In a journal saved as text, a program's line names the program as it chose. */
+                        r->program_names_as_written = true;
+                        return report_parse_program_line(r, t, sp + 1, len, pid, text);
+                }
         }
-        return parse_message(r, t, m);
+        return report_parse_message(r, t, m);
 }
 
 /*
@@ -729,6 +734,12 @@ int report_parse_line(struct report *r, const char *line, size_t len)
         uint64_t t;
         int used;
 
+        if (len > 0 && line[0] == '{') {
+                r->lines++;
+                if (report_parse_journal_entry(r, line, len) > 0)
+                        r->lines_used++;
+                return 0;
+        }
         if (len >= sizeof(buf))
                 len = sizeof(buf) - 1;
         memcpy(buf, line, len);
@@ -738,7 +749,7 @@ int report_parse_line(struct report *r, const char *line, size_t len)
 
         if (buf[0] == ' ')
                 used = parse_dict(r, buf + 1);
-        else if (parse_kmsg_prefix(&p, &t) || parse_bracket_time(&p, &t)) {
+        else if (parse_kmsg_prefix(&p, &t) || parse_bracket_time(&p, &t) || parse_wall_time(r, &p, &t)) {
                 if (t > r->last_usec)
                         r->last_usec = t;
                 used = parse_after_time(r, t, p);
@@ -749,7 +760,7 @@ int report_parse_line(struct report *r, const char *line, size_t len)
                 int pid;
 
                 text = task_prefix(buf, &ident_len, &pid);
-                used = text ? parse_task_line(r, r->last_usec, buf, ident_len, pid, text) : 0;
+                used = text ? report_parse_program_line(r, r->last_usec, buf, ident_len, pid, text) : 0;
         }
         if (used > 0)
                 r->lines_used++;

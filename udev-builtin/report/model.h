@@ -2,36 +2,49 @@
 #pragma once
 
 /*
- * "report": one boot's device probes from the kernel log. The parser
- * (report-parse.c) only collects what the log says; the analysis
- * (report-analyze.c) decides what each probe was and sums it up; the
- * running system's sysfs (report-sysfs.c) fills in what the log left
- * open; report-output.c and report-svg.c print it.
+ * "report": one boot's device probes from the kernel log. This is what
+ * its stages share: input.c reads a log and hands each line to parse.c
+ * (journal.c for the journal's JSON), which only collect what the log
+ * says into struct report; analyze.c decides what each probe was and sums
+ * it up, from what ran while what else ran (overlap.c) and what the
+ * running system says (facts.c); output.c and svg.c print it. model.c
+ * keeps the tables.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "core/uap-config.h"
-#include "json.h"
 
 /* Longer device, driver, bus and module names are cut here. */
 #define REPORT_NAME_MAX 128
 
-/* A log line is parsed from its first REPORT_LINE_MAX - 1 bytes. */
+/* A log line is parsed from its first REPORT_LINE_MAX - 1 bytes; one of
+ * journalctl -o json from its first REPORT_JSON_LINE_MAX - 1. */
 #define REPORT_LINE_MAX 4096
+#define REPORT_JSON_LINE_MAX 65536
 
 /*
  * Beyond these a log is not one boot's: the rest is counted, not kept.
- * The analysis compares probes pairwise, so the probe limit also bounds
- * its time on a hostile log (a few seconds).
+ * Parsing a line and analysing a probe cost about the same at any size
+ * (tables by hash, sorted sweeps): the limits bound memory and time.
  */
+#ifndef REPORT_MAX_PROBES              /* the fuzzer's build has small ones */
 #define REPORT_MAX_PROBES 16384
 #define REPORT_MAX_DEVICES 65536
 #define REPORT_MAX_MODULES 16384
 #define REPORT_MAX_TASKS 16384
+#endif
+
+/* An open-addressing table of indices + 1 into an array, by a hash of their key. */
+struct report_index {
+        size_t *slot;           /* 0: empty */
+        size_t size;            /* a power of two, or 0 */
+        size_t used;
+};
+typedef size_t (*report_hash_fn)(const void *items, size_t i);
+typedef bool (*report_eq_fn)(const void *items, size_t i, const void *key);
 
 enum report_mode {
         REPORT_MODE_UNKNOWN,
@@ -77,6 +90,9 @@ struct report_module {
         bool inserted_by_modules_load;  /* systemd-modules-load said so */
         enum report_loader loader;      /* analysis */
         char loader_how[192];
+        /* The loads of this name still running, index + 1 (kept on the
+         * latest load of a name), and the one before this one. */
+        size_t running, running_before;
 };
 
 /* A user-space program that wrote to the log: pid and its name. */
@@ -123,7 +139,7 @@ struct report_bus {
         size_t n_sync, n_async, n_unknown;
         uint64_t sync_usec, async_usec, unknown_usec;
         /* Unlisted buses: the sync probe time listing would have moved off udev's
-         * workers, and the wall time it would have saved (see report-analyze.c). */
+         * workers, and the wall time it would have saved (see analyze.c). */
         size_t n_movable;
         uint64_t movable_usec;
         uint64_t saved_usec;
@@ -141,6 +157,12 @@ struct report {
         bool dyndbg;                    /* the driver core's own debug lines were seen */
         uint64_t last_usec;
         uint64_t userspace_usec;        /* "Run /init as init process"; 0: not seen */
+        /* Wall-clock times (dmesg -T, journalctl): the boot's first line, the
+         * last time read, a year added after New Year (journalctl has none). */
+        uint64_t wall_base_usec, wall_last_usec, wall_wrap_usec;
+        bool wall_seconds;              /* some times were to the second only */
+        size_t journal_kernel_lines;    /* journalctl -o json: the kernel's entries */
+        bool program_names_as_written;  /* program lines of a journal saved as text */
         uint64_t udevd_usec;            /* systemd-udevd's first line; 0: not seen */
 
         struct report_probe *probes;
@@ -151,8 +173,9 @@ struct report {
         size_t n_tasks, a_tasks;
         struct report_device *devices;
         size_t n_devices, a_devices;
-        size_t *device_hash;            /* open addressing over devices, index + 1 */
-        size_t n_hash;
+        struct report_index module_index;       /* name: the latest load */
+        struct report_index task_index;         /* pid */
+        struct report_index device_index;       /* name */
 
         /* The analysis. */
         struct report_driver *drivers;
@@ -168,55 +191,22 @@ struct report {
         bool facts;                     /* the running system was asked */
 };
 
-/* report-parse.c */
+/* model.c: the tables. Adding returns NULL past the REPORT_MAX_* limits or without memory. */
 void report_init(struct report *r);
 void report_done(struct report *r);
-int report_parse_line(struct report *r, const char *line, size_t len);
-int report_parse_buffer(struct report *r, const char *data, size_t size);
-struct report_device *report_device_find(struct report *r, const char *name);
+void report_forget(struct report *r);
+void report_copy_name(char *dst, const char *src, size_t len);
+struct report_probe *report_probe_add(struct report *r);
+struct report_module *report_module_add(struct report *r, const char *name, size_t len);
 struct report_module *report_module_find(struct report *r, const char *name);
+struct report_module *report_module_running(struct report *r, const char *name);
+void report_module_finish(struct report *r, struct report_module *m);
+struct report_task *report_task_add(struct report *r, int pid);
 const struct report_task *report_task_find(const struct report *r, int pid);
-
-/*
- * What the running system can add to a log of its own boot (report-sysfs.c
- * reads them from sysfs and modprobe.d). Each returns 0 or 1 as said, or
- * a negative errno when it cannot tell; any may be NULL.
- */
-struct report_facts {
-        void *userdata;
-        int (*device_bus)(void *u, const char *device, char *buf, size_t size);
-        int (*device_driver)(void *u, const char *bus, const char *device, char *buf, size_t size);
-        /* 0 and the module in @buf, or 1: built in */
-        int (*driver_module)(void *u, const char *bus, const char *driver, char *buf, size_t size);
-        /* 1 async, 0 sync: the driver's probe strategy as the kernel reads it back */
-        int (*driver_async)(void *u, const char *bus, const char *driver);
-        /* 1: async_probe=1 was passed when it was loaded, not by its modprobe.d
-         * options nor the kernel's default; 0: not */
-        int (*module_loaded_async)(void *u, const char *module);
-        /* 1 and the file in @buf: listed for systemd-modules-load */
-        int (*module_listed)(void *u, const char *module, char *buf, size_t size);
-};
-
-/* report-analyze.c */
-int report_analyze(struct report *r, const struct uap_config *cfg, const struct report_facts *facts);
+struct report_device *report_device_get(struct report *r, const char *name, size_t len);
+size_t report_hash(const char *s, size_t len, bool fold);
+size_t *report_index_slot(struct report_index *t, const void *items, report_hash_fn hash_of,
+                          report_eq_fn eq, size_t h, const void *key);
+void report_index_done(struct report_index *t);
 const char *report_mode_to_string(enum report_mode mode);
 const char *report_loader_to_string(enum report_loader loader);
-bool report_bus_listed(const struct uap_config *cfg, const char *bus);
-
-/* report-sysfs.c: the running system's facts; @ctx reads modprobe.d */
-struct kmod_ctx;
-void report_sysfs_facts(struct report_facts *facts, struct kmod_ctx *ctx);
-int report_sysfs_driver_async(const char *bus, const char *driver);
-
-/* report-input.c */
-int report_read_kmsg(struct report *r);
-int report_read_file(struct report *r, const char *path);
-int report_read_journal(struct report *r);
-
-/* report-output.c */
-void report_print_text(const struct report *r, FILE *f, const char *source);
-void report_print_json(const struct report *r, FILE *f, enum json_mode mode, const char *source);
-void report_format_usec(uint64_t usec, char *buf, size_t size);
-
-/* report-svg.c */
-void report_write_svg(const struct report *r, FILE *f, const char *title);

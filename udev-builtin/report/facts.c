@@ -16,7 +16,7 @@
 
 #include "cleanup.h"
 #include "core/uap-policy.h"
-#include "report.h"
+#include "facts.h"
 #include "sysfs.h"
 
 /* systemd-modules-load's directories, in its order of precedence. */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The kernel log into the report's tables, line by line (parse.c). */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+int report_parse_line(struct report *r, const char *line, size_t len);
+int report_parse_buffer(struct report *r, const char *data, size_t size);
+
+/* The forms' common parts, each 1 when it used the line (parse.c). */
+int report_parse_message(struct report *r, uint64_t t, const char *msg);
+int report_parse_program_line(struct report *r, uint64_t t, const char *ident, size_t len, int pid,
+                              const char *text);
+int report_parse_device_bus(struct report *r, const char *device);
+
+/* journal.c: a line of journalctl -o json */
+int report_parse_journal_entry(struct report *r, const char *line, size_t len);
