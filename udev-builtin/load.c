@@ -261,6 +261,15 @@ static int job_by_name(const void *a, const void *b)
         return strcmp(kmod_module_get_name((*x)->mod), kmod_module_get_name((*y)->mod));
 }
 
+/* @job is left out: another insert of @module held its lock until the deadline. */
+static void log_busy(const struct load *l, const struct insert_job *job, const char *module, unsigned timeout)
+{
+        log_warning("%s: another insert of '%s' is still running after %u s; %s '%s'%s.",
+                    job->dev->devpath ? job->dev->devpath : job->dev->modalias, module, timeout,
+                    l->udev_event ? "leaving" : "not inserting", kmod_module_get_name(job->mod),
+                    l->udev_event ? " to udev's kmod load" : "");
+}
+
 /*
  * Take each job's insert lock, waiting until @until (see lock_until()); in
  * the order of the module names, as every process does, so that none waits
@@ -284,20 +293,18 @@ static int lock_jobs(struct load *l, unsigned timeout, long long until)
                 const char *name = kmod_module_get_name(job->mod);
                 int r;
 
-                /* Twice the same module: the first insert's lock covers both. */
+                /* Twice the same module: the first's lock covers both, and its outcome is theirs. */
                 if (i > 0 && strcmp(name, kmod_module_get_name(order[i - 1]->mod)) == 0)
-                        continue;
-                r = insert_lock(name, until);
+                        r = order[i - 1]->busy ? -ETIME : -EALREADY;
+                else
+                        r = insert_lock(name, until);
                 if (r >= 0)
                         job->lock = r;
                 else if (r == -ETIME) {
                         job->busy = true;
-                        log_warning("%s: another insert of '%s' is still running after %u s; %s.",
-                                    job->dev->devpath ? job->dev->devpath : job->dev->modalias, name,
-                                    timeout, l->udev_event ? "leaving it to udev's kmod load" :
-                                    "not inserting it again");
+                        log_busy(l, job, name, timeout);
                         ret = EXIT_FAILURE;
-                } else
+                } else if (r != -EALREADY)
                         log_debug("No insert lock for '%s', inserting it without one: %s",
                                   name, strerror(-r));
         }
