@@ -113,20 +113,21 @@ static int insert_one(const struct insert_job *job)
         return log_job(r == -ENOENT ? LOG_WARNING : LOG_ERR, r, job, "failed to insert");
 }
 
+/*
+ * In the child, which keeps the insert locks: an flock() lock belongs to the
+ * open file description, shared with the load that forked the child, and
+ * ends when both have closed it. So the locks hold while the inserts run,
+ * also once the load has returned at its deadline and left them behind, and
+ * end with the child; closing them here would end none of them.
+ */
 static int insert_all(void *userdata)
 {
         const struct load *l = userdata;
         int ret = EXIT_SUCCESS;
 
-        for (size_t i = 0; i < l->n_jobs; i++) {
-                if (l->jobs[i].busy)
-                        continue;
-                if (insert_one(&l->jobs[i]) < 0)
+        for (size_t i = 0; i < l->n_jobs; i++)
+                if (!l->jobs[i].busy && insert_one(&l->jobs[i]) < 0)
                         ret = EXIT_FAILURE;
-                /* Another event's insert of the module may go ahead now. */
-                if (l->jobs[i].lock >= 0)
-                        close(l->jobs[i].lock);
-        }
         return ret;
 }
 
