@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "core/uap-param.h"
 #include "deadline.h"
+#include "insert-lock.h"
 #include "log.h"
 #include "sources.h"
 #include "sysfs.h"
@@ -40,14 +41,15 @@ struct insert_job {
         struct kmod_module *mod;
         const struct device_info *dev;
         struct uap_decision decision;
-        int lock;               /* holds the module's insert lock, or -1 */
-        bool busy;              /* another insert of the module held it until the deadline */
+        char **chain;           /* what its insert may insert, for the insert locks */
+        bool busy;              /* another insert held a lock of it until the deadline */
 };
 
 struct load {
         const struct cli *cli;
         struct insert_job *jobs;
         size_t n_jobs;
+        struct insert_locks locks;
         size_t n_devs;
         bool udev_event;
 };
@@ -170,7 +172,6 @@ static int plan_one(const struct module_plan *plan, const struct device_info *de
                 .mod = kmod_module_ref(plan->mod),
                 .dev = dev,
                 .decision = plan->decision,
-                .lock = -1,
         };
         return 0;
 }
@@ -179,10 +180,10 @@ static void load_done(struct load *l)
 {
         for (size_t i = 0; i < l->n_jobs; i++) {
                 kmod_module_unref(l->jobs[i].mod);
-                if (l->jobs[i].lock >= 0)
-                        close(l->jobs[i].lock);
+                insert_chain_free(l->jobs[i].chain);
         }
         free(l->jobs);
+        insert_locks_done(&l->locks);
 }
 
 /*
@@ -220,46 +221,12 @@ static int write_new_file(int dir, const char *name, const char *text)
         return r;
 }
 
-/*
- * One insert of a module at a time, across events: an insert can hang in
- * the kernel (a dependency's init), and each event of the module would
- * leave one more behind at its deadline. Returns a descriptor holding
- * @module's lock, -ETIME when another insert held it until @until (see
- * lock_until()), or -errno when no lock can be had (a read-only /run):
- * the insert then goes ahead without one.
- */
-static int insert_lock(const char *module, long long until)
-{
-        char name[128];
-        int dir, fd, r;
-
-        dir = state_dir();
-        if (dir < 0)
-                return dir;
-        snprintf(name, sizeof(name), "insert.%s.lock", module);
-        fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-        r = fd < 0 ? -errno : 0;
-        close(dir);
-        if (r == 0)
-                r = lock_until(fd, until);
-        if (r < 0 && fd >= 0)
-                close(fd);
-        return r < 0 ? r : fd;
-}
-
 static bool jobs_left(const struct load *l)
 {
         for (size_t i = 0; i < l->n_jobs; i++)
                 if (!l->jobs[i].busy)
                         return true;
         return false;
-}
-
-static int job_by_name(const void *a, const void *b)
-{
-        const struct insert_job * const *x = a, * const *y = b;
-
-        return strcmp(kmod_module_get_name((*x)->mod), kmod_module_get_name((*y)->mod));
 }
 
 /* @job is left out: another insert of @module held its lock until the deadline. */
@@ -272,42 +239,40 @@ static void log_busy(const struct load *l, const struct insert_job *job, const c
 }
 
 /*
- * Take each job's insert lock, waiting until @until (see lock_until()); in
- * the order of the module names, as every process does, so that none waits
- * on another that waits on it. A job whose module another insert still
- * holds at the deadline is left out (busy): for an event, kmod load follows
- * and loads the module as it would without this package.
+ * Take the insert locks of every module the jobs may insert (see
+ * insert-lock.c), waiting until @until (see lock_until()). A job that needs
+ * a module whose lock another insert still held at the deadline is left out
+ * (busy): for an event, kmod load follows and loads the module as it would
+ * without this package.
  */
 static int lock_jobs(struct load *l, unsigned timeout, long long until)
 {
-        _cleanup_free_ struct insert_job **order = calloc(l->n_jobs, sizeof(*order));
-        int ret = EXIT_SUCCESS;
-
-        if (order == NULL)
-                return log_oom(), EXIT_FAILURE;
-        for (size_t i = 0; i < l->n_jobs; i++)
-                order[i] = &l->jobs[i];
-        qsort(order, l->n_jobs, sizeof(*order), job_by_name);
+        int dir, r, ret = EXIT_SUCCESS;
 
         for (size_t i = 0; i < l->n_jobs; i++) {
-                struct insert_job *job = order[i];
-                const char *name = kmod_module_get_name(job->mod);
-                int r;
-
-                /* Twice the same module: the first's lock covers both, and its outcome is theirs. */
-                if (i > 0 && strcmp(name, kmod_module_get_name(order[i - 1]->mod)) == 0)
-                        r = order[i - 1]->busy ? -ETIME : -EALREADY;
-                else
-                        r = insert_lock(name, until);
+                r = insert_chain(l->jobs[i].mod, &l->jobs[i].chain);
                 if (r >= 0)
-                        job->lock = r;
-                else if (r == -ETIME) {
-                        job->busy = true;
-                        log_busy(l, job, name, timeout);
-                        ret = EXIT_FAILURE;
-                } else if (r != -EALREADY)
-                        log_debug("No insert lock for '%s', inserting it without one: %s",
-                                  name, strerror(-r));
+                        r = insert_locks_add(&l->locks, l->jobs[i].chain);
+                if (r < 0)
+                        log_debug("No insert locks for '%s', inserting it without them: %s",
+                                  kmod_module_get_name(l->jobs[i].mod), strerror(-r));
+        }
+
+        dir = state_dir();
+        insert_locks_take(&l->locks, dir, until);
+        if (dir >= 0)
+                close(dir);
+
+        for (size_t i = 0; i < l->n_jobs; i++) {
+                struct insert_job *job = &l->jobs[i];
+                const char *module = insert_locks_busy(&l->locks, job->chain);
+
+                if (module == NULL)
+                        continue;
+                job->busy = true;
+                log_busy(l, job, module, timeout);
+                insert_locks_drop(&l->locks, job->chain);
+                ret = EXIT_FAILURE;
         }
         return ret;
 }
