@@ -26,6 +26,12 @@
  */
 #define LOAD_TIMEOUT_SEC_MAX 30
 #define UDEV_EVENT_TIMEOUT_SEC_DEFAULT 180
+/*
+ * Inserts that would start with less than this left would be left behind
+ * at once: kmod load inserts the module instead. So waiting for the insert
+ * locks past that point is of no use either.
+ */
+#define INSERT_MIN_MS 100
 
 /* Where "load" keeps, until reboot, its insert locks and what it warned about. */
 #define STATE_DIR "/run/udev-async-probe"
@@ -238,15 +244,26 @@ static void log_busy(const struct load *l, const struct insert_job *job, const c
                     l->udev_event ? " to udev's kmod load" : "");
 }
 
+/* @job is left out: waiting for the insert locks left too little of the deadline. */
+static void log_late(const struct load *l, const struct insert_job *job, long long left, unsigned timeout)
+{
+        log_warning("%s: only %lli ms of the %u s left after waiting for other inserts; %s '%s'%s.",
+                    job->dev->devpath ? job->dev->devpath : job->dev->modalias, left > 0 ? left : 0, timeout,
+                    l->udev_event ? "leaving" : "not inserting", kmod_module_get_name(job->mod),
+                    l->udev_event ? " to udev's kmod load" : "");
+}
+
 /*
  * Take the insert locks of every module the jobs may insert (see
- * insert-lock.c), waiting until @until (see lock_until()). A job that needs
- * a module whose lock another insert still held at the deadline is left out
- * (busy): for an event, kmod load follows and loads the module as it would
- * without this package.
+ * insert-lock.c), waiting until INSERT_MIN_MS before @until (a now_ms()
+ * time; 0: no limit). A job is left out (busy), its locks dropped, when it
+ * needs a module whose lock another insert still held then, or when less
+ * than INSERT_MIN_MS is left once the locks are held: for an event, kmod
+ * load follows and loads the module as it would without this package.
  */
 static int lock_jobs(struct load *l, unsigned timeout, long long until)
 {
+        long long left = LLONG_MAX;
         int dir, r, ret = EXIT_SUCCESS;
 
         for (size_t i = 0; i < l->n_jobs; i++) {
@@ -259,22 +276,44 @@ static int lock_jobs(struct load *l, unsigned timeout, long long until)
         }
 
         dir = state_dir();
-        insert_locks_take(&l->locks, dir, until);
+        insert_locks_take(&l->locks, dir, until ? until - INSERT_MIN_MS : 0);
         if (dir >= 0)
                 close(dir);
+        if (until)
+                left = until - now_ms();
 
         for (size_t i = 0; i < l->n_jobs; i++) {
                 struct insert_job *job = &l->jobs[i];
                 const char *module = insert_locks_busy(&l->locks, job->chain);
 
-                if (module == NULL)
+                if (module)
+                        log_busy(l, job, module, timeout);
+                else if (left < INSERT_MIN_MS)
+                        log_late(l, job, left, timeout);
+                else
                         continue;
                 job->busy = true;
-                log_busy(l, job, module, timeout);
                 insert_locks_drop(&l->locks, job->chain);
                 ret = EXIT_FAILURE;
         }
         return ret;
+}
+
+/* Run the jobs left in a child, waiting for it until @until (as lock_jobs()). */
+static int run_inserts(struct load *l, unsigned timeout, long long until)
+{
+        /* lock_jobs() left INSERT_MIN_MS or more, less what it took since. */
+        long long left = until - now_ms();
+        int r;
+
+        r = run_with_deadline(insert_all, l, until == 0 ? 0 : left > 1 ? (unsigned) left : 1);
+        if (r == -ETIME)
+                log_warning("Inserts still running after %u s; leaving them to finish on their own.", timeout);
+        else if (r == -ECHILD)
+                log_error("The process inserting the modules died of a signal.");
+        else if (r < 0)
+                log_error_errno(r, "Failed to run the inserts: %m");
+        return r == EXIT_SUCCESS ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /*
@@ -448,7 +487,7 @@ int verb_load(struct cli *cli, int argc, char **argv)
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         _cleanup_free_ struct device_info *devs = NULL;
         unsigned timeout = UINT_MAX;
-        long long start;
+        long long until;
         struct uap_config cfg = {};
         struct load l = {};
         bool udev_event;
@@ -488,27 +527,11 @@ int verb_load(struct cli *cli, int argc, char **argv)
                         log_debug("No module matches %s.", devs[i].modalias);
         }
 
-        start = now_ms();
-        if (l.n_jobs > 0 && lock_jobs(&l, timeout, timeout ? start + timeout * 1000LL : 0) != EXIT_SUCCESS)
+        until = timeout ? now_ms() + timeout * 1000LL : 0;
+        if (l.n_jobs > 0 && lock_jobs(&l, timeout, until) != EXIT_SUCCESS)
                 ret = EXIT_FAILURE;
-        if (jobs_left(&l)) {
-                /* What the locks left of the deadline, at least 1 ms (0 is no limit). */
-                long long left = timeout * 1000LL - (now_ms() - start);
-
-                r = run_with_deadline(insert_all, &l, timeout == 0 ? 0 : left > 1 ? (unsigned) left : 1);
-                if (r == -ETIME) {
-                        log_warning("Inserts still running after %u s; leaving them to finish on their own.",
-                                    timeout);
-                        ret = EXIT_FAILURE;
-                } else if (r == -ECHILD) {
-                        log_error("The process inserting the modules died of a signal.");
-                        ret = EXIT_FAILURE;
-                } else if (r < 0) {
-                        log_error_errno(r, "Failed to run the inserts: %m");
-                        ret = EXIT_FAILURE;
-                } else if (r != EXIT_SUCCESS)
-                        ret = EXIT_FAILURE;
-        }
+        if (jobs_left(&l) && run_inserts(&l, timeout, until) != EXIT_SUCCESS)
+                ret = EXIT_FAILURE;
 
         load_done(&l);
         uap_config_done(&cfg);
