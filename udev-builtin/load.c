@@ -47,7 +47,7 @@ struct insert_job {
         struct kmod_module *mod;
         const struct device_info *dev;
         struct uap_decision decision;
-        char **chain;           /* what its insert may insert, for the insert locks */
+        char **chain;           /* the modules its insert may insert, to lock */
         bool busy;              /* another insert held a lock of it until the deadline */
 };
 
@@ -235,46 +235,44 @@ static bool jobs_left(const struct load *l)
         return false;
 }
 
-/* @job is left out: another insert of @module held its lock until the deadline. */
-static void log_busy(const struct load *l, const struct insert_job *job, const char *module, unsigned timeout)
+/* @job inserts nothing, for @why: kmod load follows for an event. */
+static void leave_job(struct load *l, struct insert_job *job, const char *why)
 {
-        log_warning("%s: another insert of '%s' is still running after %u s; %s '%s'%s.",
-                    job->dev->devpath ? job->dev->devpath : job->dev->modalias, module, timeout,
+        job->busy = true;
+        insert_locks_drop(&l->locks, job->chain);
+        log_warning("%s: %s; %s '%s'%s.", job->dev->devpath ? job->dev->devpath : job->dev->modalias, why,
                     l->udev_event ? "leaving" : "not inserting", kmod_module_get_name(job->mod),
                     l->udev_event ? " to udev's kmod load" : "");
 }
 
-/* @job is left out: waiting for the insert locks left too little of the deadline. */
-static void log_late(const struct load *l, const struct insert_job *job, long long left, unsigned timeout)
+/* The modules each job may insert; a job without them goes ahead unlocked. */
+static void chain_jobs(struct load *l)
 {
-        log_warning("%s: only %lli ms of the %u s left after waiting for other inserts; %s '%s'%s.",
-                    job->dev->devpath ? job->dev->devpath : job->dev->modalias, left > 0 ? left : 0, timeout,
-                    l->udev_event ? "leaving" : "not inserting", kmod_module_get_name(job->mod),
-                    l->udev_event ? " to udev's kmod load" : "");
-}
-
-/*
- * Take the insert locks of every module the jobs may insert (see
- * insert-lock.c), waiting until INSERT_MIN_MS before @until (a now_ms()
- * time; 0: no limit). A job is left out (busy), its locks dropped, when it
- * needs a module whose lock another insert still held then, or when less
- * than INSERT_MIN_MS is left once the locks are held: for an event, kmod
- * load follows and loads the module as it would without this package.
- */
-static int lock_jobs(struct load *l, unsigned timeout, long long until)
-{
-        long long left = LLONG_MAX;
-        int dir, r, ret = EXIT_SUCCESS;
-
         for (size_t i = 0; i < l->n_jobs; i++) {
-                r = insert_chain(l->jobs[i].mod, &l->jobs[i].chain);
+                int r = insert_chain(l->jobs[i].mod, &l->jobs[i].chain);
+
                 if (r >= 0)
                         r = insert_locks_add(&l->locks, l->jobs[i].chain);
                 if (r < 0)
                         log_debug("No insert locks for '%s', inserting it without them: %s",
                                   kmod_module_get_name(l->jobs[i].mod), strerror(-r));
         }
+}
 
+/*
+ * Take the insert locks of every module the jobs may insert (see
+ * insert-lock.c), waiting until INSERT_MIN_MS before @until (a now_ms()
+ * time; 0: no limit). A job is left out (busy) when it needs a module whose
+ * lock another insert still held then, or when less than INSERT_MIN_MS is
+ * left once the locks are held.
+ */
+static int lock_jobs(struct load *l, unsigned timeout, long long until)
+{
+        long long left = LLONG_MAX;
+        int dir, ret = EXIT_SUCCESS;
+        char why[256];
+
+        chain_jobs(l);
         dir = state_dir();
         insert_locks_take(&l->locks, dir, until ? until - INSERT_MIN_MS : 0);
         if (dir >= 0)
@@ -283,17 +281,17 @@ static int lock_jobs(struct load *l, unsigned timeout, long long until)
                 left = until - now_ms();
 
         for (size_t i = 0; i < l->n_jobs; i++) {
-                struct insert_job *job = &l->jobs[i];
-                const char *module = insert_locks_busy(&l->locks, job->chain);
+                const char *module = insert_locks_busy(&l->locks, l->jobs[i].chain);
 
                 if (module)
-                        log_busy(l, job, module, timeout);
+                        snprintf(why, sizeof(why), "another insert of '%s' is still running after %u s",
+                                 module, timeout);
                 else if (left < INSERT_MIN_MS)
-                        log_late(l, job, left, timeout);
+                        snprintf(why, sizeof(why), "only %lli ms of the %u s left after waiting for other inserts",
+                                 left > 0 ? left : 0, timeout);
                 else
                         continue;
-                job->busy = true;
-                insert_locks_drop(&l->locks, job->chain);
+                leave_job(l, &l->jobs[i], why);
                 ret = EXIT_FAILURE;
         }
         return ret;
