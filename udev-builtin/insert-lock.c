@@ -26,6 +26,14 @@
 #include "insert-lock.h"
 #include "log.h"
 
+/* One module's insert lock, shared by the jobs whose insert may insert it. */
+struct insert_lock {
+        char *module;
+        int fd;                 /* holds the lock, or -1 */
+        int error;              /* -ETIME: another insert held it until the deadline; -errno: none to be had */
+        unsigned users;         /* jobs that still need it */
+};
+
 /* More modules than any real insert has; past it, the rest go unlocked. */
 #define CHAIN_MAX 256
 

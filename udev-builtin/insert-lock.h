@@ -4,15 +4,9 @@
 #include <libkmod.h>
 #include <stddef.h>
 
-/* One module's insert lock, shared by the jobs whose insert may insert it. */
-struct insert_lock {
-        char *module;
-        int fd;                 /* holds the lock, or -1 */
-        int error;              /* -ETIME: another insert held it until the deadline; -errno: none to be had */
-        unsigned users;         /* jobs that still need it */
-};
+struct insert_lock;
 
-/* The insert locks of one load, by module name once taken. */
+/* The insert locks of one load (see insert-lock.c), sorted by module name once taken. */
 struct insert_locks {
         struct insert_lock *locks;
         size_t n;
