@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "core/uap-param.h"
 #include "deadline.h"
+#include "insert-lock.h"
 #include "log.h"
 #include "sources.h"
 #include "sysfs.h"
@@ -25,6 +26,12 @@
  */
 #define LOAD_TIMEOUT_SEC_MAX 30
 #define UDEV_EVENT_TIMEOUT_SEC_DEFAULT 180
+/*
+ * Inserts that would start with less than this left would be left behind
+ * at once: kmod load inserts the module instead. So waiting for the insert
+ * locks past that point is of no use either.
+ */
+#define INSERT_MIN_MS 100
 
 /* Where "load" keeps, until reboot, its insert locks and what it warned about. */
 #define STATE_DIR "/run/udev-async-probe"
@@ -40,14 +47,15 @@ struct insert_job {
         struct kmod_module *mod;
         const struct device_info *dev;
         struct uap_decision decision;
-        int lock;               /* holds the module's insert lock, or -1 */
-        bool busy;              /* another insert of the module held it until the deadline */
+        char **chain;           /* the modules its insert may insert, to lock */
+        bool busy;              /* another insert held a lock of it until the deadline */
 };
 
 struct load {
         const struct cli *cli;
         struct insert_job *jobs;
         size_t n_jobs;
+        struct insert_locks locks;
         size_t n_devs;
         bool udev_event;
 };
@@ -113,20 +121,21 @@ static int insert_one(const struct insert_job *job)
         return log_job(r == -ENOENT ? LOG_WARNING : LOG_ERR, r, job, "failed to insert");
 }
 
+/*
+ * In the child, which keeps the insert locks: an flock() lock belongs to the
+ * open file description, shared with the load that forked the child, and
+ * ends when both have closed it. So the locks hold while the inserts run,
+ * also once the load has returned at its deadline and left them behind, and
+ * end with the child; closing them here would end none of them.
+ */
 static int insert_all(void *userdata)
 {
         const struct load *l = userdata;
         int ret = EXIT_SUCCESS;
 
-        for (size_t i = 0; i < l->n_jobs; i++) {
-                if (l->jobs[i].busy)
-                        continue;
-                if (insert_one(&l->jobs[i]) < 0)
+        for (size_t i = 0; i < l->n_jobs; i++)
+                if (!l->jobs[i].busy && insert_one(&l->jobs[i]) < 0)
                         ret = EXIT_FAILURE;
-                /* Another event's insert of the module may go ahead now. */
-                if (l->jobs[i].lock >= 0)
-                        close(l->jobs[i].lock);
-        }
         return ret;
 }
 
@@ -169,7 +178,6 @@ static int plan_one(const struct module_plan *plan, const struct device_info *de
                 .mod = kmod_module_ref(plan->mod),
                 .dev = dev,
                 .decision = plan->decision,
-                .lock = -1,
         };
         return 0;
 }
@@ -178,10 +186,10 @@ static void load_done(struct load *l)
 {
         for (size_t i = 0; i < l->n_jobs; i++) {
                 kmod_module_unref(l->jobs[i].mod);
-                if (l->jobs[i].lock >= 0)
-                        close(l->jobs[i].lock);
+                insert_chain_free(l->jobs[i].chain);
         }
         free(l->jobs);
+        insert_locks_done(&l->locks);
 }
 
 /*
@@ -219,33 +227,6 @@ static int write_new_file(int dir, const char *name, const char *text)
         return r;
 }
 
-/*
- * One insert of a module at a time, across events: an insert can hang in
- * the kernel (a dependency's init), and each event of the module would
- * leave one more behind at its deadline. Returns a descriptor holding
- * @module's lock, -ETIME when another insert held it until @until (see
- * lock_until()), or -errno when no lock can be had (a read-only /run):
- * the insert then goes ahead without one.
- */
-static int insert_lock(const char *module, long long until)
-{
-        char name[128];
-        int dir, fd, r;
-
-        dir = state_dir();
-        if (dir < 0)
-                return dir;
-        snprintf(name, sizeof(name), "insert.%s.lock", module);
-        fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-        r = fd < 0 ? -errno : 0;
-        close(dir);
-        if (r == 0)
-                r = lock_until(fd, until);
-        if (r < 0 && fd >= 0)
-                close(fd);
-        return r < 0 ? r : fd;
-}
-
 static bool jobs_left(const struct load *l)
 {
         for (size_t i = 0; i < l->n_jobs; i++)
@@ -254,54 +235,83 @@ static bool jobs_left(const struct load *l)
         return false;
 }
 
-static int job_by_name(const void *a, const void *b)
+/* @job inserts nothing, for @why: kmod load follows for an event. */
+static void leave_job(struct load *l, struct insert_job *job, const char *why)
 {
-        const struct insert_job * const *x = a, * const *y = b;
+        job->busy = true;
+        insert_locks_drop(&l->locks, job->chain);
+        log_warning("%s: %s; %s '%s'%s.", job->dev->devpath ? job->dev->devpath : job->dev->modalias, why,
+                    l->udev_event ? "leaving" : "not inserting", kmod_module_get_name(job->mod),
+                    l->udev_event ? " to udev's kmod load" : "");
+}
 
-        return strcmp(kmod_module_get_name((*x)->mod), kmod_module_get_name((*y)->mod));
+/* The modules each job may insert; a job without them goes ahead unlocked. */
+static void chain_jobs(struct load *l)
+{
+        for (size_t i = 0; i < l->n_jobs; i++) {
+                int r = insert_chain(l->jobs[i].mod, &l->jobs[i].chain);
+
+                if (r >= 0)
+                        r = insert_locks_add(&l->locks, l->jobs[i].chain);
+                if (r < 0)
+                        log_debug("No insert locks for '%s', inserting it without them: %s",
+                                  kmod_module_get_name(l->jobs[i].mod), strerror(-r));
+        }
 }
 
 /*
- * Take each job's insert lock, waiting until @until (see lock_until()); in
- * the order of the module names, as every process does, so that none waits
- * on another that waits on it. A job whose module another insert still
- * holds at the deadline is left out (busy): for an event, kmod load follows
- * and loads the module as it would without this package.
+ * Take the insert locks of every module the jobs may insert (see
+ * insert-lock.c), waiting until INSERT_MIN_MS before @until (a now_ms()
+ * time; 0: no limit). A job is left out (busy) when it needs a module whose
+ * lock another insert still held then, or when less than INSERT_MIN_MS is
+ * left once the locks are held.
  */
 static int lock_jobs(struct load *l, unsigned timeout, long long until)
 {
-        _cleanup_free_ struct insert_job **order = calloc(l->n_jobs, sizeof(*order));
-        int ret = EXIT_SUCCESS;
+        long long left = LLONG_MAX;
+        int dir, ret = EXIT_SUCCESS;
+        char why[256];
 
-        if (order == NULL)
-                return log_oom(), EXIT_FAILURE;
-        for (size_t i = 0; i < l->n_jobs; i++)
-                order[i] = &l->jobs[i];
-        qsort(order, l->n_jobs, sizeof(*order), job_by_name);
+        chain_jobs(l);
+        dir = state_dir();
+        insert_locks_take(&l->locks, dir, until ? until - INSERT_MIN_MS : 0);
+        if (dir >= 0)
+                close(dir);
+        if (until)
+                left = until - now_ms();
 
         for (size_t i = 0; i < l->n_jobs; i++) {
-                struct insert_job *job = order[i];
-                const char *name = kmod_module_get_name(job->mod);
-                int r;
+                const char *module = insert_locks_busy(&l->locks, l->jobs[i].chain);
 
-                /* Twice the same module: the first insert's lock covers both. */
-                if (i > 0 && strcmp(name, kmod_module_get_name(order[i - 1]->mod)) == 0)
+                if (module)
+                        snprintf(why, sizeof(why), "another insert of '%s' is still running after %u s",
+                                 module, timeout);
+                else if (left < INSERT_MIN_MS)
+                        snprintf(why, sizeof(why), "only %lli ms of the %u s left after waiting for other inserts",
+                                 left > 0 ? left : 0, timeout);
+                else
                         continue;
-                r = insert_lock(name, until);
-                if (r >= 0)
-                        job->lock = r;
-                else if (r == -ETIME) {
-                        job->busy = true;
-                        log_warning("%s: another insert of '%s' is still running after %u s; %s.",
-                                    job->dev->devpath ? job->dev->devpath : job->dev->modalias, name,
-                                    timeout, l->udev_event ? "leaving it to udev's kmod load" :
-                                    "not inserting it again");
-                        ret = EXIT_FAILURE;
-                } else
-                        log_debug("No insert lock for '%s', inserting it without one: %s",
-                                  name, strerror(-r));
+                leave_job(l, &l->jobs[i], why);
+                ret = EXIT_FAILURE;
         }
         return ret;
+}
+
+/* Run the jobs left in a child, waiting for it until @until (as lock_jobs()). */
+static int run_inserts(struct load *l, unsigned timeout, long long until)
+{
+        /* lock_jobs() left INSERT_MIN_MS or more, less what it took since. */
+        long long left = until - now_ms();
+        int r;
+
+        r = run_with_deadline(insert_all, l, until == 0 ? 0 : left > 1 ? (unsigned) left : 1);
+        if (r == -ETIME)
+                log_warning("Inserts still running after %u s; leaving them to finish on their own.", timeout);
+        else if (r == -ECHILD)
+                log_error("The process inserting the modules died of a signal.");
+        else if (r < 0)
+                log_error_errno(r, "Failed to run the inserts: %m");
+        return r == EXIT_SUCCESS ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /*
@@ -475,7 +485,7 @@ int verb_load(struct cli *cli, int argc, char **argv)
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         _cleanup_free_ struct device_info *devs = NULL;
         unsigned timeout = UINT_MAX;
-        long long start;
+        long long until;
         struct uap_config cfg = {};
         struct load l = {};
         bool udev_event;
@@ -515,27 +525,11 @@ int verb_load(struct cli *cli, int argc, char **argv)
                         log_debug("No module matches %s.", devs[i].modalias);
         }
 
-        start = now_ms();
-        if (l.n_jobs > 0 && lock_jobs(&l, timeout, timeout ? start + timeout * 1000LL : 0) != EXIT_SUCCESS)
+        until = timeout ? now_ms() + timeout * 1000LL : 0;
+        if (l.n_jobs > 0 && lock_jobs(&l, timeout, until) != EXIT_SUCCESS)
                 ret = EXIT_FAILURE;
-        if (jobs_left(&l)) {
-                /* What the locks left of the deadline, at least 1 ms (0 is no limit). */
-                long long left = timeout * 1000LL - (now_ms() - start);
-
-                r = run_with_deadline(insert_all, &l, timeout == 0 ? 0 : left > 1 ? (unsigned) left : 1);
-                if (r == -ETIME) {
-                        log_warning("Inserts still running after %u s; leaving them to finish on their own.",
-                                    timeout);
-                        ret = EXIT_FAILURE;
-                } else if (r == -ECHILD) {
-                        log_error("The process inserting the modules died of a signal.");
-                        ret = EXIT_FAILURE;
-                } else if (r < 0) {
-                        log_error_errno(r, "Failed to run the inserts: %m");
-                        ret = EXIT_FAILURE;
-                } else if (r != EXIT_SUCCESS)
-                        ret = EXIT_FAILURE;
-        }
+        if (jobs_left(&l) && run_inserts(&l, timeout, until) != EXIT_SUCCESS)
+                ret = EXIT_FAILURE;
 
         load_done(&l);
         uap_config_done(&cfg);

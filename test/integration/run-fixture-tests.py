@@ -7,6 +7,7 @@ each insert and its options. Prints TAP.
 usage: run-fixture-tests.py PROGRAM TRAP.so SHIPPED_CONF_DIR
 Environment: CC, DEPMOD; UAP_WRAPPER (e.g. valgrind ...) wraps PROGRAM.
 """
+import fcntl
 import json
 import os
 import re
@@ -645,47 +646,178 @@ def state_file_cases(r):
     r.report("rules --output=FIFO: a clear error, nothing changed", problems, p)
 
 
-def one_insert_case(r):
-    """Five events for one module whose dependency hangs in its insert: one
-    insert in flight, not one left behind by each event."""
-    case, fake, conf = r.prepare({"cmdline": "root=/dev/vda udev.event_timeout=3"})
+def parallel_loads(r, opts, events, sleep):
+    """Runs udev's load for each event at once, on one fake boot whose
+    inserts of the modules in SLEEP hang that long. Returns the case, the
+    exit statuses, the stderr files (a child left running may still write
+    there) and the trap's logs of inserts started and ended."""
+    case, fake, conf = r.prepare(opts)
     os.makedirs(os.path.join(fake, "run"))
     started, log = os.path.join(case, "started"), os.path.join(case, "inserts")
     env = {k: v for k, v in os.environ.items() if k == "PATH" or k.endswith("SAN_OPTIONS")}
-    env.update(event(NIC, "pci"), SYSTEMD_LOG_TARGET="console", SYSTEMD_LOG_LEVEL="info",
-               LD_PRELOAD=r.trap, TRAP_ROOT=fake, TRAP_LOG=log, TRAP_STARTED=started,
-               TRAP_SLEEP="fix_core=5")
+    env.update(SYSTEMD_LOG_TARGET="console", SYSTEMD_LOG_LEVEL="info", LD_PRELOAD=r.trap,
+               TRAP_ROOT=fake, TRAP_LOG=log, TRAP_STARTED=started, TRAP_SLEEP=sleep)
     cmd = shlex.split(r.wrapper) + [r.program, "-d", r.tree, "-S", KVER, "-C", r.shipped, "-C", conf, "load"]
     procs = []
-    for i in range(5):
+    for i, ev in enumerate(events):
         # Files, not pipes: a child left running would hold a pipe open.
         err = open(os.path.join(case, f"stderr{i}"), "w+b")
-        procs.append((subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err), err))
+        procs.append((subprocess.Popen(cmd, env=dict(env, **ev), stdout=subprocess.DEVNULL, stderr=err), err))
+    rcs = [proc.wait(timeout=60) for proc, _ in procs]
+    return case, rcs, [err for _, err in procs], started, log
+
+
+def hang(r):
+    """Seconds an insert hangs for, well past a deadline of 1 s for every
+    event started with it (valgrind starts a program slowly)."""
+    return 8 if r.wrapper else 3
+
+
+def wait_inserts(log, n, timeout=30):
+    """The trap's log once it has N lines (or at TIMEOUT), and a moment more."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(read_inserts(log)) < n:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    return read_inserts(log)
+
+
+def read_errs(errs):
+    texts = []
+    for err in errs:
+        err.seek(0)
+        texts.append(err.read().decode(errors="replace"))
+        err.close()
+    return texts
+
+
+def one_insert_case(r):
+    """Five events for one module whose dependency hangs in its insert: one
+    insert in flight, not one left behind by each event."""
+    _, rcs, errs, started, log = parallel_loads(r, {"cmdline": "root=/dev/vda udev.event_timeout=3"},
+                                                [event(NIC, "pci")] * 5, f"fix_core={hang(r)}")
     problems = []
-    for proc, err in procs:
-        rc = proc.wait(timeout=60)
+    for rc in rcs:
         if rc != 1:
             problems.append(f"exit status {rc}, expected 1 (the deadline of 1 s)")
     in_flight = read_inserts(started)
     if in_flight != ["fix_core"]:
         problems.append(f"inserts started by the five events {in_flight}, expected one of fix_core")
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(read_inserts(log)) < 3:
-        time.sleep(0.1)
-    time.sleep(0.5)
-    if read_inserts(log) != NIC_ASYNC:
+    if wait_inserts(log, 3) != NIC_ASYNC:
         problems.append(f"inserts in the end {read_inserts(log)}, expected {NIC_ASYNC}")
-    waited, lines = 0, []
-    for _, err in procs:
-        err.seek(0)
-        text = err.read()
-        err.close()
-        waited += b"another insert of 'fix_nic'" in text
-        lines += [f"stderr: {line}" for line in text.decode(errors="replace").splitlines()]
+    texts = read_errs(errs)
+    # The lock they waited on is the dependency's, the first in the order of the names.
+    waited = sum("another insert of 'fix_core' is still running after 1 s; leaving 'fix_nic' to udev's kmod load"
+                 in t for t in texts)
     if waited != 4:
         problems.append(f"{waited} events say that they left fix_nic to kmod load, expected 4")
+    lines = [f"stderr: {line}" for t in texts for line in t.splitlines()]
     r.report("five events, a dependency's insert hangs: one insert in flight, the others left to kmod load",
              problems + lines if problems else [])
+
+
+# Three modules that need fix_core: fix_nic by its symbols (modules.dep),
+# fix_plat and fix_usb by softdeps, which libkmod's insert follows too.
+SHARED_CORE = {"conf": "options udev_async_probe buses=pci,platform,usb\n"
+                       "softdep fix_plat pre: fix_core\nsoftdep fix_usb pre: fix_core"}
+SHARED_EVENTS = [event(NIC, "pci"), event(PLAT, "platform"), event(USB, "usb")]
+
+
+def shared_dependency_cases(r):
+    """Events for different modules that share one dependency: the insert
+    lock covers every module an insert may insert, not just its target."""
+    opts = dict(SHARED_CORE, cmdline="root=/dev/vda udev.event_timeout=3")
+    _, rcs, errs, started, log = parallel_loads(r, opts, SHARED_EVENTS, f"fix_core={hang(r)}")
+    problems = [] if rcs == [1, 1, 1] else [f"exit statuses {rcs}, expected 1 each (the deadline of 1 s)"]
+    n = read_inserts(started).count("fix_core")
+    if n != 1:
+        problems.append(f"fix_core's insert started {n} times by the three events, expected once")
+    if wait_inserts(log, 1)[:1] != ["fix_core"]:
+        problems.append(f"inserts in the end {read_inserts(log)}")
+    texts = read_errs(errs)
+    left = sum(re.search(r"another insert of 'fix_core' is still running after 1 s; "
+                         r"leaving 'fix_(nic|plat|usb)' to udev's kmod load", t) is not None for t in texts)
+    if left != 2:
+        problems.append(f"{left} events say that they left their module to kmod load, expected 2")
+    lines = [f"stderr: {line}" for t in texts for line in t.splitlines()]
+    r.report("three events for three modules, their shared dependency's insert hangs: "
+             "one insert of it, the others left to kmod load", problems + lines if problems else [])
+
+    opts = dict(SHARED_CORE, cmdline="root=/dev/vda udev.event_timeout=15")
+    _, rcs, errs, started, log = parallel_loads(r, opts, SHARED_EVENTS, "fix_core=1")
+    problems = [] if rcs == [0, 0, 0] else [f"exit statuses {rcs}, expected 0 each"]
+    n = read_inserts(started).count("fix_core")
+    if n != 1:
+        problems.append(f"fix_core's insert started {n} times by the three events, expected once")
+    done = wait_inserts(log, 5, timeout=10)
+    if sorted(done) != sorted(NIC_ASYNC + ["fix_plat async_probe=1", "fix_usb async_probe=1"]):
+        problems.append(f"inserts in the end {done}")
+    texts = read_errs(errs)
+    lines = [f"stderr: {line}" for t in texts for line in t.splitlines()]
+    r.report("three events, their shared dependency's insert takes 1 s of their 5: "
+             "the others wait for it, find it live and insert their own module",
+             problems + lines if problems else [])
+
+
+def duplicate_job_case(r):
+    """Two modaliases of one module, whose insert lock another insert holds:
+    neither of the two inserts it."""
+    root = fake_boot(r, "boot-duplicate")
+    fd = os.open(os.path.join(root, "run/udev-async-probe/insert.fix_nic.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        p, inserts, _ = r.run(["load", "--timeout=1", NIC, NIC], {"TRAP_ROOT": root}, {"level": "info"})
+    finally:
+        os.close(fd)
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+    if inserts != []:
+        problems.append(f"inserts {inserts}, expected none")
+    if not re.search(rb"another insert of 'fix_nic' is still running after 1 s; not inserting 'fix_nic'",
+                     p.stderr):
+        problems.append("no message that fix_nic is not inserted")
+    r.report("load NIC NIC while another insert holds fix_nic's lock: neither of the two inserts it",
+             problems, p)
+
+
+def late_lock_case(r):
+    """The insert locks came free 50 ms before the deadline: too late to
+    start an insert, which would be left behind at once."""
+    root = fake_boot(r, "boot-late")
+    p, inserts, _ = r.run(["load", "--timeout=1", NIC], {"TRAP_ROOT": root, "TRAP_LOCK_SLEEP": "fix_nic=0.95"},
+                          {"sleep": "fix_nic=2", "detach": True, "level": "info"})
+    err = p.stderr.decode(errors="replace")
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+    if inserts != []:
+        problems.append(f"inserts {inserts}, expected none")
+    if "Inserts still running" in err:
+        problems.append("an insert was started and left behind")
+    if not re.search(r"only \d+ ms of the 1 s left after waiting for other inserts; not inserting 'fix_nic'", err):
+        problems.append("no message that too little time was left")
+    r.report("the insert lock comes free 50 ms before the deadline: no insert started, said so", problems, p)
+
+
+def lock_outlives_load_case(r):
+    """The insert locks are held as long as the insert runs: also once load
+    has returned at its deadline and left the insert running; released when
+    the insert ends."""
+    root = fake_boot(r, "boot-outlives")
+    started = os.path.join(root, "started")
+    env = event(NIC, "pci", TRAP_ROOT=root, TRAP_STARTED=started)
+    p, _, first = r.run(["load", "--timeout=1"], env, {"sleep": f"fix_core={hang(r)}", "detach": True, "level": "info"})
+    problems = [] if p.returncode == 1 else [f"first event: exit status {p.returncode}, expected 1"]
+    p, inserts, _ = r.run(["load", "--timeout=1"], env, {"level": "info"})
+    if p.returncode != 1 or inserts != [] or read_inserts(started) != ["fix_core"]:
+        problems.append(f"second event, while the first's insert runs on: exit status {p.returncode}, "
+                        f"inserts {inserts}, started {read_inserts(started)}")
+    if not re.search(rb"another insert of 'fix_\w+' is still running after 1 s", p.stderr):
+        problems.append("second event: no message that another insert runs")
+    if wait_inserts(os.path.join(first, "inserts"), 3) != NIC_ASYNC:
+        problems.append(f"the first event's inserts in the end {read_inserts(os.path.join(first, 'inserts'))}")
+    p, inserts, _ = r.run(["load", "--timeout=1"], env, {"level": "info"})
+    if p.returncode != 0 or inserts != [] or p.stderr != b"":
+        problems.append(f"third event, after the insert ended: exit status {p.returncode}, inserts {inserts}")
+    r.report("the insert lock outlives a load that left its insert running, and ends with the insert",
+             problems, p)
 
 
 def misspelled_once_case(r):
@@ -734,6 +866,10 @@ def main():
         log_append_case(r)
         state_file_cases(r)
         one_insert_case(r)
+        shared_dependency_cases(r)
+        duplicate_job_case(r)
+        late_lock_case(r)
+        lock_outlives_load_case(r)
     finally:
         shutil.rmtree(r.tmp)
     return r.finish()

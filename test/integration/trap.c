@@ -8,6 +8,9 @@
  *              init or do_init_module() waiting for async work can
  *   TRAP_STARTED file that gets one "<module>" line per insert as it starts,
  *              before any sleep: the inserts in flight
+ *   TRAP_LOCK_SLEEP "mod=SECONDS" (a fraction allowed): each flock() of the
+ *              program's insert lock of these first sleeps, as when another
+ *              insert releases the lock only then
  *   TRAP_ROOT  fake root: /sys, /proc/{cmdline,modules} and the program's
  *              state in /run/udev-async-probe (unless TRAP_REAL_RUN is set)
  *              are read and written here; a successful insert makes the
@@ -21,9 +24,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -116,6 +122,42 @@ static void sleep_for(const char *name)
 
         if (v)
                 sleep((unsigned) atoi(v));
+}
+
+/* The module whose insert lock @fd is (.../insert.<module>.lock), or false. */
+static bool lock_module(int fd, char *name, size_t size)
+{
+        char link[64], path[4096], *base, *end;
+        ssize_t n;
+
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        n = readlink(link, path, sizeof(path) - 1);
+        if (n < 0)
+                return false;
+        path[n] = '\0';
+        base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        end = strstr(base, ".lock");
+        if (strncmp(base, "insert.", 7) != 0 || end == NULL || end[5] != '\0')
+                return false;
+        snprintf(name, size, "%.*s", (int) (end - base - 7), base + 7);
+        return true;
+}
+
+int flock(int fd, int operation)
+{
+        char name[256];
+        const char *v;
+        size_t len;
+
+        if ((operation & LOCK_EX) && lock_module(fd, name, sizeof(name)) &&
+            (v = spec_for(getenv("TRAP_LOCK_SLEEP"), name, &len))) {
+                double s = strtod(v, NULL);
+                struct timespec ts = { (time_t) s, (long) ((s - (time_t) s) * 1e9) };
+
+                nanosleep(&ts, NULL);
+        }
+        return REAL(flock)(fd, operation);
 }
 
 static void make_live(const char *name)
