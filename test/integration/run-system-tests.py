@@ -201,6 +201,24 @@ def property_cases(r):
         r.report(f"udev sets UDEV_ASYNC_PROBE_REQUESTED=1 {'' if want_prop else 'not '}for {what}",
                  problems + ([line for line in log.splitlines() if "80-async-probe" in line] if problems else []))
 
+    # udev writes each event's properties to its database afresh: the
+    # device's later events (bind, change) keep what its add event set.
+    p, _, case = r.run(["rules"], None, {"conf": f"options udev_async_probe buses={bus}"})
+    rules = os.path.join(case, "generated.rules")
+    with open(rules, "wb") as f:
+        f.write(p.stdout)
+    for before, action, want_prop, what in (
+            (f"udevadm test --action=add {device} >/dev/null 2>&1", "bind", True, "after its add event"),
+            (f"udevadm test --action=add {device} >/dev/null 2>&1", "change", True, "after its add event"),
+            ("true", "bind", False, "without an add event before")):
+        runs, log = udev_test(rules, device, before, action)
+        props = [line for line in log.splitlines() if line.startswith("UDEV_ASYNC_PROBE_REQUESTED=")]
+        problems = [] if props == (["UDEV_ASYNC_PROBE_REQUESTED=1"] if want_prop else []) else [f"properties {props}"]
+        if runs:
+            problems.append(f"a {action} event runs the program")
+        r.report(f"a {action} event of a device on a listed bus {what}: UDEV_ASYNC_PROBE_REQUESTED "
+                 f"{'kept' if want_prop else 'not set'}, no program", problems)
+
 
 def warn_once_case(r):
     """The trap keeps /run/udev-async-probe in the case's fake root; one
@@ -469,11 +487,11 @@ def host_device():
     return None
 
 
-def udev_test(rules, device, setup="true"):
+def udev_test(rules, device, setup="true", action="add"):
     """What the real udev (udevadm test) makes of RULES as the only rules
-    file, for an "add" of DEVICE: (runs the program, udevadm's output)."""
+    file, for an ACTION event of DEVICE: (runs the program, udevadm's output)."""
     script = hide(UDEV_RULES_DIRS) + f"; cp {rules} /etc/udev/rules.d/80-async-probe.rules; {setup}"
-    p = subprocess.run(namespace(script) + ["udevadm", "test", "--action=add", device],
+    p = subprocess.run(namespace(script) + ["udevadm", "test", f"--action={action}", device],
                        capture_output=True)
     out = (p.stdout + p.stderr).decode(errors="replace")
     return "run: 'udev-async-probe load'" in out, out
