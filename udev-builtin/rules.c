@@ -105,8 +105,15 @@ char *rules_generate(const struct uap_config *cfg)
                 free(text);
                 return NULL;
         }
-        fprintf(f, "\nACTION!=\"add\", GOTO=\"async_probe_end\"\n"
+        /*
+         * udev writes each event's properties to its database afresh: a
+         * device's later events (bind, change) take the property from the
+         * add event's entry.
+         */
+        fprintf(f, "\nACTION==\"remove\", GOTO=\"async_probe_end\"\n"
                    "ENV{MODALIAS}!=\"?*\", GOTO=\"async_probe_end\"\n"
+                   "ACTION!=\"add\", IMPORT{db}=\"UDEV_ASYNC_PROBE_REQUESTED\"\n"
+                   "ACTION!=\"add\", GOTO=\"async_probe_end\"\n"
                    "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " REQUESTED_PROPERTY "\n"
                    "ENV{ASYNC_PROBE}==\"?*\", RUN{program}+=\"udev-async-probe load\", "
                    "GOTO=\"async_probe_end\"\n");
