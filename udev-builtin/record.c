@@ -146,7 +146,7 @@ static void copy_value(char *dst, size_t size, const char *value)
  */
 int record_read(int dir, const char *module, struct record *ret)
 {
-        _cleanup_free_ char *text = malloc(RECORD_MAX);
+        _cleanup_free_ char *text = NULL;
         unsigned long long ino = 0, now;
         char *line, *save = NULL;
         bool has_ino = false;
@@ -154,10 +154,11 @@ int record_read(int dir, const char *module, struct record *ret)
         ssize_t n;
         int fd;
 
-        if (text == NULL)
-                return -ENOMEM;
         if (dir < 0 || !module_name_valid(module))
                 return 0;
+        text = malloc(RECORD_MAX);
+        if (text == NULL)
+                return -ENOMEM;
         /* O_NONBLOCK: a FIFO put there would block the reader. */
         fd = openat(dir, module, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
