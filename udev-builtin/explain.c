@@ -3,10 +3,12 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "log.h"
 #include "pending.h"
+#include "record.h"
 #include "core/uap-param.h"
 #include "rules.h"
 #include "sources.h"
@@ -17,7 +19,17 @@
 struct explain {
         const struct cli *cli;
         struct json json;
+        int records;            /* record_dir(), or -errno */
 };
+
+/* load's record of its insert of a loaded module with async_probe=1 this boot: @buf, or NULL. */
+static const struct record *requested(const struct explain *e, const struct module_plan *plan,
+                                      struct record *buf)
+{
+        if (plan->state != MODULE_LIVE)
+                return NULL;
+        return record_read(e->records, plan->name, buf) > 0 ? buf : NULL;
+}
 
 /* What the running kernel says of a loaded module: 1, 0, or -1 if it cannot tell. */
 static int loaded_async_probe(const char *module)
@@ -48,9 +60,11 @@ static void explain_misspelled(const struct cli *cli, const struct module_plan *
                buf, path);
 }
 
-static void explain_text(const struct cli *cli, const struct module_plan *plan,
+static void explain_text(const struct explain *e, const struct module_plan *plan,
                          const struct device_info *dev)
 {
+        const struct record *rec;
+        struct record buf;
         long pending;
         int loaded;
 
@@ -62,7 +76,7 @@ static void explain_text(const struct cli *cli, const struct module_plan *plan,
                        uap_rule_to_string(plan->decision.rule),
                        uap_rule_explain(plan->decision.rule));
                 if (plan->decision.rule == UAP_RULE_MODULE_OPTIONS_MISSPELLED)
-                        explain_misspelled(cli, plan);
+                        explain_misspelled(e->cli, plan);
                 return;
         case MODULE_BUILTIN:
                 printf("  %s: built in, nothing to do\n", plan->name);
@@ -83,17 +97,22 @@ static void explain_text(const struct cli *cli, const struct module_plan *plan,
         if (pending_module_count(plan->name, &pending) > 0 && pending > 0)
                 printf("; %ld asynchronous probe(s) pending", pending);
         printf("\n");
+        rec = requested(e, plan, &buf);
+        if (rec)
+                printf("    loaded with " UAP_ASYNC_OPTION " by udev-async-probe this boot, for %s (%s)\n",
+                       record_device(rec), rec->rule);
 }
 
 static int explain_one(const struct module_plan *plan, const struct device_info *dev, void *userdata)
 {
         struct explain *e = userdata;
         struct json *j = &e->json;
+        struct record buf;
         long pending;
         int loaded;
 
         if (e->cli->json == JSON_OFF) {
-                explain_text(e->cli, plan, dev);
+                explain_text(e, plan, dev);
                 return 0;
         }
 
@@ -115,6 +134,7 @@ static int explain_one(const struct module_plan *plan, const struct device_info 
                 json_null(j);
         else
                 json_int(j, pending);
+        record_json(j, "requested", requested(e, plan, &buf));
         json_object_close(j);
         return 0;
 }
@@ -229,7 +249,9 @@ static void help(void)
                "\n"
                "What load would do for a device, and why: each module of its\n"
                "modalias, async or not, the rule of the policy that decided, and\n"
-               "whether udev's rules run the program for it at all. Loads nothing.\n"
+               "whether udev's rules run the program for it at all; for a loaded\n"
+               "module, how it was loaded (and whether load inserted it with\n"
+               "async_probe=1 this boot). Loads nothing.\n"
                "\n"
                "Options:\n"
                CLI_JSON_HELP
@@ -245,7 +267,7 @@ int verb_explain(struct cli *cli, int argc, char **argv)
         };
         _cleanup_(udev_ref_done) struct udev_ref u = {};
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
-        struct explain e = { .cli = cli };
+        struct explain e = { .cli = cli, .records = -ENOENT };
         struct rules_state rs = {};
         struct device_info dev;
         struct uap_config cfg;
@@ -270,6 +292,7 @@ int verb_explain(struct cli *cli, int argc, char **argv)
                 return EXIT_FAILURE;
         }
 
+        e.records = record_dir();
         json_begin(&e.json, stdout, cli->json);
         print_header(&e, &dev, &cfg, &rs);
         r = loader_for_each(ctx, &cfg, &dev, explain_one, &e);
@@ -283,6 +306,8 @@ int verb_explain(struct cli *cli, int argc, char **argv)
                 print_rules_text(&dev, &cfg, &rs);
         }
 
+        if (e.records >= 0)
+                close(e.records);
         uap_config_done(&cfg);
         return cli_finish_output(r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }

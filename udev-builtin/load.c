@@ -13,7 +13,9 @@
 #include "deadline.h"
 #include "insert-lock.h"
 #include "log.h"
+#include "record.h"
 #include "sources.h"
+#include "state.h"
 #include "sysfs.h"
 #include "verbs.h"
 
@@ -33,8 +35,7 @@
  */
 #define INSERT_MIN_MS 100
 
-/* Where "load" keeps, until reboot, its insert locks and what it warned about. */
-#define STATE_DIR "/run/udev-async-probe"
+/* In the state directory: what "load" warned about this boot. */
 #define CONFIG_WARNED_NAME "config-warned"
 /* One per module, so that each module's misspelled async_probe is said once. */
 #define OPTIONS_WARNED_PREFIX "options-warned."
@@ -88,15 +89,42 @@ static int log_job(int level, int error, const struct insert_job *job, const cha
                           error ? ": " : "", error ? strerror(abs(error)) : "");
 }
 
-/* The outcome of one insert, named as systemd's own module loading names it. */
-static int insert_one(const struct insert_job *job)
+/*
+ * An insert with async_probe=1 that happened: the one thing the program
+ * changes, said once at info (what a user looks for in the journal) and
+ * recorded for status and explain, which cannot ask a stock kernel.
+ */
+static void inserted_async(const struct insert_job *job)
 {
         const char *name = kmod_module_get_name(job->mod);
         int r;
 
-        r = loader_insert(job->mod, job->decision.append);
+        log_job(LOG_INFO, 0, job, "inserted");
+        r = record_insert(name, job->dev, job->decision.rule);
+        if (r < 0)
+                log_debug("No record of the insert of '%s' in " STATE_DIR "/" RECORD_DIR ": %s",
+                          name, strerror(-r));
+}
+
+/* The outcome of one insert, named as systemd's own module loading names it. */
+static int insert_one(const struct insert_job *job)
+{
+        const char *name = kmod_module_get_name(job->mod);
+        bool by_command;
+        int r;
+
+        r = loader_insert(job->mod, job->decision.append, &by_command);
+        if (r == 0 && by_command) {
+                /* What the command did with async_probe=1 in its options is its own business. */
+                log_job(LOG_DEBUG, 0, job, "ran the install command of");
+                return 0;
+        }
+        if (r == 0 && job->decision.append) {
+                inserted_async(job);
+                return 0;
+        }
         if (r == 0) {
-                /* Like udev's own kmod builtin: success is news only when debugging. */
+                /* Like udev's own kmod builtin: a plain insert is news only when debugging. */
                 log_job(LOG_DEBUG, 0, job, "inserted");
                 return 0;
         }
@@ -192,41 +220,6 @@ static void load_done(struct load *l)
         insert_locks_done(&l->locks);
 }
 
-/*
- * The state directory, as a descriptor through which no entry is reached
- * by a link someone put there. A full or read-only /run only means doing
- * without (-errno).
- */
-static int state_dir(void)
-{
-        int fd;
-
-        (void) mkdir(STATE_DIR, 0755);
-        fd = open(STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        return fd < 0 ? -errno : fd;
-}
-
-/* A new file @name in @dir, with @text; 0 or -errno. */
-static int write_new_file(int dir, const char *name, const char *text)
-{
-        size_t len = strlen(text);
-        int fd, r = 0;
-
-        fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0 && errno == EEXIST) {
-                /* Left by a process of the same pid, or put there: not ours to write through. */
-                (void) unlinkat(dir, name, 0);
-                fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        }
-        if (fd < 0)
-                return -errno;
-        if (write(fd, text, len) != (ssize_t) len)
-                r = -EIO;
-        if (close(fd) < 0 && r == 0)
-                r = -errno;
-        return r;
-}
-
 static bool jobs_left(const struct load *l)
 {
         for (size_t i = 0; i < l->n_jobs; i++)
@@ -273,7 +266,7 @@ static int lock_jobs(struct load *l, unsigned timeout, long long until)
         char why[256];
 
         chain_jobs(l);
-        dir = state_dir();
+        dir = state_dir(true);
         insert_locks_take(&l->locks, dir, until ? until - INSERT_MIN_MS : 0);
         if (dir >= 0)
                 close(dir);
@@ -326,7 +319,7 @@ static bool warned_before(const char *name, const char *error)
         bool warned;
         int dir, fd;
 
-        dir = state_dir();
+        dir = state_dir(true);
         if (dir < 0)
                 return false;
 
@@ -339,9 +332,8 @@ static bool warned_before(const char *name, const char *error)
 
         /* A name of its own: events run in parallel. */
         snprintf(tmp, sizeof(tmp), "%s.%i.tmp", name, (int) getpid());
-        if (!warned && (write_new_file(dir, tmp, error) < 0 ||
-                        renameat(dir, tmp, dir, name) < 0))
-                (void) unlinkat(dir, tmp, 0);
+        if (!warned)
+                (void) state_replace_file(dir, tmp, dir, name, error);
         close(dir);
         return warned;
 }

@@ -138,16 +138,41 @@ int loader_for_each(struct kmod_ctx *ctx, const struct uap_config *cfg,
 }
 
 /*
+ * What libkmod did for the module asked for, as its print_action callback
+ * tells it just before doing it: run an install command, or insert it. The
+ * callback takes no userdata; one insert at a time runs in a process.
+ */
+static struct {
+        const struct kmod_module *target;
+        bool by_command;
+} insert_action;
+
+static void note_action(struct kmod_module *m, bool install, const char *options)
+{
+        if (m == insert_action.target)
+                insert_action.by_command = install;
+}
+
+/*
  * libkmod does the rest: dependencies and softdeps, install commands, the
  * blacklist, and modprobe.d options, to which the extra option is appended
  * for the target module only. -EEXIST: another loader was first (kmod load
  * after our deadline, say), so the module is not loaded as we asked.
+ * *@by_command: an install command of modprobe.d ran instead of an insert
+ * of the module (libkmod's return is that command's).
  */
-int loader_insert(struct kmod_module *mod, bool append)
+int loader_insert(struct kmod_module *mod, bool append, bool *by_command)
 {
-        return kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST | KMOD_PROBE_FAIL_ON_LOADED,
-                                               append ? UAP_ASYNC_OPTION : NULL,
-                                               NULL, NULL, NULL);
+        int r;
+
+        insert_action.target = mod;
+        insert_action.by_command = false;
+        r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST | KMOD_PROBE_FAIL_ON_LOADED,
+                                            append ? UAP_ASYNC_OPTION : NULL,
+                                            NULL, NULL, note_action);
+        *by_command = insert_action.by_command;
+        insert_action.target = NULL;
+        return r;
 }
 
 /* Whether module_blacklist= on the kernel command line names @name. */

@@ -37,6 +37,6 @@ int loader_context_new(const struct loader_paths *paths, struct kmod_ctx **ret);
 int loader_context_new_unloaded(const struct loader_paths *paths, struct kmod_ctx **ret);
 int loader_for_each(struct kmod_ctx *ctx, const struct uap_config *cfg,
                     const struct device_info *dev, module_plan_fn fn, void *userdata);
-int loader_insert(struct kmod_module *mod, bool append);
+int loader_insert(struct kmod_module *mod, bool append, bool *by_command);
 bool loader_blocked_by_kernel(const char *name);
 const char *module_state_to_string(enum module_state state);

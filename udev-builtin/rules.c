@@ -19,6 +19,16 @@
 #define REGENERATE_MAX 5
 
 /*
+ * The trace the rules leave in the udev database where they ask for async
+ * probing, as the builtin form of load will too: a listed bus without
+ * ASYNC_PROBE, or ASYNC_PROBE true. Whether a module was then inserted
+ * with async_probe=1 is load's record (record.c).
+ */
+#define REQUESTED_PROPERTY "ENV{UDEV_ASYNC_PROBE_REQUESTED}=\"1\""
+/* The values the policy takes for true (uap_parse_bool()), as a udev pattern. */
+#define ASYNC_PROBE_TRUE "1|[yY]|[yY][eE][sS]|[tT][rR][uU][eE]|[oO][nN]"
+
+/*
  * The events that reach the program: the policy can only append
  * async_probe=1 on a listed bus or for a device with an ASYNC_PROBE
  * property, so every other event is left to kmod load alone and costs no
@@ -95,16 +105,23 @@ char *rules_generate(const struct uap_config *cfg)
                 free(text);
                 return NULL;
         }
-        fprintf(f, "\nACTION!=\"add\", GOTO=\"async_probe_end\"\n"
-                   "ENV{MODALIAS}!=\"?*\", GOTO=\"async_probe_end\"\n");
+        /*
+         * udev writes each event's properties to its database afresh: a
+         * device's later events (bind, change) take the property from the
+         * add event's entry.
+         */
+        fprintf(f, "\nACTION==\"remove\", GOTO=\"async_probe_end\"\n"
+                   "ENV{MODALIAS}!=\"?*\", GOTO=\"async_probe_end\"\n"
+                   "ACTION!=\"add\", IMPORT{db}=\"UDEV_ASYNC_PROBE_REQUESTED\"\n"
+                   "ACTION!=\"add\", GOTO=\"async_probe_end\"\n"
+                   "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " REQUESTED_PROPERTY "\n"
+                   "ENV{ASYNC_PROBE}==\"?*\", RUN{program}+=\"udev-async-probe load\", "
+                   "GOTO=\"async_probe_end\"\n");
         if (any)
-                fprintf(f, "RUN{program}+=\"udev-async-probe load\"\n");
-        else {
-                fprintf(f, "ENV{ASYNC_PROBE}==\"?*\", RUN{program}+=\"udev-async-probe load\", "
-                           "GOTO=\"async_probe_end\"\n");
-                if (*buses)
-                        fprintf(f, "SUBSYSTEM==\"%s\", RUN{program}+=\"udev-async-probe load\"\n", buses);
-        }
+                fprintf(f, "RUN{program}+=\"udev-async-probe load\", " REQUESTED_PROPERTY "\n");
+        else if (*buses)
+                fprintf(f, "SUBSYSTEM==\"%s\", RUN{program}+=\"udev-async-probe load\", "
+                           REQUESTED_PROPERTY "\n", buses);
         fprintf(f, "LABEL=\"async_probe_end\"\n");
 out:
         if (fclose(f) != 0) {

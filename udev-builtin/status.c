@@ -2,10 +2,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "log.h"
 #include "pending.h"
+#include "record.h"
+#include "state.h"
 #include "sysfs.h"
 #include "verbs.h"
 
@@ -71,19 +74,43 @@ static void pending_of(const struct pending *running, const char *name, long *co
         *seen = m ? (long) m->running : 0;
 }
 
+/*
+ * The kernel's read-back where it has one (the project's series), else
+ * load's record of its insert with async_probe=1; where both are, the
+ * kernel's value, and when it says otherwise, that it does.
+ */
+static void print_async_probe(const char *kernel, const struct record *rec)
+{
+        if (rec == NULL)
+                printf(" async_probe=%s", kernel ? kernel : "unknown");
+        else if (kernel == NULL || strcmp(kernel, "1") == 0)
+                printf(" async_probe=1 (requested by udev-async-probe for %s)", record_device(rec));
+        else
+                printf(" async_probe=%s (the kernel's read-back disagrees: udev-async-probe requested "
+                       "async_probe=1 for %s)", kernel, record_device(rec));
+}
+
 static void print_module(const struct cli *cli, struct json *j, const char *name,
-                         const struct pending *running)
+                         const struct pending *running, int records)
 {
         char path[4096], value[64];
         const char *async_probe;
+        struct record record, *rec = NULL;
         long count, seen;
+        int r;
 
         snprintf(path, sizeof(path), "/sys/module/%s/async_probe", name);
         async_probe = read_value(path, value, sizeof(value));
         pending_of(running, name, &count, &seen);
+        r = record_read(records, name, &record);
+        if (r > 0)
+                rec = &record;
+        else if (r < 0)
+                log_warning_errno(r, "Failed to read " STATE_DIR "/" RECORD_DIR "/%s: %m", name);
 
         if (cli->json == JSON_OFF) {
-                printf("%-24s async_probe=%s", name, async_probe ? async_probe : "unknown");
+                printf("%-24s", name);
+                print_async_probe(async_probe, rec);
                 if (count > 0)
                         printf(" pending=%ld", count);
                 else if (seen > 0)
@@ -95,10 +122,19 @@ static void print_module(const struct cli *cli, struct json *j, const char *name
         json_object_open(j);
         json_kv_string(j, "module", name);
         json_key(j, "async_probe");
+        if (async_probe)
+                json_bool(j, strcmp(async_probe, "1") == 0);
+        else if (rec)
+                json_bool(j, true);
+        else
+                json_null(j);
+        json_key(j, "kernel_async_probe");
         if (async_probe == NULL)
                 json_null(j);
         else
                 json_bool(j, strcmp(async_probe, "1") == 0);
+        record_json(j, "requested", rec);
+        json_kv_bool(j, "disagreement", rec && async_probe && strcmp(async_probe, "1") != 0);
         json_key(j, "pending");
         if (count < 0)
                 json_null(j);
@@ -121,10 +157,12 @@ static void help(void)
         printf("udev-async-probe status [OPTIONS...]\n"
                "\n"
                "The loaded modules, whether async probing was requested for each, and\n"
-               "how each of their drivers probes, as the kernel reports it (kernels\n"
-               "without the read-back files say \"unknown\"), and the asynchronous\n"
-               "probes still to finish: pending=N (the kernel's count) or running=N\n"
-               "(kernel workers seen in the module's probe, where there is no count).\n"
+               "how each of their drivers probes, as the kernel reports it; on kernels\n"
+               "without the read-back files, the modules load inserted with\n"
+               "async_probe=1 this boot, and for which device (others say \"unknown\"),\n"
+               "and the asynchronous probes still to finish: pending=N (the kernel's\n"
+               "count) or running=N (kernel workers seen in the module's probe, where\n"
+               "there is no count).\n"
                "\n"
                "Options:\n"
                CLI_JSON_HELP
@@ -143,7 +181,7 @@ int verb_status(struct cli *cli, int argc, char **argv)
         struct pending running = {};
         struct kmod_list *l;
         struct json j;
-        int r;
+        int r, records;
 
         r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS, options, help, NULL, NULL);
         if (r >= 0)
@@ -169,18 +207,24 @@ int verb_status(struct cli *cli, int argc, char **argv)
         if (r < 0)
                 return log_oom(), EXIT_FAILURE;
 
+        records = record_dir();
+        if (records < 0 && records != -ENOENT)
+                log_warning_errno(records, "Failed to open " STATE_DIR "/" RECORD_DIR ": %m");
+
         json_begin(&j, stdout, cli->json);
         if (cli->json != JSON_OFF)
                 json_array_open(&j);
         kmod_list_foreach(l, list) {
                 _cleanup_(kmod_module_unrefp) struct kmod_module *mod = kmod_module_get_module(l);
 
-                print_module(cli, &j, kmod_module_get_name(mod), &running);
+                print_module(cli, &j, kmod_module_get_name(mod), &running, records);
         }
         if (cli->json != JSON_OFF) {
                 json_array_close(&j);
                 json_end(&j);
         }
         pending_done(&running);
+        if (records >= 0)
+                close(records);
         return cli_finish_output(EXIT_SUCCESS);
 }

@@ -36,8 +36,10 @@ CASES = [
     ("listed bus from udev event: async, deps and softdeps plain",
      ["load"], event(NIC, "pci"), {}, 0, NIC_ASYNC, r"inserted 'fix_nic' with async_probe=1 \(bus-listed"),
     ("listed bus from argument", ["load", NIC], None, {}, 0, NIC_ASYNC, None),
-    ("a successful load is silent at the default log level",
-     ["load"], event(NIC, "pci"), {"level": "info"}, 0, NIC_ASYNC, r"^$"),
+    ("a successful async insert is one line at the default log level: module, device, rule",
+     ["load"], event(NIC, "pci"), {"level": "info"}, 0, NIC_ASYNC,
+     r"^udev-async-probe: /devices/fixture/0: inserted 'fix_nic' with async_probe=1 "
+     r"\(bus-listed: bus is in buses=\)\n$"),
     ("unlisted bus: left to kmod load", ["load"], event(PLAT, "platform"), {}, 0, LEFT,
      r"leaving 'fix_plat' to udev's kmod load \(bus-unlisted"),
     ("bus is SUBSYSTEM, not the modalias prefix",
@@ -205,7 +207,7 @@ def explain_cases(r):
         if mods["fix_dual_a"] != {"module": "fix_dual_a", "state": "loadable", "async": False,
                                   "append": False, "rule": "module-options",
                                   "options": "async_probe=0 x=\"a b\"", "loaded_async_probe": None,
-                                  "pending": None}:
+                                  "pending": None, "requested": None}:
             problems.append(f"fix_dual_a {mods['fix_dual_a']}")
         if (mods["fix_dual_b"]["state"], mods["fix_dual_b"]["rule"]) != ("live", "bus-listed"):
             problems.append(f"fix_dual_b {mods['fix_dual_b']}")
@@ -480,7 +482,8 @@ def status_cases(r):
         p, _, _ = r.run(["status", "--json"], None, live)
         try:
             j = json.loads(p.stdout)
-            ok = j[0] == {"module": "fix_nic", "async_probe": True, "pending": 2, "running": None,
+            ok = j[0] == {"module": "fix_nic", "async_probe": True, "kernel_async_probe": True,
+                          "requested": None, "disagreement": False, "pending": 2, "running": None,
                           "drivers": [{"bus": "fixbus", "driver": "fix_nic", "async_probe": True}]} \
                 and j[1]["async_probe"] is False and j[2]["async_probe"] is None \
                 and (j[1]["pending"], j[1]["running"]) == (None, 0)
@@ -593,14 +596,196 @@ def log_append_case(r):
     r.report("a log file opened for append keeps what it held (2>>FILE)", problems)
 
 
-def fake_boot(r, name):
-    """A fake root for the trap that several runs share, as one boot."""
+def fake_boot(r, name, live=()):
+    """A fake root for the trap that several runs share, as one boot, with
+    the modules LIVE already loaded."""
     root = os.path.join(r.tmp, name)
     for d in ("sys/module", "proc", "run/udev-async-probe"):
         os.makedirs(os.path.join(root, d), exist_ok=True)
-    for f in ("cmdline", "modules"):
-        open(os.path.join(root, "proc", f), "w").close()
+    open(os.path.join(root, "proc", "cmdline"), "w").close()
+    with open(os.path.join(root, "proc", "modules"), "w") as f:
+        for m in live:
+            f.write(f"{m} 16384 0 - Live 0x0000000000000000\n")
+    for m in live:
+        os.makedirs(os.path.join(root, "sys", "module", m))
+        with open(os.path.join(root, "sys", "module", m, "initstate"), "w") as f:
+            f.write("live\n")
     return root
+
+
+REQUESTED = "run/udev-async-probe/requested"
+# A PCI device's DEVPATH, as status and explain name it: its last part.
+PCI_DEVPATH = "/devices/pci0000:00/0000:00:1f.2"
+
+
+def read_record(root, module):
+    """The record of load's async insert of MODULE in the fake boot ROOT:
+    {key: value}, or None when there is none."""
+    try:
+        with open(os.path.join(root, REQUESTED, module)) as f:
+            return dict(line.split("=", 1) for line in f.read().splitlines())
+    except FileNotFoundError:
+        return None
+
+
+def records(root):
+    d = os.path.join(root, REQUESTED)
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def record_cases(r):
+    """What load really inserted with async_probe=1 this boot is logged
+    once at info and recorded in /run/udev-async-probe/requested/MODULE,
+    which status and explain read on any kernel: not a module already
+    live, one an install command loaded, or a failed insert."""
+    root = fake_boot(r, "boot-record")
+    ev = event(NIC, "pci", TRAP_ROOT=root, DEVPATH=PCI_DEVPATH)
+    p, inserts, _ = r.run(["load"], ev, {"level": "info"})
+    problems = [] if p.returncode == 0 and inserts == NIC_ASYNC else [f"rc {p.returncode}, inserts {inserts}"]
+    want = (f"udev-async-probe: {PCI_DEVPATH}: inserted 'fix_nic' with async_probe=1 "
+            "(bus-listed: bus is in buses=)\n")
+    if p.stderr.decode() != want:
+        problems.append(f"expected the one line {want!r}")
+    rec = read_record(root, "fix_nic")
+    ino = os.stat(os.path.join(root, "sys/module/fix_nic")).st_ino
+    want_rec = {"DEVPATH": PCI_DEVPATH, "MODALIAS": NIC, "UAP_RULE": "bus-listed", "MODULE_SYSFS_INO": str(ino)}
+    if rec != want_rec:
+        problems.append(f"record {rec}, expected {want_rec}")
+    if records(root) != ["fix_nic"]:
+        problems.append(f"records {records(root)}: its dependencies and soft dependencies were inserted plainly")
+    r.report("an async insert is logged once at info and recorded with its device and rule", problems, p)
+
+    p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_ROOT=root, DEVPATH="/devices/other/1"),
+                          {"level": "info"})
+    problems = [] if p.returncode == 0 and inserts == [] else [f"rc {p.returncode}, inserts {inserts}"]
+    if p.stderr:
+        problems.append("a second event for the live module logs at info")
+    if read_record(root, "fix_nic") != want_rec:
+        problems.append(f"record {read_record(root, 'fix_nic')}, expected the first event's")
+    r.report("a second event for the same module, now live: no line, the first event's record", problems, p)
+
+    p, _, _ = r.run(["status"], {"TRAP_ROOT": root}, {})
+    lines = p.stdout.decode().splitlines()
+    want = [f"{'fix_core':<24} async_probe=unknown", f"{'fix_soft':<24} async_probe=unknown",
+            f"{'fix_nic':<24} async_probe=1 (requested by udev-async-probe for 0000:00:1f.2)"]
+    r.report("status without the kernel's read-back: async_probe=1 requested by udev-async-probe for the device",
+             [] if p.returncode == 0 and lines == want else [f"rc {p.returncode}", f"{lines!r}"], p)
+
+    p, _, _ = r.run(["status", "--json"], {"TRAP_ROOT": root}, {})
+    try:
+        j = {m["module"]: m for m in json.loads(p.stdout)}
+        nic = {k: v for k, v in j["fix_nic"].items() if k not in ("pending", "running", "drivers")}
+        want = {"module": "fix_nic", "async_probe": True, "kernel_async_probe": None,
+                "requested": {"device": "0000:00:1f.2", "devpath": PCI_DEVPATH, "modalias": NIC,
+                              "rule": "bus-listed"},
+                "disagreement": False}
+        problems = [] if nic == want else [f"fix_nic {nic}, expected {want}"]
+        core = j["fix_core"]
+        if (core["async_probe"], core["kernel_async_probe"], core["requested"]) != (None, None, None):
+            problems.append(f"fix_core {core}")
+    except (ValueError, KeyError) as e:
+        problems = [f"bad JSON ({e}): {p.stdout!r}"]
+    r.report("status --json: the record as requested, async_probe true from it", problems, p)
+
+    p, _, _ = r.run(["explain", NIC], {"TRAP_ROOT": root}, {})
+    out = p.stdout.decode()
+    want = ("\n  fix_nic: already loaded, nothing to do; its devices probe as that load decided\n"
+            "    loaded with async_probe=1 by udev-async-probe this boot, for 0000:00:1f.2 (bus-listed)\n")
+    r.report("explain of a module udev-async-probe loaded async: one line says so",
+             [] if p.returncode == 0 and want in out else [repr(out)], p)
+    p, _, _ = r.run(["explain", "--json", NIC], {"TRAP_ROOT": root}, {})
+    try:
+        req = json.loads(p.stdout)["modules"][0]["requested"]
+        ok = req == {"device": "0000:00:1f.2", "devpath": PCI_DEVPATH, "modalias": NIC, "rule": "bus-listed"}
+    except (ValueError, KeyError, IndexError):
+        ok, req = False, p.stdout
+    r.report("explain --json: requested, for a module udev-async-probe loaded async", [] if ok else [repr(req)], p)
+
+    # The kernel's read-back (the project's series) wins; a disagreement is shown.
+    kernel = os.path.join(root, "sys/module/fix_nic/async_probe")
+    for value, want_text, want_j in (
+            ("1", "async_probe=1 (requested by udev-async-probe for 0000:00:1f.2)", (True, True, False)),
+            ("0", "async_probe=0 (the kernel's read-back disagrees: udev-async-probe requested "
+                  "async_probe=1 for 0000:00:1f.2)", (False, False, True))):
+        with open(kernel, "w") as f:
+            f.write(value + "\n")
+        p, _, _ = r.run(["status"], {"TRAP_ROOT": root}, {})
+        line = next((x for x in p.stdout.decode().splitlines() if x.startswith("fix_nic ")), "")
+        problems = [] if line == f"{'fix_nic':<24} {want_text}" else [f"line {line!r}"]
+        p2, _, _ = r.run(["status", "--json"], {"TRAP_ROOT": root}, {})
+        try:
+            m = next(x for x in json.loads(p2.stdout) if x["module"] == "fix_nic")
+            got = (m["async_probe"], m["kernel_async_probe"], m["disagreement"])
+            if got != want_j or m["requested"] is None:
+                problems.append(f"JSON {m}")
+        except (ValueError, KeyError, StopIteration) as e:
+            problems.append(f"bad JSON ({e}): {p2.stdout!r}")
+        r.report(f"status with the kernel's read-back {value}: the kernel's value, "
+                 f"{'a disagreement' if value == '0' else 'in agreement'} with the record", problems, p)
+    os.unlink(kernel)
+
+    # Removed and loaded again by something else: another /sys/module entry.
+    mod = os.path.join(root, "sys/module/fix_nic")
+    os.rename(mod, mod + ".old")
+    os.makedirs(mod)
+    with open(os.path.join(mod, "initstate"), "w") as f:
+        f.write("live\n")
+    p, _, _ = r.run(["status"], {"TRAP_ROOT": root}, {})
+    line = next((x for x in p.stdout.decode().splitlines() if x.startswith("fix_nic ")), "")
+    r.report("status: a record of an earlier load of a module loaded again since is not taken for this one",
+             [] if line == f"{'fix_nic':<24} async_probe=unknown" else [f"line {line!r}"], p)
+
+    root = fake_boot(r, "boot-record-live", live=["fix_nic"])
+    p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_ROOT=root), {"level": "info"})
+    ok = p.returncode == 0 and inserts == [] and p.stderr == b"" and records(root) == []
+    r.report("an already live module: nothing logged at info, no record",
+             [] if ok else [f"rc {p.returncode}, inserts {inserts}, records {records(root)}"], p)
+
+    root = fake_boot(r, "boot-record-install")
+    p, inserts, case = r.run(["load"], event(INST, "pci", TRAP_ROOT=root), {"level": "info"})
+    problems = [] if p.returncode == 0 and inserts == [] else [f"rc {p.returncode}, inserts {inserts}"]
+    if not os.path.exists(os.path.join(case, "install.out")):
+        problems.append("the install command did not run")
+    if p.stderr or records(root):
+        problems.append(f"records {records(root)}")
+    r.report("a module an install command loads: nothing logged at info, no record", problems, p)
+    p, _, _ = r.run(["load", "-v"], event(INST, "pci", TRAP_ROOT=root), {"level": "info"})
+    ok = re.search(rb"ran the install command of 'fix_inst' with async_probe=1 \(bus-listed", p.stderr)
+    r.report("an install command run instead of an insert is said at debug level",
+             [] if ok and records(root) == [] else [f"records {records(root)}"], p)
+
+    for fail, rc in (("fix_nic=EINVAL", 1), ("fix_nic=EEXIST", 0), ("fix_core=ENOMEM", 1)):
+        root = fake_boot(r, f"boot-record-{fail}")
+        p, _, _ = r.run(["load"], event(NIC, "pci", TRAP_ROOT=root), {"level": "info", "fail": fail})
+        ok = p.returncode == rc and records(root) == [] and b"inserted" not in p.stderr
+        r.report(f"a failed insert ({fail}): no record, no line saying it was inserted",
+                 [] if ok else [f"rc {p.returncode}, records {records(root)}"], p)
+
+    root = fake_boot(r, "boot-record-hand")
+    p, inserts, _ = r.run(["load", DUAL, PLAT], {"TRAP_ROOT": root}, {"level": "info"})
+    problems = [] if p.returncode == 0 else [f"rc {p.returncode}"]
+    if records(root) != ["fix_dual_a", "fix_dual_b"]:
+        problems.append(f"records {records(root)}, expected fix_dual_a and fix_dual_b (fix_plat is plain)")
+    if read_record(root, "fix_dual_a") != {"MODALIAS": DUAL, "UAP_RULE": "bus-listed",
+                                           "MODULE_SYSFS_INO": str(os.stat(os.path.join(
+                                               root, "sys/module/fix_dual_a")).st_ino)}:
+        problems.append(f"record {read_record(root, 'fix_dual_a')}")
+    if len(re.findall(rb"inserted 'fix_dual_[ab]' with async_probe=1", p.stderr)) != 2 or b"fix_plat" in p.stderr:
+        problems.append("not one info line per async insert, and none for the plain one")
+    p2, _, _ = r.run(["status"], {"TRAP_ROOT": root}, {})
+    if f"async_probe=1 (requested by udev-async-probe for {DUAL})" not in p2.stdout.decode():
+        problems.append(f"status {p2.stdout!r}")
+    r.report("load run by hand: each async insert recorded with its modalias, the plain one not", problems, p)
+
+    # A link in place of the record directory is not written through.
+    root = fake_boot(r, "boot-record-link")
+    victim = os.path.join(r.tmp, "record-victim")
+    os.makedirs(victim)
+    os.symlink(victim, os.path.join(root, REQUESTED))
+    p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_ROOT=root), {"level": "info"})
+    ok = p.returncode == 0 and inserts == NIC_ASYNC and os.listdir(victim) == [] and b"inserted" in p.stderr
+    r.report("a link in place of the record directory: the insert goes on, nothing written through it",
+             [] if ok else [f"rc {p.returncode}, inserts {inserts}, victim {os.listdir(victim)}"], p)
 
 
 def state_file_cases(r):
@@ -862,6 +1047,7 @@ def main():
         sysfs_cases(r)
         modprobe_config_case(r)
         status_cases(r)
+        record_cases(r)
         settle_udevadm_cases(r)
         log_append_case(r)
         state_file_cases(r)

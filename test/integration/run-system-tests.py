@@ -138,8 +138,86 @@ def full_run_case(r):
              else [f"rc {p.returncode}, inserts {inserts}"], p)
     p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"),
                           {"prefix": namespace("mount -t tmpfs -o ro,mode=0755 tmpfs /run"), "level": "info"})
-    r.report("a read-only /run: a load still inserts", [] if p.returncode == 0 and inserts == NIC_ASYNC
-             else [f"rc {p.returncode}, inserts {inserts}"], p)
+    r.report("a read-only /run: a load still inserts, and says so at info",
+             [] if p.returncode == 0 and inserts == NIC_ASYNC and
+             re.fullmatch(rb"udev-async-probe: /devices/fixture/0: inserted 'fix_nic' with async_probe=1 [^\n]*\n",
+                          p.stderr) else [f"rc {p.returncode}, inserts {inserts}"], p)
+
+
+def record_run_cases(r):
+    """load's record of its async inserts in the real /run (a tmpfs of the
+    namespace's own), read by status in the same /run; a full /run only
+    means no record."""
+    script = '"$@" load; echo status >&2; "$@" status; ls /run/udev-async-probe/requested 2>/dev/null | sed "s/^/record: /" >&2'
+    for full in (False, True):
+        fill = ("mount -t tmpfs -o size=64k,mode=0755 tmpfs /run; mkdir /run/udev-async-probe; "
+                "dd if=/dev/zero of=/run/fill bs=4k 2>/dev/null || true" if full else "true")
+        p, inserts, _ = r.run([], event(NIC, "pci", TRAP_REAL_RUN="1", DEVPATH="/devices/pci0000:00/0000:00:1f.2"),
+                              {"prefix": namespace(fill) + ["sh", "-c", script, "sh"], "level": "info"})
+        out, err = p.stdout.decode(), p.stderr.decode()
+        problems = [] if p.returncode == 0 and inserts == NIC_ASYNC else [f"rc {p.returncode}, inserts {inserts}"]
+        if not err.startswith("udev-async-probe: /devices/pci0000:00/0000:00:1f.2: inserted 'fix_nic' with "
+                              "async_probe=1 (bus-listed: bus is in buses=)\nstatus\n"):
+            problems.append("load does not log its insert at info, once")
+        line = next((x for x in out.splitlines() if x.startswith("fix_nic ")), "")
+        if full and (line.split() != ["fix_nic", "async_probe=unknown"] or "record: " in err):
+            problems.append(f"a full /run: status {line!r}, record {err!r}")
+        if not full and (line.split(None, 1)[1:] != ["async_probe=1 (requested by udev-async-probe for 0000:00:1f.2)"]
+                         or "record: fix_nic\n" not in err):
+            problems.append(f"status {line!r}, record {err!r}")
+        r.report("a full /run: the insert goes on and is logged, no record" if full else
+                 "the record in /run, status reads it", problems, p)
+
+
+def property_cases(r):
+    """UDEV_ASYNC_PROBE_REQUESTED=1, the trace the generated rules leave in
+    the udev database: set where they ask for async probing (a listed bus,
+    or ASYNC_PROBE true), as udev itself (udevadm test) applies them."""
+    dev = host_device()
+    if dev is None or shutil.which("udevadm") is None:
+        r.skip("UDEV_ASYNC_PROBE_REQUESTED set by udev", "no udevadm, or no device with a MODALIAS here")
+        return
+    device, bus = dev
+    other = "usb" if bus != "usb" else "pci"
+    local = "/etc/udev/rules.d/70-async-probe-local.rules"
+    for buses, setup, want_prop, want_run, what in (
+            (bus, "true", True, True, f"a device on a listed bus ({bus})"),
+            (other, "true", False, False, f"a device on a bus not listed ({bus}, buses={other})"),
+            (other, f"echo 'ENV{{ASYNC_PROBE}}=\"yes\"' > {local}", True, True,
+             "ASYNC_PROBE=yes on a bus not listed"),
+            (bus, f"echo 'ENV{{ASYNC_PROBE}}=\"0\"' > {local}", False, True,
+             "ASYNC_PROBE=0 on a listed bus (the program runs, and decides sync)")):
+        p, _, case = r.run(["rules"], None, {"conf": f"options udev_async_probe buses={buses}"})
+        rules = os.path.join(case, "generated.rules")
+        with open(rules, "wb") as f:
+            f.write(p.stdout)
+        runs, log = udev_test(rules, device, setup)
+        props = [line for line in log.splitlines() if line.startswith("UDEV_ASYNC_PROBE_REQUESTED=")]
+        problems = []
+        if props != (["UDEV_ASYNC_PROBE_REQUESTED=1"] if want_prop else []):
+            problems.append(f"properties {props}")
+        if runs != want_run:
+            problems.append(f"runs the program: {runs}")
+        r.report(f"udev sets UDEV_ASYNC_PROBE_REQUESTED=1 {'' if want_prop else 'not '}for {what}",
+                 problems + ([line for line in log.splitlines() if "80-async-probe" in line] if problems else []))
+
+    # udev writes each event's properties to its database afresh: the
+    # device's later events (bind, change) keep what its add event set.
+    p, _, case = r.run(["rules"], None, {"conf": f"options udev_async_probe buses={bus}"})
+    rules = os.path.join(case, "generated.rules")
+    with open(rules, "wb") as f:
+        f.write(p.stdout)
+    for before, action, want_prop, what in (
+            (f"udevadm test --action=add {device} >/dev/null 2>&1", "bind", True, "after its add event"),
+            (f"udevadm test --action=add {device} >/dev/null 2>&1", "change", True, "after its add event"),
+            ("true", "bind", False, "without an add event before")):
+        runs, log = udev_test(rules, device, before, action)
+        props = [line for line in log.splitlines() if line.startswith("UDEV_ASYNC_PROBE_REQUESTED=")]
+        problems = [] if props == (["UDEV_ASYNC_PROBE_REQUESTED=1"] if want_prop else []) else [f"properties {props}"]
+        if runs:
+            problems.append(f"a {action} event runs the program")
+        r.report(f"a {action} event of a device on a listed bus {what}: UDEV_ASYNC_PROBE_REQUESTED "
+                 f"{'kept' if want_prop else 'not set'}, no program", problems)
 
 
 def warn_once_case(r):
@@ -328,7 +406,8 @@ def rules_cases(r):
     cases = [
         ("", 'SUBSYSTEM=="pci", RUN'),
         ("options udev_async_probe buses=pci,usb", 'SUBSYSTEM=="pci|usb", RUN'),
-        ("options udev_async_probe buses=*", '\nRUN{program}+="udev-async-probe load"\n'),
+        ("options udev_async_probe buses=*",
+         '\nRUN{program}+="udev-async-probe load", ENV{UDEV_ASYNC_PROBE_REQUESTED}="1"\n'),
         ("options udev_async_probe buses=", None),
         ("options udev_async_probe enable=0", "NO-RUN"),
         ("options udev_async_probe bogus", "NO-RUN"),
@@ -348,6 +427,17 @@ def rules_cases(r):
             problems.append(f"lacks {want!r}")
         if want not in ("NO-RUN",) and "*" not in conf and 'ENV{ASYNC_PROBE}=="?*", RUN' not in out:
             problems.append("devices with ASYNC_PROBE must reach the program")
+        # The trace the rules leave in the udev database where they ask for async probing.
+        prop = 'ENV{UDEV_ASYNC_PROBE_REQUESTED}="1"'
+        if want == "NO-RUN" and prop in out:
+            problems.append("sets UDEV_ASYNC_PROBE_REQUESTED although nothing can be async")
+        if want not in ("NO-RUN", None) and not re.search(r'\nSUBSYSTEM=="[^"]*", RUN\{program\}\+="udev-async-probe '
+                                                          r'load", ENV\{UDEV_ASYNC_PROBE_REQUESTED\}="1"\n|\nRUN\{'
+                                                          r'program\}[^\n]*' + re.escape(prop) + r'\n', out):
+            problems.append("the listed buses' line does not set UDEV_ASYNC_PROBE_REQUESTED=1")
+        if want != "NO-RUN" and ('\nENV{ASYNC_PROBE}=="1|[yY]|[yY][eE][sS]|[tT][rR][uU][eE]|[oO][nN]", '
+                                 + prop + "\n") not in out:
+            problems.append("no line setting UDEV_ASYNC_PROBE_REQUESTED=1 for a true ASYNC_PROBE")
         r.report(f"rules for '{conf or 'the shipped configuration'}'", problems + ([out] if problems else []), p)
 
     # Written only when it changes; config and explain see what udev reads.
@@ -397,11 +487,11 @@ def host_device():
     return None
 
 
-def udev_test(rules, device, setup="true"):
+def udev_test(rules, device, setup="true", action="add"):
     """What the real udev (udevadm test) makes of RULES as the only rules
-    file, for an "add" of DEVICE: (runs the program, udevadm's output)."""
+    file, for an ACTION event of DEVICE: (runs the program, udevadm's output)."""
     script = hide(UDEV_RULES_DIRS) + f"; cp {rules} /etc/udev/rules.d/80-async-probe.rules; {setup}"
-    p = subprocess.run(namespace(script) + ["udevadm", "test", "--action=add", device],
+    p = subprocess.run(namespace(script) + ["udevadm", "test", f"--action={action}", device],
                        capture_output=True)
     out = (p.stdout + p.stderr).decode(errors="replace")
     return "run: 'udev-async-probe load'" in out, out
@@ -594,6 +684,8 @@ def main():
         read_only_run_case(r)
         journal_cases(r, r.tmp)
         full_run_case(r)
+        record_run_cases(r)
+        property_cases(r)
         documented_override(r, readme, man)
         override_cases(r)
         legacy_mask_cases(r)

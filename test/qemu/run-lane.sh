@@ -81,6 +81,74 @@ new_async() { async_probes "$1" | awk -v stock="$(async_drivers stock | xargs)" 
 	BEGIN { n = split(stock, s, " "); for (i = 1; i <= n; i++) skip[s[i]] = 1 }
 	!($4 in skip)'; }
 pci_drivers() { report "$1" | awk '$1 == "pci" { print $2, $4 }'; }
+# "prefix device driver" per "probing driver X asynchronously" line (any
+# phase): the driver core found X allows asynchronous probing, for each
+# device X matches. The prefix is the device's bus, or the driver it is
+# already bound to.
+async_starts() {
+	kmsg "$1" | sed 's/^\[[^]]*\] *//' | awk '
+		$3 == "probing" && $4 == "driver" && $6 == "asynchronously" { dev = $2; sub(/:$/, "", dev); print $1, dev, $5 }'
+}
+# The loadable modules (initstate) whose drivers have such a line; with
+# "-d": "module device" per line.
+async_modules() {
+	awk -v devs="${2:-}" '
+		FILENAME == ARGV[1] {
+			if ($1 == "module") loadable[$2] = 1
+			if ($1 == "driver") {
+				module[$2 " " $3] = $4
+				# By the driver name alone where no other module has one of that name.
+				bydrv[$3] = ($3 in bydrv) && bydrv[$3] != $4 ? "" : $4
+			}
+			next
+		}
+		{
+			m = module[$1 " " $3]
+			if (m == "") m = bydrv[$3]
+			if (m != "" && (m in loadable)) print devs ? m " " $2 : m
+		}' \
+		<(report "$1") <(async_starts "$1") | sort -u
+}
+# "module device" per module "udev-async-probe status" names as loaded
+# with async_probe=1 at its request: on Debian's kernel, which has no
+# read-back, from load's record of the inserts it made.
+requested_modules() {
+	report "$1" | sed -n '/^status-begin$/,/^status-end$/p' |
+		sed -n 's/^\([^ ]*\) .*(requested by udev-async-probe for \([^)]*\)).*/\1 \2/p' | sort -u
+}
+# The lane check of what status says on a stock kernel. Every module that
+# status names as requested must have probed asynchronously (a "probing
+# driver ... asynchronously" line for a driver of it), for the device it
+# names; and every module with such a line must be named by status,
+# except those whose drivers probe asynchronously by their own choice
+# (PROBE_PREFER_ASYNCHRONOUS, e.g. ehci-pci): the kernel tells them
+# nowhere, but they are exactly the modules with such a line on the
+# stock boot, where nothing asks any driver for asynchronous probing (no
+# async_probe in modprobe.d or on the command line, no driver_async_probe=).
+# A module of both kinds that load did insert with async_probe=1 is named
+# by status and has its line: consistent either way.
+status_check() {
+	local name=$1 requested async prefer missing extra wrongdev m d
+	requested=$(requested_modules "$name")
+	async=$(async_modules "$name")
+	prefer=$(async_modules stock)
+	extra=$(comm -23 <(awk '{ print $1 }' <<<"$requested" | sed '/^$/d' | sort -u) <(sed '/^$/d' <<<"$async"))
+	missing=$(comm -23 <(sed '/^$/d' <<<"$async") <(sed '/^$/d' <<<"$prefer") |
+		comm -23 - <(awk '{ print $1 }' <<<"$requested" | sed '/^$/d' | sort -u))
+	wrongdev=
+	while read -r m d; do
+		[ -n "$m" ] || continue
+		async_modules "$name" -d | grep -qx "$m $d" || wrongdev="$wrongdev $m:$d"
+	done <<<"$requested"
+	tap_note "$name: requested by udev-async-probe (status): $(sed 's/ / for /' <<<"$requested" | paste -sd ' ')" \
+		"$name: modules with an asynchronous probe: $(xargs <<<"$async"); preferring it (stock): $(xargs <<<"$prefer")"
+	check "$name: the modules status names as requested-async are those with a \"probing driver ... asynchronously\" line, less those that prefer it${extra:+ (named, no such line: $(xargs <<<"$extra"))}${missing:+ (such a line, not named: $(xargs <<<"$missing"))}" \
+		test -z "$extra" -a -z "$missing"
+	check "$name: the device status names for each of them has such a line for a driver of that module${wrongdev:+ (not:$wrongdev)}" \
+		test -z "$wrongdev"
+}
+# "device value" of UDEV_ASYNC_PROBE_REQUESTED in the udev database, per PCI device ("-": unset).
+pci_requested() { report "$1" | awk '$1 == "pci-requested" { print $2, $3 }'; }
 # PCI devices bound by a module-provided driver during the real root's boot.
 pci_bound_in_root() {
 	kmsg "$1" | awk '
@@ -159,6 +227,11 @@ check "root: udev-async-probe settle returned 0 and left no asynchronous probe p
 	grep -qE '^exit 0 in [0-9.]+ s, left pending: ?$' <<<"$barrier"
 status=$(report root | sed -n '/^status-begin$/,/^status-end$/p')
 check "root: udev-async-probe status runs and lists the asynchronously loaded modules" grep -qw bochs <<<"$status"
+status_check root
+# buses=pci: the generated rules ask for async probing for every PCI device (each has a MODALIAS).
+unset_pci=$(pci_requested root | awk '$2 != "1" { print $1 }' | xargs)
+check "root: every PCI device has UDEV_ASYNC_PROBE_REQUESTED=1 in the udev database${unset_pci:+ (not: $unset_pci)}" \
+	test -z "$unset_pci" -a -n "$(pci_requested root)"
 
 # -- the package in the initramfs too -------------------------------------
 boot initramfs "$work/initrd-project" "$work/project.img"
@@ -168,6 +241,10 @@ check "initramfs: ahci, the root disk's controller, probed asynchronously inside
 check "initramfs: the root filesystem was mounted after that asynchronous probe" \
 	grep -q 'EXT4-fs (sda): mounted filesystem' <<<"$(kmsg initramfs | sed -n '/probing driver ahci asynchronously/,$p')"
 check "initramfs: every PCI device that has a driver on the stock boot has the same one" same_drivers initramfs
+# The initramfs' /run moves to the real root: its record with it.
+status_check initramfs
+check "initramfs: status names ahci as requested by udev-async-probe for the root disk's controller" \
+	grep -qE '^ahci [0-9a-f]{4}:' <<<"$(requested_modules initramfs)"
 # The init-top barrier after the initramfs' udevadm settle: it logs its
 # outcome after ahci's asynchronous probe has ended.
 barrier_line=$(kmsg initramfs | grep -n 'udev-async-probe: initramfs: ' | head -n 1)
@@ -184,6 +261,10 @@ extra=$(new_async switch)
 check "switch: with udev_async_probe.enable=0 no driver probed asynchronously beyond stock's" \
 	test -z "$extra" || tap_note "$extra"
 check "switch: every PCI device that has a driver on the stock boot has the same one" same_drivers switch
+status_check switch
+set_pci=$(pci_requested switch | awk '$2 != "-" { print $1 }' | xargs)
+check "switch: no PCI device has UDEV_ASYNC_PROBE_REQUESTED (the rules ask for nothing)${set_pci:+ (has: $set_pci)}" \
+	test -z "$set_pci"
 
 # The disk images (2 GB each, sparse) stay only for a failed run's post-mortem.
 [ "$TAP_FAILED" -eq 0 ] && rm -f "$work"/*.img

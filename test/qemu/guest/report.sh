@@ -37,6 +37,17 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 		m=${m%/initstate}
 		echo "module ${m##*/}"
 	done
+	# Which module registered each driver, as the kernel links them.
+	for d in /sys/bus/*/drivers/*; do
+		[ -e "$d/module" ] || continue
+		b=${d%/drivers/*}
+		echo "driver ${b##*/} ${d##*/} $(basename "$(readlink "$d/module")")"
+	done
+	# The trace the generated rules leave in the udev database.
+	for d in /sys/bus/pci/devices/*; do
+		v=$(udevadm info -q property -p "$d" 2>/dev/null | sed -n 's/^UDEV_ASYNC_PROBE_REQUESTED=//p')
+		echo "pci-requested ${d##*/} ${v:--}"
+	done
 	if command -v udev-async-probe >/dev/null; then
 		echo "status-begin"
 		udev-async-probe status 2>&1
