@@ -163,9 +163,10 @@ def cmd_table(listing, device, driver):
         expected = sets.get(n, [])
         ok = [b for b in bs if b]
         bound = [b.bound_by(expected) for b in ok]
+        slow_bound = [b.bound_by(b.devices(driver)) if b.devices(driver) else None for b in ok]
         barrier = [b.rel(b.barrier) for b in ok]
         fig[n, r] = dict(
-            settle=[b.rel(b.settle) for b in ok], bound=bound, barrier=barrier,
+            settle=[b.rel(b.settle) for b in ok], bound=bound, barrier=barrier, slow_bound=slow_bound,
             gap=[None if a is None or c is None else a - c for a, c in zip(barrier, bound)],
             cost=[None if b.barrier is None else b.barrier - b.settle for b in ok],
             at_settle=[len(b.unbound_at(expected, b.rel(b.settle))) for b in ok],
@@ -187,25 +188,28 @@ def cmd_table(listing, device, driver):
     print(f"One {driver} probe (the longest on a stock boot of this run, initcall_debug): {probe:.0f} ms; "
           f"the longest in the project's boots: {max(project_probes, default=0):.0f} ms")
     print()
-    print("| N | runner | udevadm settle | all bound | u-a-p settle | u-a-p settle - all bound "
-          "| u-a-p settle - udevadm settle | unbound at udevadm settle | unbound at u-a-p settle "
-          "| added | added / probe | bound / stock | added / stock | async probes |")
-    print("|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|")
+    print(f"| N | runner | udevadm settle | all bound | {driver} bound | u-a-p settle "
+          "| u-a-p settle - all bound | u-a-p settle - udevadm settle | unbound at udevadm settle "
+          "| unbound at u-a-p settle | added | added / probe | bound / stock | added / stock "
+          "| async probes |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|")
     for n in counts:
         for r in runners:
             f = fig.get((n, r))
             if not f:
                 continue
             a = added(n, r)
-            print(f"| {n} | {r} | {fmt(f['settle'])} | {fmt(f['bound'])} | {fmt(f['barrier'])} "
+            print(f"| {n} | {r} | {fmt(f['settle'])} | {fmt(f['bound'])} | {fmt(f['slow_bound'])} "
+                  f"| {fmt(f['barrier'])} "
                   f"| {fmt(f['gap'])} | {fmt(f['cost'])} | {'/'.join(map(str, f['at_settle'])) or '-'} "
                   f"| {'/'.join('-' if x is None else str(x) for x in f['at_barrier']) or '-'} "
                   f"| {'-' if a is None else f'{a:.0f}'} | {ratio(a, probe)} "
                   f"| {ratio(med(f['bound']), med(fig.get((n, 'stock'), {}).get('bound', [])))} "
-                  f"| {ratio(a, added(n, 'stock'))} "
+                  f"| {ratio(a, added(n, 'stock')) if (added(n, 'stock') or 0) > 0 else '-'} "
                   f"| {'/'.join(f'{x}:{y}' for x, y in zip(f['asynced'], f['slow']))} |")
     print()
-    print("all bound: until every PCI device that stock binds (same N) was bound; u-a-p settle: "
+    print("all bound: until every PCI device that stock binds (same N) was bound; "
+          f"{driver} bound: until the last {driver} device was bound; u-a-p settle: "
           "udev-async-probe settle, run after udevadm settle; unbound: devices that stock binds "
           "not yet bound, per boot; added: all bound(N) - all bound(0), same runner; "
           f"async probes: the {driver} devices probed asynchronously : bound, per boot")
