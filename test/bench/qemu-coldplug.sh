@@ -3,7 +3,8 @@
 # Coldplug on Debian's own 6.12 kernel with real drivers under qemu (TCG,
 # 2 vCPUs, the qemu lane's hardware and root, test/qemu/lib.sh): stock
 # udev vs udev-async-probe installed from its .deb vs the in-udevd
-# builtin (udev-builtin/systemd, a patched systemd-udevd 252). Each boot
+# builtin (udev-builtin/systemd, a patched systemd-udevd 252), all booting
+# one image (qemu-bench-lib.sh says what each runner is). Each boot
 # runs guest/bench-init.sh as init: the initramfs (stock, the same for
 # all) has mounted the root; the script starts systemd-udevd, runs
 # "udevadm trigger" (subsystems, devices) and "udevadm settle", and waits
@@ -13,7 +14,7 @@
 #
 #   qemu-coldplug.sh BUILDDIR      (BOOTS=3 RUNNERS="stock program builtin")
 #
-# RUNNERS may add "program-sync": the package installed, with a rule that
+# RUNNERS may add "program-sync": the program's rules and a rule that
 # sets ASYNC_PROBE=0 on every PCI device, so the program runs for the
 # same events and decides for the same modules but loads all of them
 # synchronously: the cost of the program apart from async probing.
@@ -22,54 +23,19 @@
 # "bound" until the last driver bound (kernel log, dd.c dynamic debug:
 # "bound to device" and "async attach completed" lines).
 set -eu -o pipefail
-. "$(dirname "$(readlink -f "$0")")/../qemu/lib.sh"
+. "$(dirname "$(readlink -f "$0")")/qemu-bench-lib.sh"
 build=$(cd "${1:?usage: qemu-coldplug.sh BUILDDIR}" && pwd)
 boots=${BOOTS:-3}
 runners=${RUNNERS:-stock program builtin}
 work=$build/qemu-bench
-pkg=udev-async-probe
 
-deb=$(bash "$UAP_TOP/test/package/build-deb.sh" "$build/deb")
-root=$(guest_root)
-kver=$(basename "$(ls -d "$root"/lib/modules/*)")
-kernel=$root/boot/vmlinuz-$kver
-initrd=$root/boot/initrd.img-$kver
-
-rm -rf "$work"
-mkdir -p "$work"
-for r in $runners; do
-	tree=$work/tree-$r
-	cp -a "$root" "$tree"
-	install_boot_harness "$tree"
-	case $r in
-	stock) ;;
-	program | program-sync)
-		dpkg_install "$tree" "$deb" >"$work/dpkg-$r.log" 2>&1 ||
-			die "dpkg -i failed (log: $work/dpkg-$r.log)"
-		# The program runs for the same events, but keeps every load
-		# synchronous: what the program itself costs, without async probing.
-		[ "$r" = program ] || echo 'SUBSYSTEM=="pci", ENV{ASYNC_PROBE}="0"' \
-			>"$tree/etc/udev/rules.d/70-uap-bench-sync.rules"
-		;;
-	builtin)
-		udevd=$("$UAP_TOP/udev-builtin/systemd/build.sh" --print udevd) ||
-			die "the patched systemd-udevd does not build"
-		install -m 755 "$udevd" "$tree/usr/local/lib/uap-test/systemd-udevd"
-		# The builtin reads the same configuration as the program.
-		install -m 644 "$UAP_TOP/modprobe-d/$pkg.conf" "$tree/usr/lib/modprobe.d/"
-		;;
-	*) die "unknown runner $r" ;;
-	esac
-	make_image "$tree" "$work/$r.img"
-	rm -rf "$tree"
-done
+bench_clean "$work"
+# shellcheck disable=SC2086
+bench_image "$build" "$work" $runners
 
 # bench_figures DIR: "settle bound" in ms after the trigger.
 bench_figures() {
 	local log=$1/report
-	# The tty adds a CR to each line (and dmesg colours, were it asked to).
-	tr -d '\r' <"$1/report.log" | sed 's/\x1b\[[0-9;]*m//g' >"$log"
-	grep -qx 'uap-bench end' "$log" || return 1
 	sed -n '/^dmesg-begin$/,/^dmesg-end$/p' "$log" | awk -v settle="$(awk '$1 == "settle_ms" { print $2 }' "$log")" '
 		function ts(line) { sub(/^\[ */, "", line); sub(/\].*/, "", line); return line * 1000 }
 		/uap-bench: trigger/ { t0 = ts($0); on = 1; next }
@@ -82,15 +48,8 @@ for i in $(seq 1 "$boots"); do
 	for r in $runners; do
 		d=$work/$r-$i
 		s=$SECONDS
-		qemu_boot "$d" "$kernel" "$initrd" "$work/$r.img" init=/usr/local/lib/uap-test/bench-init.sh ||
-			die "boot $r $i failed (see $d)"
-		if ! f=$(bench_figures "$d") && tcg_text_poke_trap "$d"; then
-			note "$r boot $i: int3 trap in text being patched (TCG), booting again"
-			s=$SECONDS
-			qemu_boot "$d" "$kernel" "$initrd" "$work/$r.img" init=/usr/local/lib/uap-test/bench-init.sh ||
-				die "boot $r $i failed (see $d)"
-		fi
-		f=$(bench_figures "$d") || die "boot $r $i: no report (see $d/console.log)"
+		bench_boot "$d" "$r" || die "boot $r $i failed (see $d/console.log)"
+		f=$(bench_figures "$d")
 		echo "$r $f" >>"$work/figures"
 		note "$r boot $i: settle ${f% *} ms, bound ${f#* } ms ($((SECONDS - s)) s)"
 	done

@@ -1,40 +1,83 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# init= of test/bench/qemu-coldplug.sh: the initramfs has mounted the root
-# and moved /proc, /sys, /dev and /run into it. Starts Debian's
-# systemd-udevd, times one coldplug (trigger, settle, every probe ended),
-# writes the figures to the second serial port and powers off. POSIX sh.
+# init= of test/bench/qemu-coldplug.sh and qemu-slow.sh: the initramfs has
+# mounted the root and moved /proc, /sys, /dev and /run into it. Starts
+# systemd-udevd as the runner asks, times one coldplug (trigger, settle,
+# every probe ended), writes the figures and the kernel log to the second
+# serial port and powers off. POSIX sh.
+#
+# The kernel command line says which runner this boot is (the benchmark
+# boots one image, test/bench/qemu-bench-lib.sh, once per runner):
+#   uap_bench.runner=stock|program|program-sync|builtin
+#   uap_bench.barrier   also run "udev-async-probe settle" after udevadm
+#                       settle (not for stock)
+# Each step leaves a "uap-bench: ..." line in the kernel log, so that the
+# host reads every time on the kernel's clock.
 out=/dev/ttyS1
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+mark() { echo "uap-bench: $*" >/dev/kmsg; }
 
-# The udevd to run: the stock one, or a patched build (the builtin runner)
-# that the benchmark put in /usr/local/lib/uap-test.
+runner=stock barrier=
+# shellcheck disable=SC2013 # words, not lines
+for w in $(cat /proc/cmdline); do
+	case $w in
+	uap_bench.runner=*) runner=${w#*=} ;;
+	uap_bench.barrier) barrier=1 ;;
+	esac
+done
+
 udevd=/lib/systemd/systemd-udevd
-[ -x /usr/local/lib/uap-test/systemd-udevd ] && udevd=/usr/local/lib/uap-test/systemd-udevd
-
-# What udev-async-probe-rules.service does at boot, where it exists.
 prog=/lib/udev/udev-async-probe
-if [ -x "$prog" ] && "$prog" rules --help >/dev/null 2>&1; then
-	mkdir -p /run/udev/rules.d
+mkdir -p /run/udev/rules.d
+case $runner in
+stock | builtin)
+	# Without systemd the package's shipped rules run the program for
+	# every device: an empty file of the same name in /run masks them.
+	: >/run/udev/rules.d/80-async-probe.rules
+	[ "$runner" = stock ] || udevd=/usr/local/lib/uap-test/systemd-udevd-builtin
+	;;
+program | program-sync)
+	# What udev-async-probe-rules.service does at boot.
 	"$prog" rules --output=/run/udev/rules.d/80-async-probe.rules
-fi
+	# The program runs for the same events, but keeps every load
+	# synchronous: what the program itself costs, without async probing.
+	[ "$runner" = program ] ||
+		echo 'SUBSYSTEM=="pci", ENV{ASYNC_PROBE}="0"' >/run/udev/rules.d/70-uap-bench-sync.rules
+	;;
+*)
+	echo "uap-bench: unknown runner $runner" >"$out"
+	poweroff -f
+	;;
+esac
 
 SYSTEMD_LOG_LEVEL=notice "$udevd" --daemon
-echo "uap-bench: trigger" >/dev/kmsg
+mark "trigger ($runner)"
 t0=$(ms)
 udevadm trigger --type=subsystems --action=add
 udevadm trigger --type=devices --action=add
 udevadm settle --timeout=300
 t1=$(ms)
+mark "udevadm settle returned"
+# The project's barrier, after udevadm settle as a boot would run it.
+if [ -n "$barrier" ] && [ "$runner" != stock ]; then
+	"$prog" settle --timeout=120 >/run/uap-settle.log 2>&1
+	mark "udev-async-probe settle returned $?"
+fi
 # Every probe the kernel started asynchronously since the trigger has ended.
 . /usr/local/lib/uap-test/lib.sh
 pending=$(wait_probes 1200 "uap-bench: trigger")
 t2=$(ms)
 {
 	echo "uap-bench begin"
+	echo "runner $runner"
 	echo "settle_ms $((t1 - t0))"
 	echo "ended_ms $((t2 - t0))"
 	echo "pending ${pending:-none}"
+	if [ -e /run/uap-settle.log ]; then
+		echo "barrier-begin"
+		cat /run/uap-settle.log
+		echo "barrier-end"
+	fi
 	echo "dmesg-begin"
 	dmesg --color=never
 	echo "dmesg-end"
