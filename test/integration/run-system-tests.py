@@ -5,7 +5,7 @@ private mount namespace (needs root or user namespaces): the journal
 socket, a full /run, the documented modprobe.d override, and the udev
 rules it generates. Prints TAP.
 
-usage: run-system-tests.py PROGRAM TRAP.so SHIPPED_CONF_DIR README MAN_CONF_PAGE
+usage: run-system-tests.py PROGRAM TRAP.so SHIPPED_CONF_DIR README MAN_CONF_PAGE [DOC...]
 """
 import json
 import os
@@ -273,16 +273,19 @@ def words(line):
     return dict((w.split("=", 1) + ["1"])[:2] for w in line.split()[2:])
 
 
-def documented_override(r, readme, man):
-    """Follow every override the README and the man page show, literally."""
-    pat = re.compile(r"# (/etc/modprobe\.d/\S+)[^\n]*\n\s*(options udev_async_probe [^\n]+)")
+def documented_override(r, docs):
+    """Follow every override the README, docs/ and the man page show,
+    literally: "# FILE" above an options line, or "echo 'LINE' >FILE"."""
+    pats = [re.compile(r"# (?P<path>/etc/modprobe\.d/\S+)[^\n]*\n\s*(?P<line>options udev_async_probe [^\n]+)"),
+            re.compile(r"echo '(?P<line>options udev_async_probe [^'\n]+)' *>(?P<path>/etc/modprobe\.d/\S+)")]
     shipped_name = os.path.basename(shipped_conf(r))
-    for doc in (readme, man):
-        found = list(pat.finditer(open(doc).read()))
+    for doc in docs:
+        text = open(doc).read()
+        found = [m for pat in pats for m in pat.finditer(text)]
         if not found:
             r.report(f"{os.path.basename(doc)} shows an override file", ["no example found"])
         for m in found:
-            path, line = m.group(1), m.group(2).strip()
+            path, line = m.group("path"), m.group("line").strip()
             setup = modprobe_setup(r, {path: line})
             p, _, _ = r.run(["config", "--json"], None, {"prefix": namespace(setup), "default_config": True})
             problems = []
@@ -670,6 +673,7 @@ def read_only_run_case(r):
 
 def main():
     program, trap, shipped, readme, man = sys.argv[1:6]
+    docs = [readme, man] + sys.argv[6:]
     r = Runner(program, trap, shipped)
     try:
         warn_once_case(r)
@@ -686,7 +690,7 @@ def main():
         full_run_case(r)
         record_run_cases(r)
         property_cases(r)
-        documented_override(r, readme, man)
+        documented_override(r, docs)
         override_cases(r)
         legacy_mask_cases(r)
         disabled_units_cases(r, os.path.join(os.path.dirname(readme), "udev-builtin", "80-async-probe.rules"))
