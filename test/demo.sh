@@ -5,6 +5,14 @@
 # project's User-Mode Linux kernel twice with real systemd-udevd: stock,
 # and with udev-async-probe installed, and show timings and read-back.
 set -eu
+case "${1:-}" in
+-h | --help)
+	sed -n '3,6s/^# //p' "$0"
+	echo "usage: sudo $0 (as root: installs packages, boots User-Mode Linux)"
+	exit 0 ;;
+"") ;;
+*) echo "usage: sudo $0" >&2; exit 2 ;;
+esac
 cd "$(dirname "$(readlink -f "$0")")/.."
 build=${UAP_BUILD_ROOT:-$PWD/build-demo}
 

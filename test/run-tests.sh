@@ -6,6 +6,14 @@
 #   3. clang release build with -Werror, without the journal, and a DESTDIR install
 # and print one "N passed, N failed" line over all of it.
 set -eu
+case "${1:-}" in
+-h | --help)
+	sed -n '3,6s/^# //p' "$0"
+	echo "usage: sudo $0 (as root: installs packages, builds kernels, boots guests)"
+	exit 0 ;;
+"") ;;
+*) echo "usage: sudo $0" >&2; exit 2 ;;
+esac
 cd "$(dirname "$(readlink -f "$0")")/.."
 top=$PWD
 out=${UAP_BUILD_ROOT:-$top/build-tests}
