@@ -11,7 +11,8 @@ The logs (default 2000) mix, at random times, module loads ("calling" /
 like those modules on several buses, async scheduling by a driver's attach
 and by device_add(), the driver core's start lines, probes that fail,
 programs' lines (pids shared with the loads), and journal forms; plus the
-captured logs of test/report/data and the hostile logs at small sizes.
+captured logs of test/report/data, the forms derive-formats.py makes of
+them, and the hostile logs at small sizes.
 Prints one line per difference and a summary; exit 1 on any difference."""
 import os
 import random
@@ -24,11 +25,14 @@ DATA = os.path.join(HERE, "..", "report", "data")
 TOOLS = ["systemd-udevd", "systemd-modules-load", "udev-async-probe", "(udev-worker)", "modprobe", "bash"]
 
 
-def ts(us):
-    return f"[{us // 1000000:5d}.{us % 1000000:06d}] "
-
-
 def random_log(rnd):
+    style = rnd.choice(["", "<6>", "<14>", "caller", "<7>caller"])
+
+    def ts(us):
+        level = style.replace("caller", "")
+        caller = f"[T{rnd.randint(1, 300)}]" if "caller" in style else ""
+        return f"{level}[{us // 1000000:5d}.{us % 1000000:06d}]{caller} "
+
     names = [rnd.choice(["x", "y", "snd-hda", "snd_hda", "usb_storage", "usb-storage", "e1000", "ahci"])
              for _ in range(rnd.randint(1, 6))]
     buses = ["pci", "usb", "b1", "b2", "platform"][:rnd.randint(1, 5)]
@@ -106,6 +110,12 @@ def main():
             logs.append(path)
         logs += sorted(os.path.join(DATA, f) for f in os.listdir(DATA)
                        if f.rsplit(".", 1)[-1] in ("dmesg", "journal", "kmsg"))
+        derived = os.path.join(d, "derived")
+        os.mkdir(derived)
+        for base in sorted({f.rsplit(".", 1)[0] for f in os.listdir(DATA) if f.endswith(".dmesg")}):
+            subprocess.run([sys.executable, os.path.join(HERE, "..", "report", "derive-formats.py"),
+                            os.path.join(DATA, base), derived], check=True)
+        logs += sorted(os.path.join(derived, f) for f in os.listdir(derived))
         for path in logs:
             a, b = report(old, conf, path), report(new, conf, path)
             compared += 1
