@@ -19,20 +19,6 @@
 
 #include "parse.h"
 
-/* Whole seconds or microseconds beyond this are not a boot's. */
-#define USEC_MAX (UINT64_C(1) << 52)
-
-/* The tools whose lines the report believes, and the unit each runs in. */
-static const struct {
-        const char *ident, *unit;
-} tools[] = {
-        { "systemd-modules-load", "systemd-modules-load.service" },
-        { "systemd-udevd", "systemd-udevd.service" },
-        { "(udev-worker)", "systemd-udevd.service" },
-        { "udev-async-probe", "systemd-udevd.service" },
-        { "kernel", NULL },     /* never from user space */
-};
-
 enum {
         F_MESSAGE,
         F_TRANSPORT,
@@ -301,20 +287,12 @@ static const char *get(const struct entry *e, int i)
         return v->buf;
 }
 
+/* A field of decimal digits only, saturating at @max. */
 static bool get_number(const struct entry *e, int i, uint64_t max, uint64_t *ret)
 {
         const char *s = get(e, i);
-        uint64_t v = 0;
 
-        if (s == NULL || *s == '\0')
-                return false;
-        for (; *s; s++) {
-                if (*s < '0' || *s > '9')
-                        return false;
-                v = v > (max - (uint64_t) (*s - '0')) / 10 ? max : v * 10 + (uint64_t) (*s - '0');
-        }
-        *ret = v;
-        return true;
+        return s && report_parse_u64(&s, max, ret) && *s == '\0';
 }
 
 /* A line of the kernel's: its own, or one a program wrote to /dev/kmsg, as dmesg shows it. */
@@ -340,16 +318,16 @@ static int kernel_entry(struct report *r, const struct entry *e, uint64_t t, con
 static int program_entry(struct report *r, const struct entry *e, uint64_t t, const char *msg)
 {
         const char *ident = get(e, F_IDENT), *unit = get(e, F_UNIT);
+        const struct report_tool *tool;
         uint64_t pid;
 
         if (ident == NULL || *ident == '\0')
                 ident = get(e, F_COMM);
         if (ident == NULL || *ident == '\0' || !get_number(e, F_PID, INT32_MAX, &pid) || pid == 0)
                 return 0;
-        for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
-                if (strcmp(ident, tools[i].ident) == 0 && (tools[i].unit == NULL || unit == NULL ||
-                                                           strcmp(unit, tools[i].unit) != 0))
-                        return 0;
+        tool = report_tool_find(ident, strlen(ident));
+        if (tool && (tool->unit == NULL || unit == NULL || strcmp(unit, tool->unit) != 0))
+                return 0;
         return report_parse_program_line(r, t, ident, strlen(ident), (int) pid, msg);
 }
 
@@ -364,10 +342,10 @@ int report_parse_journal_entry(struct report *r, const char *line, size_t len)
                 return 0;
         transport = get(e, F_TRANSPORT);
         if (transport && strcmp(transport, "kernel") == 0) {
-                if (!get_number(e, F_SOURCE_MONOTONIC, USEC_MAX, &t) &&
-                    !get_number(e, F_MONOTONIC, USEC_MAX, &t))
+                if (!get_number(e, F_SOURCE_MONOTONIC, REPORT_USEC_MAX, &t) &&
+                    !get_number(e, F_MONOTONIC, REPORT_USEC_MAX, &t))
                         return 0;
-        } else if (!get_number(e, F_MONOTONIC, USEC_MAX, &t))
+        } else if (!get_number(e, F_MONOTONIC, REPORT_USEC_MAX, &t))
                 return 0;
         if (t > r->last_usec)
                 r->last_usec = t;

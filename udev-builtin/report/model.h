@@ -25,6 +25,9 @@
 #define REPORT_LINE_MAX 4096
 #define REPORT_JSON_LINE_MAX 65536
 
+/* Whole seconds or microseconds beyond this are not a boot's. */
+#define REPORT_USEC_MAX (UINT64_C(1) << 52)
+
 /*
  * Beyond these a log is not one boot's: the rest is counted, not kept.
  * Parsing a line and analysing a probe cost about the same at any size
@@ -61,6 +64,14 @@ enum report_loader {
         REPORT_LOADER_PROGRAM,          /* udev through udev-async-probe, async_probe=1 */
         REPORT_LOADER_MODULES_LOAD,     /* systemd-modules-load, modules-load.d */
         REPORT_LOADER_OTHER,            /* any other program, named in the evidence */
+};
+
+/* A program whose lines the report draws on. */
+struct report_tool {
+        const char *ident;              /* as it names itself */
+        const char *unit;               /* the unit it runs in; NULL: no program's name */
+        enum report_loader loader;      /* a module its pid loaded counts as loaded by */
+        bool marks_udevd;               /* its first line: systemd-udevd runs */
 };
 
 struct report_probe {
@@ -210,3 +221,4 @@ size_t *report_index_slot(struct report_index *t, const void *items, report_hash
 void report_index_done(struct report_index *t);
 const char *report_mode_to_string(enum report_mode mode);
 const char *report_loader_to_string(enum report_loader loader);
+const struct report_tool *report_tool_find(const char *ident, size_t len);

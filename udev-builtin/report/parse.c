@@ -39,9 +39,6 @@
 /* Longer lines are cut: every form above fits well inside. */
 #define LINE_MAX_LEN 4096
 
-/* Whole seconds or microseconds beyond this are not a boot's. */
-#define USEC_MAX (UINT64_C(1) << 52)
-
 static bool skip(const char **p, const char *prefix)
 {
         size_t n = strlen(prefix);
@@ -58,7 +55,7 @@ static bool is_digit(char c)
 }
 
 /* Decimal digits, at least one, saturating at @max. */
-static bool parse_u64(const char **p, uint64_t max, uint64_t *ret)
+bool report_parse_u64(const char **p, uint64_t max, uint64_t *ret)
 {
         const char *s = *p;
         uint64_t v = 0;
@@ -77,7 +74,7 @@ static bool parse_int(const char **p, int *ret)
         bool neg = skip(p, "-");
         uint64_t v;
 
-        if (!parse_u64(p, (uint64_t) 1 << 31, &v))
+        if (!report_parse_u64(p, (uint64_t) 1 << 31, &v))
                 return false;
         if (neg)
                 *ret = v >= ((uint64_t) 1 << 31) ? INT32_MIN : -(int) v;
@@ -114,7 +111,7 @@ static int parse_probe(struct report *r, uint64_t t, const char *p)
         if (ret == NULL || ret == p)
                 return 0;
         q = ret + strlen(" returned ");
-        if (!parse_int(&q, &result) || !skip(&q, " after ") || !parse_u64(&q, USEC_MAX, &usec) ||
+        if (!parse_int(&q, &result) || !skip(&q, " after ") || !report_parse_u64(&q, REPORT_USEC_MAX, &usec) ||
             strcmp(q, " usecs") != 0)
                 return 0;
 
@@ -183,7 +180,7 @@ static int parse_calling(struct report *r, uint64_t t, const char *p)
         if (at == NULL)
                 return 0;
         q = at + 3;
-        if (!parse_u64(&q, INT32_MAX, &pid) || *q != '\0')
+        if (!report_parse_u64(&q, INT32_MAX, &pid) || *q != '\0')
                 return 0;
         r->initcall_debug = true;
         if (!initcall_module(p, (size_t) (at - p), &mod, &mod_len))
@@ -209,7 +206,7 @@ static int parse_initcall(struct report *r, uint64_t t, const char *p)
         if (ret == NULL)
                 return 0;
         q = ret + strlen(" returned ");
-        if (!parse_int(&q, &result) || !skip(&q, " after ") || !parse_u64(&q, USEC_MAX, &usec) ||
+        if (!parse_int(&q, &result) || !skip(&q, " after ") || !report_parse_u64(&q, REPORT_USEC_MAX, &usec) ||
             strcmp(q, " usecs") != 0)
                 return 0;
         r->initcall_debug = true;
@@ -379,7 +376,7 @@ static const char *task_prefix(const char *m, size_t *ident_len, int *pid)
         if (open == NULL || open == m)
                 return NULL;
         q = open + 1;
-        if (!parse_u64(&q, INT32_MAX, &v) || !skip(&q, "]: "))
+        if (!report_parse_u64(&q, INT32_MAX, &v) || !skip(&q, "]: "))
                 return NULL;
         *ident_len = (size_t) (open - m);
         *pid = (int) v;
@@ -389,6 +386,7 @@ static const char *task_prefix(const char *m, size_t *ident_len, int *pid)
 int report_parse_program_line(struct report *r, uint64_t t, const char *ident, size_t len, int pid,
                               const char *text)
 {
+        const struct report_tool *tool = report_tool_find(ident, len);
         struct report_task *task = NULL;
         const char *q = text, *end;
 
@@ -401,12 +399,11 @@ int report_parse_program_line(struct report *r, uint64_t t, const char *ident, s
                         report_copy_name(task->ident, ident, len);
                 }
         }
-        if (len == strlen("systemd-udevd") && strncmp(ident, "systemd-udevd", len) == 0 &&
-            r->udevd_usec == 0)
+        if (tool && tool->marks_udevd && r->udevd_usec == 0)
                 r->udevd_usec = t ? t : 1;
 
         /* systemd-modules-load says each module it inserted (module_load_and_warn()). */
-        if (len == strlen("systemd-modules-load") && strncmp(ident, "systemd-modules-load", len) == 0 &&
+        if (tool && tool->loader == REPORT_LOADER_MODULES_LOAD &&
             skip(&q, "Inserted module '") && (end = strchr(q, '\'')) && end > q) {
                 char name[REPORT_NAME_MAX];
                 struct report_module *m;
@@ -458,11 +455,10 @@ int report_parse_message(struct report *r, uint64_t t, const char *m)
         return parse_device_line(r, t, m);
 }
 
-/* "[    1.234567]" with an optional "<6>" before and "[T123]" after. */
-static bool parse_bracket_time(const char **p, uint64_t *t)
+/* dmesg -r's "<6>" before the time, if there. */
+static bool skip_level(const char **p)
 {
         const char *q = *p;
-        uint64_t s, us = 0, digits = 0;
 
         if (*q == '<') {
                 while (is_digit(*++q))
@@ -470,22 +466,15 @@ static bool parse_bracket_time(const char **p, uint64_t *t)
                 if (*q++ != '>')
                         return false;
         }
-        if (*q++ != '[')
-                return false;
-        while (*q == ' ')
-                q++;
-        if (!parse_u64(&q, USEC_MAX / 1000000, &s) || *q++ != '.')
-                return false;
-        /* Six digits are microseconds; more or fewer are scaled to them. */
-        for (; is_digit(*q); q++, digits++)
-                if (digits < 6)
-                        us = us * 10 + (uint64_t) (*q - '0');
-        if (digits == 0)
-                return false;
-        for (; digits < 6; digits++)
-                us *= 10;
-        if (*q++ != ']')
-                return false;
+        *p = q;
+        return true;
+}
+
+/* The caller id after the time, "[T123]", if there, and a space. */
+static bool skip_caller(const char **p)
+{
+        const char *q = *p;
+
         if (*q == '[') {
                 const char *close = strchr(q, ']');
 
@@ -495,6 +484,32 @@ static bool parse_bracket_time(const char **p, uint64_t *t)
         }
         if (*q == ' ')
                 q++;
+        *p = q;
+        return true;
+}
+
+/* "[    1.234567]" with an optional "<6>" before and "[T123]" after. */
+static bool parse_bracket_time(const char **p, uint64_t *t)
+{
+        const char *q = *p;
+        uint64_t s, us = 0, digits = 0;
+
+        if (!skip_level(&q) || *q++ != '[')
+                return false;
+        while (*q == ' ')
+                q++;
+        if (!report_parse_u64(&q, REPORT_USEC_MAX / 1000000, &s) || *q++ != '.')
+                return false;
+        /* Six digits are microseconds; more or fewer are scaled to them. */
+        for (; is_digit(*q); q++, digits++)
+                if (digits < 6)
+                        us = us * 10 + (uint64_t) (*q - '0');
+        if (digits == 0)
+                return false;
+        for (; digits < 6; digits++)
+                us *= 10;
+        if (*q++ != ']' || !skip_caller(&q))
+                return false;
         *p = q;
         *t = s * 1000000 + us;
         return true;
@@ -579,13 +594,7 @@ static bool parse_bracket_wall(const char **p, uint64_t *usec)
         uint64_t y = 0;
         bool fraction;
 
-        if (*q == '<') {
-                while (is_digit(*++q))
-                        ;
-                if (*q++ != '>')
-                        return false;
-        }
-        if (*q++ != '[')
+        if (!skip_level(&q) || *q++ != '[')
                 return false;
         for (int i = 0; i < 3; i++, q++)
                 if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')))
@@ -597,20 +606,13 @@ static bool parse_bracket_wall(const char **p, uint64_t *usec)
         if (year_at == NULL || year_at - q < 20)
                 return false;
         year_at -= 4;
-        if (year_at[-1] != ' ' || !parse_u64(&year_at, 9999, &y) || *year_at != ']' || y < 1970)
+        if (year_at[-1] != ' ' || !report_parse_u64(&year_at, 9999, &y) || *year_at != ']' || y < 1970)
                 return false;
         if (!parse_wall(&q, (int64_t) y, usec, &fraction) || fraction || *q != ' ' || q + 5 != year_at)
                 return false;
         q = year_at + 1;
-        if (*q == '[') {
-                const char *close = strchr(q, ']');
-
-                if (close == NULL)
-                        return false;
-                q = close + 1;
-        }
-        if (*q == ' ')
-                q++;
+        if (!skip_caller(&q))
+                return false;
         *p = q;
         return true;
 }
@@ -662,8 +664,8 @@ static bool parse_kmsg_prefix(const char **p, uint64_t *t)
         const char *q = *p, *semi;
         uint64_t v;
 
-        if (!parse_u64(&q, UINT64_MAX, &v) || *q++ != ',' || !parse_u64(&q, UINT64_MAX, &v) ||
-            *q++ != ',' || !parse_u64(&q, USEC_MAX, t) || *q != ',')
+        if (!report_parse_u64(&q, UINT64_MAX, &v) || *q++ != ',' || !report_parse_u64(&q, UINT64_MAX, &v) ||
+            *q++ != ',' || !report_parse_u64(&q, REPORT_USEC_MAX, t) || *q != ',')
                 return false;
         semi = strchr(q, ';');
         if (semi == NULL)

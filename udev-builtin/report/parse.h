@@ -2,6 +2,7 @@
 #pragma once
 
 /* The kernel log into the report's tables, line by line (parse.c). */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,7 @@ int report_parse_message(struct report *r, uint64_t t, const char *msg);
 int report_parse_program_line(struct report *r, uint64_t t, const char *ident, size_t len, int pid,
                               const char *text);
 int report_parse_device_bus(struct report *r, const char *device);
+bool report_parse_u64(const char **p, uint64_t max, uint64_t *ret);
 
 /* journal.c: a line of journalctl -o json */
 int report_parse_journal_entry(struct report *r, const char *line, size_t len);
