@@ -659,6 +659,26 @@ def spoofed_journal(base):
            p.stdout[:300] + p.stderr)
 
 
+def json_escapes():
+    """journalctl -o json lines with odd escapes: a lone high surrogate takes
+    nothing after it, and a key with a NUL in it is no field's name."""
+    head = '{"__MONOTONIC_TIMESTAMP":"1000000","_SOURCE_MONOTONIC_TIMESTAMP":"1000000",'
+    blob = (head + '"_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","SYSLOG_IDENTIFIER":"kernel",'
+            '"MESSAGE":"probe of a\\ud800\\u0041b returned 0 after 5 usecs"}\n'
+            + head + '"_TRANSPORT\\u0000x":"kernel","SYSLOG_IDENTIFIER":"kernel",'
+            '"MESSAGE":"probe of nul-key returned 0 after 5 usecs"}\n').encode()
+    p = run("--dmesg=-", "--json=short", stdin=blob)
+    try:
+        devs = [pr["device"] for pr in json.loads(p.stdout)["probes"]]
+    except (ValueError, KeyError, TypeError):
+        devs = None
+    ok(p.returncode == 0 and devs is not None and "a\ufffdAb" in devs,
+       f"journal JSON: a lone high surrogate before another \\u escape is U+FFFD, the escape still read ({devs})",
+       p.stderr)
+    ok(p.returncode == 0 and devs is not None and "nul-key" not in devs,
+       f"journal JSON: a key with a NUL in it is not _TRANSPORT ({devs})", p.stderr)
+
+
 def unknown_form():
     p = run("--dmesg=-", stdin=b"".join(b"%d some text of no known form\n" % i for i in range(50)))
     text = p.stdout.decode("utf-8", "replace")
@@ -805,6 +825,7 @@ def main():
     if spoofed:
         spoofed_journal(spoofed[0])
     unknown_form()
+    json_escapes()
     hostile_input()
     svg_target()
     odd_bytes()
