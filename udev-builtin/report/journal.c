@@ -156,18 +156,17 @@ static bool string(struct json *j, struct value *v)
                 case 'u':
                         if (!hex4(j, &u))
                                 return false;
+                        /* A high surrogate takes a low one after it; any other escape is read on its own. */
                         if (u >= 0xd800 && u < 0xdc00 && j->end - j->p >= 6 && j->p[0] == '\\' &&
                             j->p[1] == 'u') {
-                                j->p += 2;
-                                if (!hex4(j, &lo))
-                                        return false;
-                                if (lo >= 0xdc00 && lo < 0xe000)
+                                struct json after = { j->p + 2, j->end };
+
+                                if (hex4(&after, &lo) && lo >= 0xdc00 && lo < 0xe000) {
                                         u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-                                else
-                                        u = 0xfffd;
-                        } else if (u >= 0xd800 && u < 0xe000)
-                                u = 0xfffd;
-                        put_utf8(v, u);
+                                        j->p = after.p;
+                                }
+                        }
+                        put_utf8(v, u >= 0xd800 && u < 0xe000 ? 0xfffd : u);
                         break;
                 default:
                         return false;
@@ -261,6 +260,9 @@ static bool parse_entry(const char *line, size_t len, struct entry *e)
                 if (!string(&j, &k) || !take(&j, ':'))
                         return false;
                 key[k.len] = '\0';
+                /* journalctl's field names hold no NUL: not one of its lines. */
+                if (strlen(key) != k.len)
+                        return false;
                 for (int i = 0; i < N_FIELDS; i++)
                         if (strcmp(key, field_names[i]) == 0)
                                 v = &e->f[i];
