@@ -631,7 +631,11 @@ def spoofed_journal(base):
         with open(fake, "w") as f:
             f.write('#!/bin/sh\nprintf "%s\\n" "$@" >"$FAKE_ARGS"\n'
                     'case $FAKE_MODE in\n'
-                    'json) cat "$FAKE_JSON" ;;\n'
+                    # journalctl colours JSON when told to, even into a pipe
+                    'json) case ${SYSTEMD_COLORS:-0} in\n'
+                    '      0|no|false|off) cat "$FAKE_JSON" ;;\n'
+                    '      *) sed "s/^/$(printf \'\\033\')[0;1;39m/" "$FAKE_JSON" ;;\n'
+                    '      esac ;;\n'
                     'fail) echo "Data from the specified boot (-1) is not available: No such boot ID in journal" >&2\n'
                     '      exit 1 ;;\n'
                     'empty) ;;\n'
@@ -647,6 +651,11 @@ def spoofed_journal(base):
         ok(rep is not None and rep["source"] == "the journal of boot -1" and not rep["sysfs"],
            f"--journal=-1: another boot's journal, so the running system is not asked "
            f"({rep and rep['source']}, sysfs={rep and rep['sysfs']})")
+
+        rep, err = report_json(spoofed, source="--journal=-1", env=dict(env, SYSTEMD_COLORS="1"))
+        ok(rep is not None and sorted(map(probe_key, (p for p in rep["probes"] if p["device"] != "esc\x1b.0"))) ==
+           sorted(map(probe_key, honest["probes"])),
+           "--journal with SYSTEMD_COLORS=1 in the environment: journalctl's JSON is read, uncoloured", err)
 
         env["FAKE_MODE"] = "fail"
         p = run("--journal=-1", env=env)
