@@ -3,9 +3,10 @@
 """The report on the captured boot logs in data/ (see data/README.md),
 their other formats, their SVG, and mangled copies of them. Prints TAP.
 
-    run-report-tests.py PROGRAM DATA_DIR
+    run-report-tests.py PROGRAM DATA_DIR [TRAP]
 
-UAP_WRAPPER (e.g. valgrind with its options) runs the program under it."""
+UAP_WRAPPER (e.g. valgrind with its options) runs the program under it.
+TRAP is report-trap.so (memory that runs out at one moment)."""
 import json
 import os
 import random
@@ -19,6 +20,7 @@ import time
 import xml.etree.ElementTree as ET
 
 PROG, DATA = sys.argv[1], sys.argv[2]
+TRAP = sys.argv[3] if len(sys.argv) > 3 else None
 WRAPPER = shlex.split(os.environ.get("UAP_WRAPPER", ""))
 CONFIG = os.path.join(DATA, "modprobe.d")
 QEMU_CONFIG = os.path.join(DATA, "qemu-modprobe.d")
@@ -657,6 +659,8 @@ def spoofed_journal(base):
            sorted(map(probe_key, honest["probes"])),
            "--journal with SYSTEMD_COLORS=1 in the environment: journalctl's JSON is read, uncoloured", err)
 
+        journal_read_fails(env, d)
+
         env["FAKE_MODE"] = "fail"
         p = run("--journal=-1", env=env)
         ok(p.returncode == 1 and b"No such boot ID" in p.stderr,
@@ -686,6 +690,33 @@ def json_escapes():
        p.stderr)
     ok(p.returncode == 0 and devs is not None and "nul-key" not in devs,
        f"journal JSON: a key with a NUL in it is not _TRANSPORT ({devs})", p.stderr)
+
+
+def journal_read_fails(env, d):
+    """Reading journalctl's output fails before its end (no memory, here from
+    the trap): the report lets go of the pipe before it waits for journalctl,
+    which would otherwise block on a full pipe for ever."""
+    if not TRAP or WRAPPER or b"__asan_init" in open(PROG, "rb").read():
+        return
+    big = os.path.join(d, "big.json")
+    with open(big, "w") as f:
+        for i in range(4000):
+            f.write(json_entry(1000000 + i, f"line {i} " + "x" * 100, _TRANSPORT="kernel",
+                               SYSLOG_IDENTIFIER="kernel", _SOURCE_MONOTONIC_TIMESTAMP=str(1000000 + i)) + "\n")
+    env = dict(env, FAKE_MODE="json", FAKE_JSON=big, LD_PRELOAD=TRAP, TRAP_MALLOC_FAIL="65536")
+    child = subprocess.Popen([PROG, "-C", CONFIG, "report", "--journal"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = child.communicate(timeout=30)
+        hung = False
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, 9)
+        out, err = child.communicate()
+        hung = True
+    ok(not hung and child.returncode == 1 and b"journalctl" in err,
+       f"--journal, reading journalctl's output fails early (no memory, {os.path.getsize(big)} bytes to read): "
+       f"the report fails at once, naming it ({'hung: killed after 30 s' if hung else child.returncode})",
+       err)
 
 
 def unknown_form():
