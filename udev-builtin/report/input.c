@@ -167,6 +167,9 @@ int report_read_journal(struct report *r, const char *boot)
                 k = -errno;
         } else
                 k = read_stream(r, f);
+        /* Read to the end or not: a journalctl still writing then ends (EPIPE) rather than block. */
+        fclosep(&f);
+        f = NULL;
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return log_error_errno(errno, "Failed to wait for journalctl: %m");
