@@ -719,6 +719,63 @@ def journal_read_fails(env, d):
        err)
 
 
+def ints(v):
+    """Every whole number in a JSON document."""
+    if isinstance(v, bool):
+        return
+    if isinstance(v, int):
+        yield v
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from ints(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from ints(x)
+
+
+def wall_clock_edges():
+    """Wall-clock logs at the calendar's edges: a day that is not there, the
+    epoch itself, New Year more than once, a year far off; and times at the
+    limit, so many that their sums would not fit in 64 bits."""
+    def probes(blob):
+        p = run("--dmesg=-", "--json=short", stdin=blob.encode())
+        try:
+            j = json.loads(p.stdout)
+            return j, {pr["device"]: (pr["start_usec"], pr["end_usec"]) for pr in j["probes"]}
+        except (ValueError, KeyError, TypeError):
+            return None, p.stderr
+    _, got = probes("Feb 28 23:59:59 host kernel: Linux version 6.12.0\n"
+                    "Mar 01 00:00:01 host kernel: probe of a returned 0 after 1000000 usecs\n")
+    ok(got == {"a": (1000000, 2000000)},
+       f"journalctl, Feb 28 then Mar 01: one day on, not two (the year is not known: no Feb 29 seen) ({got})")
+    _, got = probes("Feb 28 23:59:59 host kernel: Linux version 6.12.0\n"
+                    "Feb 29 12:00:00 host kernel: probe of b returned 0 after 1000000 usecs\n"
+                    "Mar 01 00:00:01 host kernel: probe of c returned 0 after 1000000 usecs\n")
+    ok(got == {"b": (43200000000, 43201000000), "c": (86401000000, 86402000000)},
+       f"journalctl, Feb 28, Feb 29, Mar 01: a leap year ({got})")
+    _, got = probes("[Thu Jan  1 00:00:00 1970] Linux version 6.12.0\n"
+                    "[Thu Jan  1 00:00:05 1970] probe of e returned 0 after 1000000 usecs\n")
+    ok(got == {"e": (4000000, 5000000)}, f"dmesg -T, a boot at the epoch: times from its first line ({got})")
+    flips = "".join("Dec 31 23:59:59 host kernel: x\nJan 01 00:00:00 host kernel: y\n" for _ in range(20))
+    _, got = probes("Dec 31 23:59:58 host kernel: Linux version 6.12.0\n" + flips +
+                    "Jan 01 00:00:02 host kernel: probe of n returned 0 after 1000000 usecs\n")
+    ok(got == {"n": (3000000, 4000000)}, f"journalctl, Dec 31 and Jan 01 20 times over: one New Year ({got})")
+    j, got = probes("[Fri Nov 27 01:06:10 2026] Linux version 6.12.0\n"
+                    "[Fri Dec 31 23:59:59 9999] probe of far returned 0 after 5 usecs\n")
+    ok(isinstance(got, dict) and "far" in got and got["far"][1] <= 1 << 48,
+       f"dmesg -T, a line of the year 9999: at most the limit of one boot's times, 2^48 us ({got})")
+    limit = 1 << 52
+    blob = "".join(f"[{limit // 1000000}.{limit % 1000000:06d}] probe of d{i} returned 0 after {limit} usecs\n"
+                   for i in range(16384))
+    j, got = probes(blob)
+    bad = [v for v in ints(j) if not 0 <= v < 1 << 63] if j else None
+    total = sum(p["duration_usec"] for p in j["probes"]) if j else None
+    ok(j is not None and not bad and j["drivers"][0]["probe_usec"] == total and
+       j["critical_path"]["probe_usec"] <= total,
+       f"16384 probes of 2^52 us each: every number in the JSON in 0..2^63, the driver's sum the probes' "
+       f"({j and j['drivers'][0]['probe_usec']}, {total}; {len(bad or [])} out of range)")
+
+
 def unknown_form():
     p = run("--dmesg=-", stdin=b"".join(b"%d some text of no known form\n" % i for i in range(50)))
     text = p.stdout.decode("utf-8", "replace")
@@ -866,6 +923,7 @@ def main():
         spoofed_journal(spoofed[0])
     unknown_form()
     json_escapes()
+    wall_clock_edges()
     hostile_input()
     svg_target()
     odd_bytes()
