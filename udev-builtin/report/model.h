@@ -25,8 +25,8 @@
 #define REPORT_LINE_MAX 4096
 #define REPORT_JSON_LINE_MAX 65536
 
-/* Whole seconds or microseconds beyond this are not a boot's. */
-#define REPORT_USEC_MAX (UINT64_C(1) << 52)
+/* Times and durations beyond this (about 8.9 years) are not a boot's: taken as this. */
+#define REPORT_USEC_MAX (UINT64_C(1) << 48)
 
 /*
  * Beyond these a log is not one boot's: the rest is counted, not kept.
@@ -39,6 +39,9 @@
 #define REPORT_MAX_MODULES 16384
 #define REPORT_MAX_TASKS 16384
 #endif
+
+/* A sum of every probe's time fits in JSON's signed 64 bits. */
+_Static_assert(REPORT_MAX_PROBES <= INT64_MAX / REPORT_USEC_MAX, "sums of probe times overflow");
 
 /* An open-addressing table of indices + 1 into an array, by a hash of their key. */
 struct report_index {
@@ -168,9 +171,14 @@ struct report {
         bool dyndbg;                    /* the driver core's own debug lines were seen */
         uint64_t last_usec;
         uint64_t userspace_usec;        /* "Run /init as init process"; 0: not seen */
-        /* Wall-clock times (dmesg -T, journalctl): the boot's first line, the
-         * last time read, a year added after New Year (journalctl has none). */
-        uint64_t wall_base_usec, wall_last_usec, wall_wrap_usec;
+        /* Wall-clock times (dmesg -T, journalctl): the boot's first line (or its
+         * "Linux version" line), and the last line's date, as days counted on
+         * from it: journalctl gives no year. */
+        bool wall_set;
+        int64_t wall_base_usec;
+        int64_t wall_day;
+        unsigned wall_month, wall_mday;
+        bool wall_next_year;            /* past New Year: at most one */
         bool wall_seconds;              /* some times were to the second only */
         size_t journal_kernel_lines;    /* journalctl -o json: the kernel's entries */
         bool program_names_as_written;  /* program lines of a journal saved as text */

@@ -511,7 +511,7 @@ static bool parse_bracket_time(const char **p, uint64_t *t)
         if (*q++ != ']' || !skip_caller(&q))
                 return false;
         *p = q;
-        *t = s * 1000000 + us;
+        *t = s * 1000000 + us > REPORT_USEC_MAX ? REPORT_USEC_MAX : s * 1000000 + us;
         return true;
 }
 
@@ -553,26 +553,34 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
         return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 }
 
-/* "Nov 27 01:06:10[.123456]" (day padded with a space or a zero), into *@usec; year 2000 when @year is 0. */
-static bool parse_wall(const char **p, int64_t year, uint64_t *usec, bool *fraction)
+/* A wall-clock time as dmesg -T and journalctl print it. */
+struct wall_time {
+        unsigned year;          /* 0: not given (journalctl) */
+        unsigned month, day;
+        uint64_t usec;          /* into the day */
+        bool fraction;          /* to the microsecond, not the second */
+};
+
+/* "Nov 27 01:06:10[.123456]", the day padded with a space or a zero. */
+static bool parse_wall(const char **p, struct wall_time *w)
 {
         const char *q = *p;
-        unsigned mon, day, h, min, sec;
+        unsigned h, min, sec;
         uint64_t us = 0, digits = 0;
 
-        if ((mon = (unsigned) parse_month(&q)) == 0 || *q++ != ' ')
+        if ((w->month = (unsigned) parse_month(&q)) == 0 || *q++ != ' ')
                 return false;
         if (*q == ' ')
                 q++;
         if (is_digit(q[0]) && !is_digit(q[1]))
-                day = (unsigned) (*q++ - '0');
-        else if (!parse_2digits(&q, 31, &day))
+                w->day = (unsigned) (*q++ - '0');
+        else if (!parse_2digits(&q, 31, &w->day))
                 return false;
-        if (day == 0 || *q++ != ' ' || !parse_2digits(&q, 23, &h) || *q++ != ':' ||
+        if (w->day == 0 || *q++ != ' ' || !parse_2digits(&q, 23, &h) || *q++ != ':' ||
             !parse_2digits(&q, 59, &min) || *q++ != ':' || !parse_2digits(&q, 60, &sec))
                 return false;
-        *fraction = *q == '.';
-        if (*fraction) {
+        w->fraction = *q == '.';
+        if (w->fraction) {
                 for (q++; is_digit(*q); q++, digits++)
                         if (digits < 6)
                                 us = us * 10 + (uint64_t) (*q - '0');
@@ -581,18 +589,16 @@ static bool parse_wall(const char **p, int64_t year, uint64_t *usec, bool *fract
                 for (; digits < 6; digits++)
                         us *= 10;
         }
-        *usec = (uint64_t) (days_from_civil(year ? year : 2000, mon, day) * 86400 + h * 3600 + min * 60 + sec) *
-                1000000 + us;
+        w->usec = (uint64_t) (h * 3600 + min * 60 + sec) * 1000000 + us;
         *p = q;
         return true;
 }
 
 /* dmesg -T: "[Fri Nov 27 01:06:10 2026]", "<6>" before and "[T123]" after optional. */
-static bool parse_bracket_wall(const char **p, uint64_t *usec)
+static bool parse_bracket_wall(const char **p, struct wall_time *w)
 {
         const char *q = *p, *year_at;
         uint64_t y = 0;
-        bool fraction;
 
         if (!skip_level(&q) || *q++ != '[')
                 return false;
@@ -608,8 +614,9 @@ static bool parse_bracket_wall(const char **p, uint64_t *usec)
         year_at -= 4;
         if (year_at[-1] != ' ' || !report_parse_u64(&year_at, 9999, &y) || *year_at != ']' || y < 1970)
                 return false;
-        if (!parse_wall(&q, (int64_t) y, usec, &fraction) || fraction || *q != ' ' || q + 5 != year_at)
+        if (!parse_wall(&q, w) || w->fraction || *q != ' ' || q + 5 != year_at)
                 return false;
+        w->year = (unsigned) y;
         q = year_at + 1;
         if (!skip_caller(&q))
                 return false;
@@ -618,42 +625,83 @@ static bool parse_bracket_wall(const char **p, uint64_t *usec)
 }
 
 /*
- * A wall-clock time, as microseconds since the boot's first line (or its
- * "Linux version" line): the resolution of the time's form is the log's.
+ * Days from @m1/@d1 to @m2/@d2, @dy years on (-1, 0, 1). With no year
+ * given, the years have no Feb 29 unless one of the dates is one.
  */
-static uint64_t since_boot(struct report *r, uint64_t wall, bool fraction, const char *msg)
+static int64_t days_between(unsigned m1, unsigned d1, unsigned m2, unsigned d2, int dy)
+{
+        int64_t y1 = 2002;      /* 2001 to 2003: common years */
+
+        if (m1 == 2 && d1 == 29)
+                y1 = 2004;
+        else if (m2 == 2 && d2 == 29)
+                y1 = 2004 - dy;
+        return days_from_civil(y1 + dy, m2, d2) - days_from_civil(y1, m1, d1);
+}
+
+/* The day of @w, as days counted on from the last line's: journalctl's have no year. */
+static int64_t wall_day(struct report *r, const struct wall_time *w)
+{
+        int64_t d;
+
+        if (w->year)
+                return days_from_civil(w->year, w->month, w->day);
+        if (!r->wall_set)
+                return 0;
+        d = days_between(r->wall_month, r->wall_mday, w->month, w->day, 0);
+        /* Half a year back is New Year (one boot sees one); half a year on, a line from before it. */
+        if (d < -183 && !r->wall_next_year) {
+                d = days_between(r->wall_month, r->wall_mday, w->month, w->day, 1);
+                r->wall_next_year = true;
+        } else if (d > 183 && r->wall_next_year) {
+                d = days_between(r->wall_month, r->wall_mday, w->month, w->day, -1);
+                r->wall_next_year = false;
+        }
+        /* Hostile dates cannot walk the count off (a day gained at each Feb 29 seen). */
+        d += r->wall_day;
+        return d > 3660000 ? 3660000 : d < -3660000 ? -3660000 : d;
+}
+
+/*
+ * A wall-clock time, as microseconds since the boot's first line (or its
+ * "Linux version" line), at most REPORT_USEC_MAX: the resolution of the
+ * time's form is the log's.
+ */
+static uint64_t since_boot(struct report *r, const struct wall_time *w, const char *msg)
 {
         const char *sp = strchr(msg, ' ');
+        int64_t day = wall_day(r, w), v;
 
-        /* journalctl has no year: a boot over New Year goes on from December. */
-        wall += r->wall_wrap_usec;
-        if (r->wall_last_usec > wall + UINT64_C(180) * 86400 * 1000000) {
-                r->wall_wrap_usec += UINT64_C(366) * 86400 * 1000000;
-                wall += UINT64_C(366) * 86400 * 1000000;
+        r->wall_day = day;
+        r->wall_month = w->month;
+        r->wall_mday = w->day;
+        v = day * 86400 * 1000000 + (int64_t) w->usec;
+        if (!r->wall_set || strncmp(msg, "Linux version ", 14) == 0 ||
+            (sp && strncmp(sp + 1, "kernel: Linux version ", 22) == 0)) {
+                r->wall_base_usec = v;
+                r->wall_set = true;
         }
-        r->wall_last_usec = wall;
-        if (r->wall_base_usec == 0 || strncmp(msg, "Linux version ", 14) == 0 ||
-            (sp && strncmp(sp + 1, "kernel: Linux version ", 22) == 0))
-                r->wall_base_usec = wall;
-        if (!fraction)
+        if (!w->fraction)
                 r->wall_seconds = true;
-        return wall >= r->wall_base_usec ? wall - r->wall_base_usec : 0;
+        if (v <= r->wall_base_usec)
+                return 0;
+        return (uint64_t) (v - r->wall_base_usec) > REPORT_USEC_MAX ? REPORT_USEC_MAX :
+                (uint64_t) (v - r->wall_base_usec);
 }
 
 /* "Nov 27 01:06:10[.123456] " of journalctl's short forms, or dmesg -T's. */
 static bool parse_wall_time(struct report *r, const char **p, uint64_t *t)
 {
         const char *q = *p;
-        uint64_t wall;
-        bool fraction = false;
+        struct wall_time w = {};
 
-        if (parse_bracket_wall(&q, &wall))
+        if (parse_bracket_wall(&q, &w))
                 ;
-        else if (parse_wall(&q, 0, &wall, &fraction) && *q == ' ')
+        else if (parse_wall(&q, &w) && *q == ' ')
                 q++;
         else
                 return false;
-        *t = since_boot(r, wall, fraction, q);
+        *t = since_boot(r, &w, q);
         *p = q;
         return true;
 }
