@@ -597,6 +597,27 @@ def spoofed_journal(base):
             # the same as a kernel line, but with no kernel transport
             json_entry(1700000, "probe of spoofed.1 returned 0 after 900000 usecs", SYSLOG_IDENTIFIER="kernel",
                        _SOURCE_MONOTONIC_TIMESTAMP="1700000"),
+            # the kernel's own line naming a process any user can name (prctl(PR_SET_NAME), then a
+            # segfault): not systemd-udevd's first line, and pid 4242 is no udevd's
+            json_entry(100000, "systemd-udevd[4242]: segfault at 0 ip 0000000000000000 sp 00007ffd00000000 "
+                       "error 4 in x[1000+2000]", _TRANSPORT="kernel", SYSLOG_FACILITY="0",
+                       SYSLOG_IDENTIFIER="kernel", _SOURCE_MONOTONIC_TIMESTAMP="100000"),
+            json_entry(200000, "calling  spoof_init+0x0/0x10 [spoof_mod] @ 4242", _TRANSPORT="kernel",
+                       SYSLOG_FACILITY="0", SYSLOG_IDENTIFIER="kernel", _SOURCE_MONOTONIC_TIMESTAMP="200000"),
+            json_entry(200010, "initcall spoof_init+0x0/0x10 [spoof_mod] returned 0 after 10 usecs",
+                       _TRANSPORT="kernel", SYSLOG_FACILITY="0", SYSLOG_IDENTIFIER="kernel",
+                       _SOURCE_MONOTONIC_TIMESTAMP="200010"),
+            # a kernel line of the same shape naming systemd-modules-load
+            json_entry(1600000, "systemd-modules-load[4243]: Inserted module 'uap_other'", _TRANSPORT="kernel",
+                       SYSLOG_FACILITY="0", SYSLOG_IDENTIFIER="kernel", _SOURCE_MONOTONIC_TIMESTAMP="1600000"),
+            # a user's line in the kernel log (/dev/kmsg, journald's ForwardToKMsg=yes) is no kernel line
+            json_entry(1650000, "probe of spoofed.2 returned 0 after 900000 usecs", _TRANSPORT="kernel",
+                       SYSLOG_FACILITY="1", _SOURCE_MONOTONIC_TIMESTAMP="1650000"),
+            # a user's process that had pid 75 before the udev worker that loaded uap_slow
+            json_entry(150000, "hello", _TRANSPORT="journal", SYSLOG_IDENTIFIER="logger",
+                       **dict(user, _PID="75")),
+            json_entry(1900000, "worker line", _TRANSPORT="journal", SYSLOG_IDENTIFIER="systemd-udevd",
+                       _PID="75", _UID="0", _GID="0", _COMM="(udev-worker)", _SYSTEMD_UNIT="systemd-udevd.service"),
         ]
         # A kernel line that journalctl gives as bytes (it holds an escape): read.
         binary = {"__CURSOR": "s=0;i=0", "__MONOTONIC_TIMESTAMP": "1800000", "_TRANSPORT": "kernel",
@@ -604,7 +625,10 @@ def spoofed_journal(base):
                   "MESSAGE": list(b"probe of esc\x1b.0 returned 0 after 5 usecs")}
         spoofed = os.path.join(d, name + "-spoofed.json")
         with open(clean, encoding="utf-8") as f, open(spoofed, "w", encoding="utf-8") as g:
-            g.write(f.read() + "\n".join(spoof + [json.dumps(binary)]) + "\n")
+            # In time order, as journalctl prints them.
+            entries = f.read().splitlines() + spoof + [json.dumps(binary)]
+            entries.sort(key=lambda e: int(json.loads(e)["__MONOTONIC_TIMESTAMP"]))
+            g.write("\n".join(entries) + "\n")
 
         def check(how, rep, err):
             if rep is None:
@@ -617,8 +641,17 @@ def spoofed_journal(base):
             ok(rep["udevd_usec"] == honest["udevd_usec"],
                f"{name}: spoofed journal ({how}): systemd-udevd's first line is its own ({rep['udevd_usec']})")
             devs = [p["device"] for p in rep["probes"]]
-            ok("spoofed.0" not in devs and "spoofed.1" not in devs and "esc\x1b.0" in devs,
-               f"{name}: spoofed journal ({how}): probes only from kernel lines, a line in bytes too")
+            ok("spoofed.0" not in devs and "spoofed.1" not in devs and "spoofed.2" not in devs and
+               "esc\x1b.0" in devs,
+               f"{name}: spoofed journal ({how}): probes only from the kernel's lines, a line in bytes too ({devs})")
+            how_spoof = mods.get("spoof_mod", {}).get("loader_how", "")
+            ok("spoof_mod" in mods and "4242" not in how_spoof,
+               f"{name}: spoofed journal ({how}): a kernel line naming a process is not that process's line "
+               f"(spoof_mod: {how_spoof})")
+            how_slow = mods.get("uap_slow", {}).get("loader_how", "")
+            ok("logger" not in how_slow,
+               f"{name}: spoofed journal ({how}): a pid two processes wrote under is neither's evidence "
+               f"(uap_slow: {how_slow})")
             ok(sorted(map(probe_key, (p for p in rep["probes"] if p["device"] != "esc\x1b.0"))) ==
                sorted(map(probe_key, honest["probes"])), f"{name}: spoofed journal ({how}): the kernel's probes")
 
@@ -654,9 +687,9 @@ def spoofed_journal(base):
            f"--journal=-1: another boot's journal, so the running system is not asked "
            f"({rep and rep['source']}, sysfs={rep and rep['sysfs']})")
 
+        plain = rep
         rep, err = report_json(spoofed, source="--journal=-1", env=dict(env, SYSTEMD_COLORS="1"))
-        ok(rep is not None and sorted(map(probe_key, (p for p in rep["probes"] if p["device"] != "esc\x1b.0"))) ==
-           sorted(map(probe_key, honest["probes"])),
+        ok(rep is not None and plain is not None and rep["probes"] == plain["probes"],
            "--journal with SYSTEMD_COLORS=1 in the environment: journalctl's JSON is read, uncoloured", err)
 
         journal_read_fails(env, d)
@@ -670,6 +703,73 @@ def spoofed_journal(base):
         ok(p.returncode == 1 and b"no kernel lines" in p.stderr,
            "--journal: no journal (journalctl prints nothing, exit 0): the report fails and says so",
            p.stdout[:300] + p.stderr)
+
+
+def kernel_log_facility(base):
+    """The facility of a kernel log record tells the kernel's lines (0) from a
+    program's (any other: written to /dev/kmsg, or by journald with
+    ForwardToKMsg=yes for any user): in /dev/kmsg records, dmesg -r's <N> and
+    dmesg -x's "kern  :info  : ". A kernel line that names a process (a
+    segfault's "comm[pid]: ", any user names a process) is no program's line;
+    a program's line holds no kernel message; a program's name in the kernel
+    log is as it wrote it, and the report says so."""
+    honest, err = report_json(base + ".kmsg")
+    if honest is None:
+        ok(False, "kernel log facility: the honest log read", err)
+        return
+    spoof = [  # (PRI, usec, message)
+        (6, 100000, "systemd-udevd[4242]: segfault at 0 ip 0000000000000000 sp 00007ffd00000000 error 4 in x[1000+2000]"),
+        (6, 200000, "calling  spoof_init+0x0/0x10 [spoof_mod] @ 4242"),
+        (6, 200010, "initcall spoof_init+0x0/0x10 [spoof_mod] returned 0 after 10 usecs"),
+        (6, 2600000, "systemd-modules-load[4243]: Inserted module 'uap_other'"),
+        (13, 1600000, "probe of spoofed.3 returned 0 after 900000 usecs"),
+        (30, 1700000, "systemd-modules-load[4244]: Inserted module 'uap_slow'"),
+        (6, 2500000, "probe of real.0 returned 0 after 5 usecs"),
+    ]
+    facilities = {0: "kern", 1: "user", 3: "daemon"}
+    levels = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"]
+    forms = {
+        "/dev/kmsg records": (base + ".kmsg", lambda pri, t, m: f"{pri},{900000 + t},{t},-;{m}"),
+        "dmesg -r": (base + ".dmesg", lambda pri, t, m: f"<{pri}>[{t // 1000000:5d}.{t % 1000000:06d}] {m}"),
+        "dmesg -x": (base + ".dmesg", lambda pri, t, m: f"{facilities[pri >> 3]:<6}:{levels[pri & 7]:<6}: "
+                                                       f"[{t // 1000000:5d}.{t % 1000000:06d}] {m}"),
+    }
+    stamp = re.compile(r"^(?:\d+,\d+,(\d+),|\[\s*(\d+)\.(\d{6})\])")
+    for form, (path, fmt) in forms.items():
+        # The lines in time order, as the log has them (a record's dictionary lines after it).
+        lines, extra = [], sorted(spoof, key=lambda x: x[1])
+        for line in open(path, encoding="utf-8", errors="surrogateescape").read().splitlines():
+            m = stamp.match(line)
+            t = int(m.group(1)) if m and m.group(1) else int(m.group(2)) * 1000000 + int(m.group(3)) if m else None
+            while t is not None and extra and extra[0][1] < t:
+                lines.append(fmt(*extra.pop(0)))
+            lines.append(line)
+        blob = "\n".join(lines + [fmt(*x) for x in extra]).encode("utf-8", "surrogateescape") + b"\n"
+        p = run("--dmesg=-", "--json=short", stdin=blob)
+        try:
+            rep = json.loads(p.stdout)
+        except ValueError:
+            ok(False, f"kernel log facility, {form}: read", p.stderr)
+            continue
+        mods = {m["module"]: m for m in rep["modules"]}
+        devs = [pr["device"] for pr in rep["probes"]]
+        ok(rep["udevd_usec"] == honest["udevd_usec"],
+           f"kernel log facility, {form}: a kernel line naming systemd-udevd is not udevd's first line "
+           f"({rep['udevd_usec']}, {honest['udevd_usec']})")
+        how = mods.get("spoof_mod", {}).get("loader_how", "")
+        ok("spoof_mod" in mods and "4242" not in how,
+           f"kernel log facility, {form}: nor does it name the task that loaded a module ({how})")
+        ok(mods.get("uap_other", {}).get("loader") ==
+           {m["module"]: m["loader"] for m in honest["modules"]}.get("uap_other"),
+           f"kernel log facility, {form}: a kernel line naming systemd-modules-load inserts nothing "
+           f"(uap_other: {mods.get('uap_other', {}).get('loader')})")
+        ok("spoofed.3" not in devs and "real.0" in devs,
+           f"kernel log facility, {form}: a program's line is no probe, the kernel's is ({devs[-3:]})")
+        ok(rep["program_names_as_written"],
+           f"kernel log facility, {form}: a tool's name in the kernel log is as it wrote it, and the JSON says so")
+        text = run("--dmesg=-", stdin=blob).stdout.decode("utf-8", "replace")
+        ok("Programs:" in text and "/dev/kmsg" in text,
+           f"kernel log facility, {form}: the text says a program's name in the kernel log is unchecked", text[:800])
 
 
 def json_escapes():
@@ -921,6 +1021,9 @@ def main():
     spoofed = [b for b in bases if b.endswith("uml-program") and os.path.exists(b + ".journal")]
     if spoofed:
         spoofed_journal(spoofed[0])
+    stock = [b for b in bases if b.endswith("uml-stock") and os.path.exists(b + ".kmsg")]
+    if stock:
+        kernel_log_facility(stock[0])
     unknown_form()
     json_escapes()
     wall_clock_edges()
