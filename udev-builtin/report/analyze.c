@@ -226,8 +226,13 @@ static void driver_module(struct report *r, struct scratch *s, struct report_dri
 static void module_loader(struct report *r, struct report_module *m, const struct report_facts *f)
 {
         const struct report_task *t = m->pid >= 0 ? report_task_find(r, m->pid) : NULL;
-        const struct report_tool *tool = t ? report_tool_find(t->ident, strlen(t->ident)) : NULL;
+        const struct report_tool *tool;
         char where[256];
+
+        /* A pid that wrote under two names was used twice: neither tells who loaded the module. */
+        if (t && t->renamed)
+                t = NULL;
+        tool = t ? report_tool_find(t->ident, strlen(t->ident)) : NULL;
 
         if (m->inserted_by_modules_load) {
                 m->loader = REPORT_LOADER_MODULES_LOAD;

@@ -135,8 +135,8 @@ int report_read_journal(struct report *r, const char *boot)
         _cleanup_free_ char *boot_arg = NULL;
         _cleanup_free_ char **env = journalctl_environment();
         char *argv[] = { "journalctl", "--boot", "-o", "json",
-                         "--output-fields=MESSAGE,_TRANSPORT,SYSLOG_IDENTIFIER,SYSLOG_PID,_PID,_COMM,"
-                         "_SYSTEMD_UNIT,_SOURCE_MONOTONIC_TIMESTAMP,_KERNEL_DEVICE",
+                         "--output-fields=MESSAGE,_TRANSPORT,SYSLOG_IDENTIFIER,SYSLOG_PID,SYSLOG_FACILITY,"
+                         "_PID,_COMM,_SYSTEMD_UNIT,_SOURCE_MONOTONIC_TIMESTAMP,_KERNEL_DEVICE",
                          "--no-pager", NULL };
         posix_spawn_file_actions_t fa;
         _cleanup_(fclosep) FILE *f = NULL;

@@ -6,9 +6,9 @@
  * fields whose names start with '_' journald sets itself, from the
  * kernel's word: how the line came (_TRANSPORT), which process sent it
  * (_PID, _COMM) and in which unit (_SYSTEMD_UNIT). So a kernel line is
- * one of _TRANSPORT=kernel (the kernel's own, or a line written to
- * /dev/kmsg, which takes root), and a tool's line the report draws on
- * counts only from that tool's unit.
+ * one of _TRANSPORT=kernel with SYSLOG_FACILITY=0 (the kernel's own: a
+ * line a program writes to /dev/kmsg has another facility), and a tool's
+ * line the report draws on counts as checked only from that tool's unit.
  *
  * journalctl prints every value as a string, a field that is not UTF-8
  * or holds control characters as an array of its bytes, a field given
@@ -30,6 +30,7 @@ enum {
         F_SOURCE_MONOTONIC,     /* the kernel's own time of a kernel line */
         F_MONOTONIC,            /* when journald received the line */
         F_KERNEL_DEVICE,        /* "+BUS:NAME" of a kernel line about a device */
+        F_FACILITY,             /* SYSLOG_FACILITY: 0 for the kernel's own lines */
         N_FIELDS,
 };
 
@@ -44,6 +45,7 @@ static const char * const field_names[N_FIELDS] = {
         [F_SOURCE_MONOTONIC] = "_SOURCE_MONOTONIC_TIMESTAMP",
         [F_MONOTONIC] = "__MONOTONIC_TIMESTAMP",
         [F_KERNEL_DEVICE] = "_KERNEL_DEVICE",
+        [F_FACILITY] = "SYSLOG_FACILITY",
 };
 
 struct value {
@@ -297,20 +299,29 @@ static bool get_number(const struct entry *e, int i, uint64_t max, uint64_t *ret
         return s && report_parse_u64(&s, max, ret) && *s == '\0';
 }
 
-/* A line of the kernel's: its own, or one a program wrote to /dev/kmsg, as dmesg shows it. */
+/*
+ * A record of the kernel log: the kernel's own (facility 0, which journald
+ * names "kernel"), read for the kernel's messages only; or a program's line
+ * written to /dev/kmsg (by root, or by journald for any user with
+ * ForwardToKMsg=yes), whose name and pid are what the line said.
+ */
 static int kernel_entry(struct report *r, const struct entry *e, uint64_t t, const char *msg)
 {
-        const char *ident = get(e, F_IDENT), *pid = get(e, F_SYSLOG_PID), *device = get(e, F_KERNEL_DEVICE);
-        char line[REPORT_LINE_MAX];
-        int used;
+        const char *ident = get(e, F_IDENT), *device = get(e, F_KERNEL_DEVICE);
+        const struct report_tool *tool;
+        uint64_t facility, pid;
+        int used = 0;
 
         r->journal_kernel_lines++;
-        if (ident && strcmp(ident, "kernel") != 0) {
-                snprintf(line, sizeof(line), "%s%s%s%s: %s", ident, pid ? "[" : "", pid ? pid : "",
-                         pid ? "]" : "", msg);
-                msg = line;
+        if (!get_number(e, F_FACILITY, 1024, &facility))
+                facility = ident == NULL || strcmp(ident, "kernel") == 0 ? 0 : 1;
+        if (facility == 0)
+                used = report_parse_message(r, t, msg, 0);
+        else if (ident && *ident && get_number(e, F_SYSLOG_PID, INT32_MAX, &pid) && pid > 0) {
+                tool = report_tool_find(ident, strlen(ident));
+                if (tool == NULL || tool->unit)
+                        used = report_parse_program_line(r, t, ident, strlen(ident), (int) pid, msg, false);
         }
-        used = report_parse_message(r, t, msg);
         if (device && report_parse_device_bus(r, device) > 0)
                 used = 1;
         return used;
@@ -330,7 +341,7 @@ static int program_entry(struct report *r, const struct entry *e, uint64_t t, co
         tool = report_tool_find(ident, strlen(ident));
         if (tool && (tool->unit == NULL || unit == NULL || strcmp(unit, tool->unit) != 0))
                 return 0;
-        return report_parse_program_line(r, t, ident, strlen(ident), (int) pid, msg);
+        return report_parse_program_line(r, t, ident, strlen(ident), (int) pid, msg, true);
 }
 
 /* One line of journalctl -o json: 1 when the report used it. */

@@ -114,6 +114,7 @@ struct report_task {
         int pid;
         char ident[REPORT_NAME_MAX];
         uint64_t first_usec;
+        bool renamed;                   /* lines under another name too: a pid used twice */
 };
 
 /*
@@ -181,7 +182,7 @@ struct report {
         bool wall_next_year;            /* past New Year: at most one */
         bool wall_seconds;              /* some times were to the second only */
         size_t journal_kernel_lines;    /* journalctl -o json: the kernel's entries */
-        bool program_names_as_written;  /* program lines of a journal saved as text */
+        bool program_names_as_written;  /* a tool's lines, named as the writer chose */
         uint64_t udevd_usec;            /* systemd-udevd's first line; 0: not seen */
 
         struct report_probe *probes;

@@ -50,8 +50,10 @@ static void print_header(const struct report *r, FILE *f, const char *source)
                         "boot's first line: start times are rounded, durations are the kernel's. dmesg, or\n"
                         "journalctl -k -o short-monotonic, gives exact times.\n");
         if (r->program_names_as_written)
-                fprintf(f, "Programs: as each named itself in a journal saved as text, where anyone can log\n"
-                        "under any name; journalctl -o json (or --journal) lets the report check them.\n");
+                fprintf(f, "Programs: as each line names its writer. In the kernel log (/dev/kmsg, where\n"
+                        "journald's ForwardToKMsg=yes puts any user's lines) and in a journal saved as\n"
+                        "text a program names itself; journalctl -o json (or --journal) lets the report\n"
+                        "check the lines a tool sent to the journal.\n");
         /* Of a log in no known form nothing is known: no advice for the boot. */
         if (r->lines_used > 0 || r->lines == 0)
                 fprintf(f, "initcall_debug lines: %s; driver core debug lines: %s\n",

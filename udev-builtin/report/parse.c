@@ -9,10 +9,18 @@
  * The forms, from Linux 6.12 (drivers/base/dd.c, init/main.c, kernel
  * printk) and systemd's journalctl:
  *   "[    1.234567] MSG"                           dmesg, "[T12]" caller optional
+ *   "<6>[    1.234567] MSG"                        dmesg -r: the record's priority
+ *   "kern  :info  : [    1.234567] MSG"            dmesg -x: the same, in words
  *   "6,1234,1234567,-;MSG" + " KEY=value" lines    /dev/kmsg records
  *   "[    1.234567] HOST kernel: MSG"              journalctl -o short-monotonic
  *   "[    1.234567] HOST IDENT[PID]: TEXT"         a program's line in the journal
  *   "IDENT[PID]: TEXT"                             a program writing to /dev/kmsg
+ * A record's priority holds its facility: the kernel's own records have
+ * facility 0, what a program writes to /dev/kmsg never has (the kernel
+ * sees to it). Where a form tells, a kernel record is read only for the
+ * kernel's messages, though it may start like a program's line (a
+ * segfault's "COMM[PID]: ", and any user names its own processes), and a
+ * program's record only as a program's line.
  * and with the wall clock, times since the boot's first line:
  *   "[Fri Nov 27 01:06:10 2026] MSG"               dmesg -T, to the second
  *   "Nov 27 01:06:10 HOST kernel: MSG"             journalctl (-o short), to the second
@@ -384,13 +392,16 @@ static const char *task_prefix(const char *m, size_t *ident_len, int *pid)
 }
 
 int report_parse_program_line(struct report *r, uint64_t t, const char *ident, size_t len, int pid,
-                              const char *text)
+                              const char *text, bool checked)
 {
         const struct report_tool *tool = report_tool_find(ident, len);
-        struct report_task *task = NULL;
+        struct report_task *task = (struct report_task *) report_task_find(r, pid);
         const char *q = text, *end;
 
-        if (report_task_find(r, pid) == NULL) {
+        /* The kernel log and a journal saved as text name a program as it named itself. */
+        if (tool && !checked)
+                r->program_names_as_written = true;
+        if (task == NULL) {
                 task = report_task_add(r, pid);
                 if (task == NULL)
                         r->dropped++;
@@ -398,7 +409,9 @@ int report_parse_program_line(struct report *r, uint64_t t, const char *ident, s
                         task->first_usec = t;
                         report_copy_name(task->ident, ident, len);
                 }
-        }
+        } else if (strlen(task->ident) != (len < REPORT_NAME_MAX ? len : REPORT_NAME_MAX - 1) ||
+                   strncmp(task->ident, ident, strlen(task->ident)) != 0)
+                task->renamed = true;
         if (tool && tool->marks_udevd && r->udevd_usec == 0)
                 r->udevd_usec = t ? t : 1;
 
@@ -425,12 +438,16 @@ int report_parse_program_line(struct report *r, uint64_t t, const char *ident, s
         return 1;
 }
 
-int report_parse_message(struct report *r, uint64_t t, const char *m)
+int report_parse_message(struct report *r, uint64_t t, const char *m, int facility)
 {
         const char *q = m, *text;
         size_t len;
         int pid;
 
+        if (facility > 0) {
+                text = task_prefix(m, &len, &pid);
+                return text ? report_parse_program_line(r, t, m, len, pid, text, false) : 0;
+        }
         if (skip(&q, "probe of "))
                 return parse_probe(r, t, q);
         if (skip(&q, "calling  "))
@@ -449,23 +466,59 @@ int report_parse_message(struct report *r, uint64_t t, const char *m)
                         r->userspace_usec = t ? t : 1;
                 return 1;
         }
-        text = task_prefix(m, &len, &pid);
+        text = facility < 0 ? task_prefix(m, &len, &pid) : NULL;
         if (text)
-                return report_parse_program_line(r, t, m, len, pid, text);
+                return report_parse_program_line(r, t, m, len, pid, text, false);
         return parse_device_line(r, t, m);
 }
 
-/* dmesg -r's "<6>" before the time, if there. */
-static bool skip_level(const char **p)
+/* dmesg -x's names of facilities and levels (util-linux). */
+static const char * const facility_names[] = {
+        "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+};
+static const char * const level_names[] = {
+        "emerg", "alert", "crit", "err", "warn", "notice", "info", "debug",
+};
+
+/* A word of @names, padded with spaces, then ':': its index, or -1. */
+static int skip_name(const char **p, const char * const *names, size_t n_names)
 {
         const char *q = *p;
+        size_t n = strspn(q, "abcdefghijklmnopqrstuvwxyz");
+
+        for (size_t i = 0; i < n_names; i++)
+                if (strlen(names[i]) == n && strncmp(q, names[i], n) == 0) {
+                        for (q += n; *q == ' '; q++)
+                                ;
+                        if (*q != ':')
+                                return -1;
+                        *p = q + 1;
+                        return (int) i;
+                }
+        return -1;
+}
+
+/*
+ * The record's facility before the time, if there: dmesg -r's "<6>"
+ * (facility * 8 + level), dmesg -x's "kern  :info  : ".
+ */
+static bool skip_level(const char **p, int *facility)
+{
+        const char *q = *p;
+        uint64_t v;
+        int f;
 
         if (*q == '<') {
-                while (is_digit(*++q))
-                        ;
-                if (*q++ != '>')
+                q++;
+                if (!report_parse_u64(&q, 1024, &v) || *q++ != '>')
                         return false;
-        }
+                *facility = (int) (v >> 3);
+        } else if ((f = skip_name(&q, facility_names, sizeof(facility_names) / sizeof(facility_names[0]))) >= 0 &&
+                   skip_name(&q, level_names, sizeof(level_names) / sizeof(level_names[0])) >= 0 && *q == ' ') {
+                q++;
+                *facility = f;
+        } else
+                q = *p;
         *p = q;
         return true;
 }
@@ -489,12 +542,13 @@ static bool skip_caller(const char **p)
 }
 
 /* "[    1.234567]" with an optional "<6>" before and "[T123]" after. */
-static bool parse_bracket_time(const char **p, uint64_t *t)
+static bool parse_bracket_time(const char **p, uint64_t *t, int *facility)
 {
         const char *q = *p;
         uint64_t s, us = 0, digits = 0;
+        int f = -1;
 
-        if (!skip_level(&q) || *q++ != '[')
+        if (!skip_level(&q, &f) || *q++ != '[')
                 return false;
         while (*q == ' ')
                 q++;
@@ -512,6 +566,7 @@ static bool parse_bracket_time(const char **p, uint64_t *t)
                 return false;
         *p = q;
         *t = s * 1000000 + us > REPORT_USEC_MAX ? REPORT_USEC_MAX : s * 1000000 + us;
+        *facility = f;
         return true;
 }
 
@@ -595,12 +650,13 @@ static bool parse_wall(const char **p, struct wall_time *w)
 }
 
 /* dmesg -T: "[Fri Nov 27 01:06:10 2026]", "<6>" before and "[T123]" after optional. */
-static bool parse_bracket_wall(const char **p, struct wall_time *w)
+static bool parse_bracket_wall(const char **p, struct wall_time *w, int *facility)
 {
         const char *q = *p, *year_at;
         uint64_t y = 0;
+        int f = -1;
 
-        if (!skip_level(&q) || *q++ != '[')
+        if (!skip_level(&q, &f) || *q++ != '[')
                 return false;
         for (int i = 0; i < 3; i++, q++)
                 if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')))
@@ -621,6 +677,7 @@ static bool parse_bracket_wall(const char **p, struct wall_time *w)
         if (!skip_caller(&q))
                 return false;
         *p = q;
+        *facility = f;
         return true;
 }
 
@@ -690,12 +747,12 @@ static uint64_t since_boot(struct report *r, const struct wall_time *w, const ch
 }
 
 /* "Nov 27 01:06:10[.123456] " of journalctl's short forms, or dmesg -T's. */
-static bool parse_wall_time(struct report *r, const char **p, uint64_t *t)
+static bool parse_wall_time(struct report *r, const char **p, uint64_t *t, int *facility)
 {
         const char *q = *p;
         struct wall_time w = {};
 
-        if (parse_bracket_wall(&q, &w))
+        if (parse_bracket_wall(&q, &w, facility))
                 ;
         else if (parse_wall(&q, &w) && *q == ' ')
                 q++;
@@ -706,19 +763,20 @@ static bool parse_wall_time(struct report *r, const char **p, uint64_t *t)
         return true;
 }
 
-/* "PRI,SEQ,USEC,FLAGS[,...];" */
-static bool parse_kmsg_prefix(const char **p, uint64_t *t)
+/* "PRI,SEQ,USEC,FLAGS[,...];", PRI being facility * 8 + level. */
+static bool parse_kmsg_prefix(const char **p, uint64_t *t, int *facility)
 {
         const char *q = *p, *semi;
-        uint64_t v;
+        uint64_t pri, v;
 
-        if (!report_parse_u64(&q, UINT64_MAX, &v) || *q++ != ',' || !report_parse_u64(&q, UINT64_MAX, &v) ||
+        if (!report_parse_u64(&q, 1024, &pri) || *q++ != ',' || !report_parse_u64(&q, UINT64_MAX, &v) ||
             *q++ != ',' || !report_parse_u64(&q, REPORT_USEC_MAX, t) || *q != ',')
                 return false;
         semi = strchr(q, ';');
         if (semi == NULL)
                 return false;
         *p = semi + 1;
+        *facility = (int) (pri >> 3);
         return true;
 }
 
@@ -749,28 +807,29 @@ static int parse_dict(struct report *r, const char *p)
 }
 
 /*
- * After the timestamp of a journalctl line: "HOST kernel: MSG" is the
- * kernel's, "HOST IDENT[PID]: TEXT" a program's; anything else is a
+ * After the timestamp: where the form gives no facility, a journalctl
+ * line's "HOST kernel: MSG" is the kernel's (journalctl names it so for
+ * facility 0), "HOST IDENT[PID]: TEXT" a program's; anything else is a
  * kernel message as dmesg prints it.
  */
-static int parse_after_time(struct report *r, uint64_t t, const char *m)
+static int parse_after_time(struct report *r, uint64_t t, const char *m, int facility)
 {
         const char *sp = strchr(m, ' '), *q, *text;
         size_t len;
         int pid;
 
-        if (sp && sp > m) {
+        if (facility < 0 && sp && sp > m) {
                 q = sp + 1;
                 if (skip(&q, "kernel: "))
-                        return report_parse_message(r, t, q);
+                        return report_parse_message(r, t, q, 0);
                 text = task_prefix(sp + 1, &len, &pid);
                 if (text) {
                         /* In a journal saved as text, a program's line names the program as it chose. */
                         r->program_names_as_written = true;
-                        return report_parse_program_line(r, t, sp + 1, len, pid, text);
+                        return report_parse_program_line(r, t, sp + 1, len, pid, text, false);
                 }
         }
-        return report_parse_message(r, t, m);
+        return report_parse_message(r, t, m, facility);
 }
 
 /*
@@ -782,7 +841,7 @@ int report_parse_line(struct report *r, const char *line, size_t len)
         char buf[LINE_MAX_LEN];
         const char *p = buf;
         uint64_t t;
-        int used;
+        int used, facility = -1;
 
         if (len > 0 && line[0] == '{') {
                 r->lines++;
@@ -799,10 +858,11 @@ int report_parse_line(struct report *r, const char *line, size_t len)
 
         if (buf[0] == ' ')
                 used = parse_dict(r, buf + 1);
-        else if (parse_kmsg_prefix(&p, &t) || parse_bracket_time(&p, &t) || parse_wall_time(r, &p, &t)) {
+        else if (parse_kmsg_prefix(&p, &t, &facility) || parse_bracket_time(&p, &t, &facility) ||
+                 parse_wall_time(r, &p, &t, &facility)) {
                 if (t > r->last_usec)
                         r->last_usec = t;
-                used = parse_after_time(r, t, p);
+                used = parse_after_time(r, t, p, facility);
         } else {
                 /* A program's line in /dev/kmsg read as text: no time, but a pid. */
                 const char *text;
@@ -810,7 +870,7 @@ int report_parse_line(struct report *r, const char *line, size_t len)
                 int pid;
 
                 text = task_prefix(buf, &ident_len, &pid);
-                used = text ? report_parse_program_line(r, r->last_usec, buf, ident_len, pid, text) : 0;
+                used = text ? report_parse_program_line(r, r->last_usec, buf, ident_len, pid, text, false) : 0;
         }
         if (used > 0)
                 r->lines_used++;
