@@ -772,6 +772,33 @@ def kernel_log_facility(base):
            f"kernel log facility, {form}: the text says a program's name in the kernel log is unchecked", text[:800])
 
 
+def text_journal_kernel_lines(base):
+    """In a whole-boot journal saved as text (journalctl -b), a program's line
+    can pass for the kernel's: systemd-cat -t 'kernel: probe of spoof' echo
+    ' returned 0 after 500000 usecs' prints as a kernel line. The report says
+    that its kernel lines are unchecked there; journalctl -k (the kernel's
+    lines alone) and the JSON are not."""
+    forged = "[    1.600000] localhost kernel: probe of spoof[4242]:  returned 0 after 500000 usecs\n"
+    blob = open(base + ".journal", "rb").read() + forged.encode()
+    rep = json.loads(run("--dmesg=-", "--json=short", stdin=blob).stdout)
+    text = run("--dmesg=-", stdin=blob).stdout.decode("utf-8", "replace")
+    ok(rep.get("kernel_lines_as_written") is True and "Kernel lines:" in text and "journalctl -k" in text,
+       f"journalctl -b saved as text: its kernel lines are said to be unchecked (forged: "
+       f"{[p['device'] for p in rep['probes'] if 'spoof' in p['device']]}), journalctl -k or JSON named",
+       text[:900])
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([sys.executable, os.path.join(HERE, "derive-formats.py"), base, d], check=True)
+        name = os.path.basename(base)
+        for form in ("journal-k", "json"):
+            rep, err = report_json(os.path.join(d, f"{name}.{form}"))
+            ok(rep is not None and rep.get("kernel_lines_as_written") is False,
+               f"{name}.{form}: the kernel's lines alone, or the JSON: kernel lines are not said to be unchecked",
+               err)
+    rep, err = report_json(base + ".dmesg")
+    ok(rep is not None and rep.get("kernel_lines_as_written") is False,
+       "dmesg: kernel lines are not said to be unchecked", err)
+
+
 def json_escapes():
     """journalctl -o json lines with odd escapes: a lone high surrogate takes
     nothing after it, and a key with a NUL in it is no field's name."""
@@ -1024,6 +1051,8 @@ def main():
     stock = [b for b in bases if b.endswith("uml-stock") and os.path.exists(b + ".kmsg")]
     if stock:
         kernel_log_facility(stock[0])
+    if spoofed:
+        text_journal_kernel_lines(spoofed[0])
     unknown_form()
     json_escapes()
     wall_clock_edges()
