@@ -183,6 +183,7 @@ struct report {
         bool wall_seconds;              /* some times were to the second only */
         size_t journal_kernel_lines;    /* journalctl -o json: the kernel's entries */
         bool program_names_as_written;  /* a tool's lines, named as the writer chose */
+        bool kernel_lines_as_written;   /* a journal saved as text: a program's line may pass for the kernel's */
         uint64_t udevd_usec;            /* systemd-udevd's first line; 0: not seen */
 
         struct report_probe *probes;

@@ -49,6 +49,10 @@ static void print_header(const struct report *r, FILE *f, const char *source)
                 fprintf(f, "Times: the wall clock to the second (dmesg -T, journalctl's short form), from the\n"
                         "boot's first line: start times are rounded, durations are the kernel's. dmesg, or\n"
                         "journalctl -k -o short-monotonic, gives exact times.\n");
+        if (r->kernel_lines_as_written)
+                fprintf(f, "Kernel lines: unchecked in a journal saved as text, where a program's line can\n"
+                        "pass for the kernel's (systemd-cat -t 'kernel: ...' in journalctl -b; in -k only\n"
+                        "through /dev/kmsg); journalctl -o json tells them apart.\n");
         if (r->program_names_as_written)
                 fprintf(f, "Programs: as each line names its writer. In the kernel log (/dev/kmsg, where\n"
                         "journald's ForwardToKMsg=yes puts any user's lines) and in a journal saved as\n"
@@ -368,6 +372,7 @@ void report_print_json(const struct report *r, FILE *f, enum json_mode mode, con
         json_kv_bool(&j, "dyndbg", r->dyndbg);
         json_kv_bool(&j, "sysfs", r->facts);
         json_kv_bool(&j, "program_names_as_written", r->program_names_as_written);
+        json_kv_bool(&j, "kernel_lines_as_written", r->kernel_lines_as_written);
         json_kv_int(&j, "tick_usec", (long long) r->tick_usec);
         kv_usec_or_null(&j, "userspace_usec", r->userspace_usec);
         kv_usec_or_null(&j, "udevd_usec", r->udevd_usec);

@@ -824,8 +824,11 @@ static int parse_after_time(struct report *r, uint64_t t, const char *m, int fac
                         return report_parse_message(r, t, q, 0);
                 text = task_prefix(sp + 1, &len, &pid);
                 if (text) {
-                        /* In a journal saved as text, a program's line names the program as it chose. */
-                        r->program_names_as_written = true;
+                        /*
+                         * A journal saved as text (journalctl -b) with programs' lines: a
+                         * program names itself as it chooses, even "kernel: probe of X".
+                         */
+                        r->program_names_as_written = r->kernel_lines_as_written = true;
                         return report_parse_program_line(r, t, sp + 1, len, pid, text, false);
                 }
         }
