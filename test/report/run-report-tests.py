@@ -512,8 +512,11 @@ def loaders(rep):
             {m["module"]: (m["loader"], m["loader_how"]) for m in rep["modules"]})
 
 
-def coarse_form(name, what, rep, exact):
-    """A log with wall-clock times to the second against the exact form of the same boot."""
+def coarse_form(name, what, rep, exact, received=False):
+    """A log with wall-clock times to the second against the exact form of the
+    same boot. dmesg -T's are the kernel's, cut to the second; journalctl's
+    (@received) are when journald received each line, so that only the
+    durations are the kernel's, and the report must say so."""
     if rep is None or exact is None:
         ok(False, f"{name}: {what}: read")
         return
@@ -522,12 +525,15 @@ def coarse_form(name, what, rep, exact):
        f"{sorted(map(probe_row, rep['probes']))[:5]}\n{sorted(map(probe_row, exact['probes']))[:5]}")
     far = []
     for p in exact["probes"]:
-        near = [q for q in rep["probes"] if q["device"] == p["device"] and abs(q["start_usec"] - p["start_usec"]) < 1000000
-                and (q["start_usec"] == 0 or q["duration_usec"] == p["duration_usec"])]
+        near = [q for q in rep["probes"] if q["device"] == p["device"] and q["duration_usec"] == p["duration_usec"]
+                and (received or abs(q["start_usec"] - p["start_usec"]) < 1000000)]
         if not near:
-            far.append((p["device"], p["start_usec"]))
-    ok(not far, f"{name}: {what}: each start within 1 s of the exact one, each duration the kernel's", far[:10])
+            far.append((p["device"], p["start_usec"], p["duration_usec"]))
+    ok(not far, f"{name}: {what}: each duration the kernel's" + ("" if received else ", each start within 1 s of "
+       "the exact one"), far[:10])
     ok(rep["tick_usec"] == 1000000, f"{name}: {what}: the clock's tick is 1 s ({rep['tick_usec']})")
+    want = "journal_received" if received else "kernel_seconds"
+    ok(rep.get("times") == want, f"{name}: {what}: the JSON says whose times they are ({rep.get('times')}, {want})")
 
 
 def other_forms(bases):
@@ -542,14 +548,20 @@ def other_forms(bases):
             coarse_form(name, "dmesg -T", rep, exact)
             p = run(f"--dmesg={os.path.join(d, name + '.dmesg-T')}", config=config_of(base))
             text = p.stdout.decode("utf-8", "replace")
-            ok(p.returncode == 0 and "rounded" in text and "journalctl -k -o short-monotonic" in text
+            ok(p.returncode == 0 and "to the second" in text and "dmesg, or journalctl -k -o json," in text
                and "add initcall_debug" not in text,
-               f"{name}: dmesg -T: the text says the times are rounded and which form is exact", text[:600])
+               f"{name}: dmesg -T: the text says the times are to the second and which forms are exact", text[:600])
             if not os.path.exists(base + ".journal"):
                 continue
             exact, _ = report_json(base + ".journal")
             rep, err = report_json(os.path.join(d, name + ".journal-k"))
-            coarse_form(name, "journalctl -k", rep, exact)
+            coarse_form(name, "journalctl -k", rep, exact, received=True)
+            p = run(f"--dmesg={os.path.join(d, name + '.journal-k')}", config=config_of(base))
+            text = p.stdout.decode("utf-8", "replace")
+            ok(p.returncode == 0 and "when journald received" in text and "dmesg, or journalctl -k -o json," in text
+               and "rounded" not in text,
+               f"{name}: journalctl -k: the text says the times are journald's, not the kernel's, and which "
+               f"forms are", text[:800])
             rep, err = report_json(os.path.join(d, name + ".json"))
             ok(rep is not None and exact is not None and
                sorted(map(probe_key, rep["probes"])) == sorted(map(probe_key, exact["probes"])),
@@ -625,9 +637,21 @@ def spoofed_journal(base):
                   "MESSAGE": list(b"probe of esc\x1b.0 returned 0 after 5 usecs")}
         spoofed = os.path.join(d, name + "-spoofed.json")
         with open(clean, encoding="utf-8") as f, open(spoofed, "w", encoding="utf-8") as g:
-            # In time order, as journalctl prints them.
-            entries = f.read().splitlines() + spoof + [json.dumps(binary)]
-            entries.sort(key=lambda e: int(json.loads(e)["__MONOTONIC_TIMESTAMP"]))
+            entries = f.read().splitlines()
+            # journald received the kernel's lines from before its start at its start.
+            start = min(int(json.loads(e)["__MONOTONIC_TIMESTAMP"]) for e in entries
+                        if json.loads(e)["_TRANSPORT"] == "kernel")
+            for e in spoof + [json.dumps(binary)]:
+                e = json.loads(e)
+                if e.get("_TRANSPORT") == "kernel":
+                    e["__MONOTONIC_TIMESTAMP"] = str(max(int(e["_SOURCE_MONOTONIC_TIMESTAMP"]), start))
+                entries.append(json.dumps(e))
+
+            # In the order journald received them, as journalctl prints them.
+            def received(e):
+                e = json.loads(e)
+                return int(e["__MONOTONIC_TIMESTAMP"]), int(e.get("_SOURCE_MONOTONIC_TIMESTAMP", 0))
+            entries.sort(key=received)
             g.write("\n".join(entries) + "\n")
 
         def check(how, rep, err):
