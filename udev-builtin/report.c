@@ -105,11 +105,13 @@ static void help(void)
                "\n"
                "Options:\n"
                "     --boot             the running boot's kernel log, /dev/kmsg (default)\n"
-               "     --dmesg=FILE       a saved log: dmesg, journalctl -o short-monotonic or\n"
-               "                        -o json, /dev/kmsg records; to the second only:\n"
-               "                        dmesg -T, journalctl -k; - for standard input\n"
+               "     --dmesg=FILE       a saved log: dmesg (also -r, -x; -T: to the second),\n"
+               "                        /dev/kmsg records, journalctl -k -o json (exact times),\n"
+               "                        journalctl -o short-monotonic, journalctl -k (times\n"
+               "                        when journald received each line: durations only);\n"
+               "                        - for standard input\n"
                "     --journal[=BOOT]   this boot's journal, or BOOT's as journalctl -b takes\n"
-               "                        it (-1: the boot before)\n"
+               "                        it: --journal=-1, the boot before (with the '=')\n"
                "     --svg=FILE         also write the timeline as an SVG picture\n"
                CLI_JSON_HELP
                CLI_COMMON_HELP);

@@ -576,7 +576,7 @@ static void clock_tick(struct report *r)
                 g = gcd(g, r->probes[i].end_usec);
         r->tick_usec = g ? g : 1;
         r->touch_usec = r->tick_usec > TOUCH_USEC && r->tick_usec <= TICK_MAX_USEC ? r->tick_usec : TOUCH_USEC;
-        /* A wall clock to the second (dmesg -T): the end of a probe is known to a second. */
+        /* A wall clock to the second (dmesg -T, journalctl): the end of a probe is known to a second. */
         if (r->wall_seconds)
                 r->tick_usec = r->touch_usec = 1000000;
 }

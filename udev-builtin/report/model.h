@@ -81,8 +81,8 @@ struct report_probe {
         char device[REPORT_NAME_MAX];
         char bus[REPORT_NAME_MAX];      /* "" where nothing tells */
         char driver[REPORT_NAME_MAX];
-        uint64_t start_usec;            /* since boot, the kernel's clock */
-        uint64_t end_usec;
+        uint64_t start_usec;            /* since boot, the log's clock */
+        uint64_t end_usec;              /* start + the kernel's measure */
         int result;                     /* probe()'s return value */
         enum report_mode mode;
         const char *mode_how;           /* how the mode is known, or NULL */
@@ -181,6 +181,7 @@ struct report {
         unsigned wall_month, wall_mday;
         bool wall_next_year;            /* past New Year: at most one */
         bool wall_seconds;              /* some times were to the second only */
+        bool times_received;            /* journalctl's short forms: when journald received a line */
         size_t journal_kernel_lines;    /* journalctl -o json: the kernel's entries */
         bool program_names_as_written;  /* a tool's lines, named as the writer chose */
         bool kernel_lines_as_written;   /* a journal saved as text: a program's line may pass for the kernel's */

@@ -45,10 +45,17 @@ static void print_header(const struct report *r, FILE *f, const char *source)
 
         fprintf(f, "Kernel log: %s, %zu lines, %zu used%s\n", ESC(a, source), r->lines, r->lines_used,
                 r->boots > 1 ? "; the last of several boots" : "");
-        if (r->wall_seconds)
-                fprintf(f, "Times: the wall clock to the second (dmesg -T, journalctl's short form), from the\n"
-                        "boot's first line: start times are rounded, durations are the kernel's. dmesg, or\n"
-                        "journalctl -k -o short-monotonic, gives exact times.\n");
+        if (r->times_received)
+                fprintf(f, "Times: when journald received each line (journalctl's short forms), not when the\n"
+                        "kernel logged it: the lines it read from the kernel's buffer as it started all\n"
+                        "carry its start time, and a step of the clock moves the lines after it. Durations\n"
+                        "are the kernel's; start and end times, the order of probes and the critical path\n"
+                        "are not to be trusted. For the kernel's times: dmesg, or journalctl -k -o json,\n"
+                        "as they print them.\n");
+        else if (r->wall_seconds)
+                fprintf(f, "Times: the kernel's, on the wall clock to the second (dmesg -T), from the boot's\n"
+                        "first line: start times are known to a second, durations exactly. For exact\n"
+                        "times: dmesg, or journalctl -k -o json, as they print them.\n");
         if (r->kernel_lines_as_written)
                 fprintf(f, "Kernel lines: unchecked in a journal saved as text, where a program's line can\n"
                         "pass for the kernel's (systemd-cat -t 'kernel: ...' in journalctl -b; in -k only\n"
@@ -373,6 +380,8 @@ void report_print_json(const struct report *r, FILE *f, enum json_mode mode, con
         json_kv_bool(&j, "sysfs", r->facts);
         json_kv_bool(&j, "program_names_as_written", r->program_names_as_written);
         json_kv_bool(&j, "kernel_lines_as_written", r->kernel_lines_as_written);
+        json_kv_string(&j, "times", r->times_received ? "journal_received" :
+                       r->wall_seconds ? "kernel_seconds" : "kernel");
         json_kv_int(&j, "tick_usec", (long long) r->tick_usec);
         kv_usec_or_null(&j, "userspace_usec", r->userspace_usec);
         kv_usec_or_null(&j, "udevd_usec", r->udevd_usec);

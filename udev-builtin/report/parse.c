@@ -25,6 +25,10 @@
  *   "[Fri Nov 27 01:06:10 2026] MSG"               dmesg -T, to the second
  *   "Nov 27 01:06:10 HOST kernel: MSG"             journalctl (-o short), to the second
  *   "Nov 27 01:06:10.123456 HOST kernel: MSG"      journalctl -o short-precise
+ * journalctl's times are when journald received a line, not the kernel's:
+ * the lines it reads from the ring buffer as it starts all get its start
+ * time, and a step of the clock moves the lines after it. A probe's
+ * duration is the kernel's in any form: it keeps it.
  * MSG, with initcall_debug:
  *   "probe of DEV returned R after N usecs"        at the end of every probe
  *   "calling  FN+0x0/0x10 [MOD] @ PID"             a module's init starts
@@ -133,8 +137,8 @@ static int parse_probe(struct report *r, uint64_t t, const char *p)
         memcpy(pr->device, d->name, sizeof(pr->device));
         memcpy(pr->bus, d->bus, sizeof(pr->bus));
         memcpy(pr->driver, d->driver[0] ? d->driver : d->async_driver, sizeof(pr->driver));
-        pr->end_usec = t;
         pr->start_usec = t >= usec ? t - usec : 0;
+        pr->end_usec = pr->start_usec + usec;
         pr->result = result;
         pr->dyndbg_start = d->started;
         pr->async_seen = d->async &&
@@ -754,9 +758,10 @@ static bool parse_wall_time(struct report *r, const char **p, uint64_t *t, int *
 
         if (parse_bracket_wall(&q, &w, facility))
                 ;
-        else if (parse_wall(&q, &w) && *q == ' ')
+        else if (parse_wall(&q, &w) && *q == ' ') {
                 q++;
-        else
+                r->times_received = true;
+        } else
                 return false;
         *t = since_boot(r, &w, q);
         *p = q;
