@@ -939,9 +939,36 @@ def unknown_form():
        "a file of no known form: the report says so rather than ask for initcall_debug", text)
 
 
+def well_formed(path_or_bytes):
+    try:
+        if isinstance(path_or_bytes, bytes):
+            ET.fromstring(path_or_bytes)
+        else:
+            ET.parse(path_or_bytes)
+        return True
+    except (ET.ParseError, OSError) as e:
+        return e
+
+
+# An unprivileged user, and root without the capabilities that pass over file modes.
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+NO_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def run_as(prefix, *args, **kw):
+    return subprocess.run(prefix + WRAPPER + [PROG, "-C", CONFIG, "report", *args], capture_output=True,
+                          timeout=300, **kw)
+
+
 def svg_target():
-    """--svg=FILE never writes through a symbolic link at FILE: a file made
-    next to it replaces it; a device or pipe named directly is written to."""
+    """--svg=FILE never writes through a symbolic link someone planted to a
+    file (refused), makes a new file next to a file it replaces, and never a
+    file under /dev; - is standard output, and so is a name that leads to
+    an open descriptor (/dev/stdout, /proc/self/fd/1, a link to them),
+    written as it is open: a pipe, the caller's redirected file. A device
+    or pipe, named or linked to, is written to. None of these tests touch
+    the real /dev: the links are in a directory of their own, and the name
+    /dev/stdout is tried in a private mount namespace."""
     log = os.path.join(DATA, "uml-program.dmesg")
     with tempfile.TemporaryDirectory() as d:
         victim, link = os.path.join(d, "victim"), os.path.join(d, "boot.svg")
@@ -949,31 +976,120 @@ def svg_target():
             f.write("precious\n")
         os.symlink(victim, link)
         p = run(f"--dmesg={log}", f"--svg={link}")
-        try:
-            ET.parse(link)
-            well = True
-        except (ET.ParseError, OSError) as e:
-            well = e
-        ok(p.returncode == 0 and open(victim).read() == "precious\n" and not os.path.islink(link) and well is True,
-           "--svg=FILE, FILE a symbolic link: the link is replaced by the SVG, the file it pointed to is untouched",
-           f"{p.stderr}\nvictim: {open(victim).read()[:80]!r}, link still a link: {os.path.islink(link)}, {well}")
-        left = [f for f in os.listdir(d) if f not in ("victim", "boot.svg")]
-        ok(not left, f"--svg: no temporary file left behind ({left})")
-        os.chmod(d, 0o555)
-        try:
-            p = run(f"--dmesg={log}", f"--svg={link}")
-            ok(os.geteuid() == 0 or (p.returncode == 1 and b"boot.svg" in p.stderr),
-               "--svg=FILE in a directory it may not write to: fails, naming the file", p.stderr)
-        finally:
-            os.chmod(d, 0o755)
+        ok(p.returncode == 1 and open(victim).read() == "precious\n" and os.path.islink(link) and
+           b"boot.svg" in p.stderr,
+           "--svg=FILE, FILE a symbolic link to a file: refused, the link and the file untouched", p.stderr)
+
+        # Standard output as a pipe: -, and a link to /proc/self/fd/1.
+        fd1 = os.path.join(d, "fd1")
+        os.symlink("/proc/self/fd/1", fd1)
+        for name in ("-", fd1):
+            p = run(f"--dmesg={log}", f"--svg={name}", env=None) if name != "-" else \
+                subprocess.run(WRAPPER + [os.path.abspath(PROG), "-C", os.path.abspath(CONFIG), "report",
+                                          f"--dmesg={os.path.abspath(log)}", "--svg=-"],
+                               capture_output=True, timeout=300, cwd=d)
+            ok(p.returncode == 0 and well_formed(p.stdout) is True and os.path.islink(fd1) and
+               not os.path.exists(os.path.join(d, "-")),
+               f"--svg={'-' if name == '-' else 'LINK to /proc/self/fd/1'}, standard output a pipe: the SVG, "
+               f"alone, on the pipe ({len(p.stdout)} bytes)", p.stderr)
+
+        # Standard output redirected to a file, through the link: written to that file.
+        out = os.path.join(d, "out.txt")
+        with open(out, "wb") as o:
+            p = subprocess.run(WRAPPER + [PROG, "-C", CONFIG, "report", f"--dmesg={log}", f"--svg={fd1}"],
+                               stdout=o, stderr=subprocess.PIPE, timeout=300)
+        ok(p.returncode == 0 and os.path.islink(fd1) and well_formed(out) is True,
+           "--svg=LINK to /proc/self/fd/1, standard output redirected to a file: the SVG in that file, "
+           "the link still a link", p.stderr)
+        p = run(f"--dmesg={log}", "--svg=-", "--json=short")
+        ok(p.returncode == 2 and b"--svg" in p.stderr,
+           "--svg=- with --json: both would go to standard output, a usage error", p.stderr)
+
+        # A device or a pipe, linked to: opened through the link.
         devlink = os.path.join(d, "dev.svg")
         os.symlink("/dev/null", devlink)
         p = run(f"--dmesg={log}", f"--svg={devlink}")
-        ok(p.returncode == 1 and os.path.islink(devlink) and b"dev.svg" in p.stderr,
-           "--svg=FILE, FILE a symbolic link to a device: refused, nothing changed", p.stderr)
+        ok(p.returncode == 0 and os.path.islink(devlink) and stat.S_ISCHR(os.stat("/dev/null").st_mode),
+           "--svg=LINK to /dev/null: written to, the link kept", p.stderr)
+        fifo, fifolink = os.path.join(d, "fifo"), os.path.join(d, "fifo.svg")
+        os.mkfifo(fifo)
+        os.symlink(fifo, fifolink)
+        reader = subprocess.Popen(["cat", fifo], stdout=subprocess.PIPE)
+        time.sleep(0.2)
+        p = run(f"--dmesg={log}", f"--svg={fifolink}")
+        try:
+            got = reader.communicate(timeout=5)[0]
+        except subprocess.TimeoutExpired:
+            reader.kill()
+            got = reader.communicate()[0]
+        ok(p.returncode == 0 and well_formed(got) is True and os.path.islink(fifolink),
+           f"--svg=LINK to a FIFO with a reader: the SVG through it ({len(got)} bytes)", p.stderr)
+        blk = os.path.join(d, "blk")
+        try:
+            os.mknod(blk, 0o600 | stat.S_IFBLK, os.makedev(7, 200))
+        except OSError:
+            blk = None
+        if blk:
+            os.symlink(blk, os.path.join(d, "blk.svg"))
+            for name in (blk, os.path.join(d, "blk.svg")):
+                p = run(f"--dmesg={log}", f"--svg={name}")
+                ok(p.returncode == 1 and stat.S_ISBLK(os.lstat(blk).st_mode),
+                   f"--svg={os.path.basename(name)}, a block device{' through a link' if name != blk else ''}: "
+                   "refused", p.stderr)
+
+        # A file it replaces keeps its mode, less set-id bits, and (as root) its owner.
+        kept = os.path.join(d, "kept.svg")
+        with open(kept, "w") as f:
+            f.write("old\n")
+        if os.geteuid() == 0:
+            os.chown(kept, 65534, 65534)
+        os.chmod(kept, 0o4754)      # after chown(), which clears set-uid
+        p = run(f"--dmesg={log}", f"--svg={kept}")
+        st = os.stat(kept)
+        ok(p.returncode == 0 and well_formed(kept) is True and stat.S_IMODE(st.st_mode) == 0o754,
+           f"--svg=FILE over a file of mode 4754: replaced, mode 754, no set-uid ({oct(stat.S_IMODE(st.st_mode))})",
+           p.stderr)
+        if os.geteuid() == 0:
+            ok((st.st_uid, st.st_gid) == (65534, 65534),
+               f"--svg=FILE over a file of another owner, as root: the owner kept ({st.st_uid}:{st.st_gid})")
+
+        left = [f for f in os.listdir(d) if f not in ("victim", "boot.svg", "fd1", "out.txt", "dev.svg", "fifo",
+                                                      "fifo.svg", "blk", "blk.svg", "kept.svg")]
+        ok(not left, f"--svg: no temporary file left behind ({left})")
+
+        # A directory it may not write to: refused by the kernel, named by the report (root
+        # without CAP_DAC_OVERRIDE, so that the test holds as root too).
+        ro = os.path.join(d, "ro")
+        os.mkdir(ro, 0o555)
+        prefix = NO_DAC if os.geteuid() == 0 else []
+        p = run_as(prefix, f"--dmesg={log}", f"--svg={os.path.join(ro, 'boot.svg')}")
+        ok(p.returncode == 1 and b"boot.svg" in p.stderr and os.listdir(ro) == [],
+           "--svg=FILE in a directory it may not write to: fails, naming the file, nothing made", p.stderr)
+
+    # Never a file under /dev: tried as an unprivileged user, who could not make one anyway.
+    if os.geteuid() == 0:
+        p = run_as(NOBODY, f"--dmesg={log}", "--svg=/dev/uap-report-test.svg")
+        ok(p.returncode == 1 and b"/dev" in p.stderr and b"Permission denied" not in p.stderr and
+           not os.path.exists("/dev/uap-report-test.svg"),
+           "--svg=/dev/NEW: refused before trying, no file made under /dev", p.stderr)
     p = run(f"--dmesg={log}", "--svg=/dev/null")
     ok(p.returncode == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode),
        "--svg=/dev/null: written to, still a device", p.stderr)
+
+    # The name /dev/stdout itself, in a private mount namespace whose /dev is a tmpfs.
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "out.txt")
+        script = ('mount -t tmpfs tmpfs /dev && ln -s /proc/self/fd/1 /dev/stdout && '
+                  '"$@" >"$OUT" && test -L /dev/stdout && echo link-kept')
+        p = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-ec", script, "sh"] +
+                           WRAPPER + [PROG, "-C", CONFIG, "report", f"--dmesg={log}", "--svg=/dev/stdout"],
+                           capture_output=True, timeout=300, env=dict(os.environ, OUT=out))
+        if b"unshare failed" in p.stderr or b"Operation not permitted" in p.stderr:
+            print("# skip: no private mount namespace")
+        else:
+            ok(p.returncode == 0 and p.stdout == b"link-kept\n" and well_formed(out) is True,
+               "--svg=/dev/stdout (a private /dev), standard output redirected to a file: the SVG in that "
+               "file, /dev/stdout still a link", p.stderr)
 
 
 def odd_bytes():
