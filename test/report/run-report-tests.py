@@ -704,8 +704,12 @@ def spoofed_journal(base):
                    FAKE_JSON=spoofed, FAKE_MODE="json")
         rep, err = report_json(spoofed, source="--journal=-1", env=env)
         args = open(os.path.join(d, "args")).read().split("\n") if os.path.exists(os.path.join(d, "args")) else []
-        ok("--boot=-1" in args and "json" in args and "-q" not in args,
-           f"--journal=-1 runs journalctl --boot=-1 -o json, without -q ({' '.join(args)})")
+        fields = [a for a in args if a.startswith("--output-fields=")]
+        ok("--boot=-1" in args and "json" in args and "-q" not in args and fields and
+           {"SYSLOG_FACILITY", "_TRANSPORT", "_SYSTEMD_UNIT", "_PID", "_SOURCE_MONOTONIC_TIMESTAMP"} <=
+           set(fields[0].split("=", 1)[1].split(",")),
+           f"--journal=-1 runs journalctl --boot=-1 -o json, without -q, asking for the fields that tell who "
+           f"wrote a line ({' '.join(args)})")
         check("--journal=-1", rep, err)
         ok(rep is not None and rep["source"] == "the journal of boot -1" and not rep["sysfs"],
            f"--journal=-1: another boot's journal, so the running system is not asked "
