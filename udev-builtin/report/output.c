@@ -200,8 +200,9 @@ void report_print_text(const struct report *r, FILE *f, const char *source)
 {
         print_header(r, f, source);
         if (r->n_probes == 0 && r->lines > 0 && r->lines_used == 0) {
-                fprintf(f, "\nThe log's lines are in no form the report knows: dmesg (also -T), journalctl -k\n"
-                        "or -b (-o short, short-precise, short-monotonic, json), /dev/kmsg records.\n");
+                fprintf(f, "\nThe log's lines are in no form the report knows: dmesg (also -r, -x, -T),\n"
+                        "journalctl -k or -b (-o json, short-monotonic, short, short-precise), /dev/kmsg\n"
+                        "records.\n");
                 return;
         }
         if (r->n_probes == 0) {
