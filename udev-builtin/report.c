@@ -5,11 +5,9 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -18,6 +16,7 @@
 #include "report/facts.h"
 #include "report/input.h"
 #include "report/output.h"
+#include "report/target.h"
 #include "verbs.h"
 
 enum report_source {
@@ -105,12 +104,15 @@ static void help(void)
                "\n"
                "Options:\n"
                "     --boot             the running boot's kernel log, /dev/kmsg (default)\n"
-               "     --dmesg=FILE       a saved log: dmesg, journalctl -o short-monotonic or\n"
-               "                        -o json, /dev/kmsg records; to the second only:\n"
-               "                        dmesg -T, journalctl -k; - for standard input\n"
+               "     --dmesg=FILE       a saved log: dmesg (also -r, -x; -T: to the second),\n"
+               "                        /dev/kmsg records, journalctl -k -o json (exact times),\n"
+               "                        journalctl -o short-monotonic, journalctl -k (times\n"
+               "                        when journald received each line: durations only);\n"
+               "                        - for standard input\n"
                "     --journal[=BOOT]   this boot's journal, or BOOT's as journalctl -b takes\n"
-               "                        it (-1: the boot before)\n"
-               "     --svg=FILE         also write the timeline as an SVG picture\n"
+               "                        it: --journal=-1, the boot before (with the '=')\n"
+               "     --svg=FILE         also write the timeline as an SVG picture; -: to\n"
+               "                        standard output, instead of the report\n"
                CLI_JSON_HELP
                CLI_COMMON_HELP);
 }
@@ -125,87 +127,6 @@ static int read_source(struct report *r, const struct report_args *a)
         default:
                 return report_read_kmsg(r);
         }
-}
-
-static int svg_to(FILE *f, const struct report *r, const char *path, const char *source)
-{
-        char title[4096 + 32];
-
-        snprintf(title, sizeof(title), "Device probes: %s", source);
-        report_write_svg(r, f, title);
-        if (fflush(f) != 0 || ferror(f))
-                return log_error_errno(errno ? errno : EIO, "Failed to write %s: %m", path);
-        return 0;
-}
-
-/* A device or pipe named as FILE itself (/dev/null, a FIFO with a reader): written to. */
-static int write_svg_device(const struct report *r, const char *path, const char *source)
-{
-        _cleanup_(fclosep) FILE *f = NULL;
-        int fd;
-
-        fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return log_error_errno(errno, "Failed to open %s: %m", path);
-        if (fcntl(fd, F_SETFL, 0) < 0 || (f = fdopen(fd, "we")) == NULL) {
-                int k = -errno;
-
-                close(fd);
-                return log_error_errno(k, "Failed to open %s: %m", path);
-        }
-        return svg_to(f, r, path, source);
-}
-
-/*
- * The SVG goes to a new file next to @path, renamed over it once complete:
- * a symbolic link at @path (in /tmp, anyone's) is replaced, never written
- * through, and a reader never sees half a picture.
- */
-static int write_svg(const struct report *r, const char *path, const char *source)
-{
-        _cleanup_free_ char *tmp = NULL;
-        _cleanup_(fclosep) FILE *f = NULL;
-        struct stat st, target;
-        mode_t mode;
-        int fd, k;
-
-        /* A new file gets the mode fopen() would give it, a replaced one keeps its own. */
-        mode = umask(0);
-        umask(mode);
-        mode = 0666 & ~mode;
-        if (lstat(path, &st) == 0) {
-                if (S_ISREG(st.st_mode))
-                        mode = st.st_mode & 07777;
-                if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
-                        return write_svg_device(r, path, source);
-                if (S_ISLNK(st.st_mode) && stat(path, &target) == 0 && !S_ISREG(target.st_mode))
-                        return log_error_errno(EINVAL, "%s is a symbolic link to something other than a file: "
-                                               "name a file, or a device or pipe itself.", path);
-                if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
-                        return log_error_errno(EINVAL, "%s is not a file.", path);
-        }
-        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-                return log_oom();
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return log_error_errno(errno, "Failed to create a file next to %s: %m", path);
-        f = fdopen(fd, "we");
-        if (f == NULL || fchmod(fd, mode) < 0) {
-                k = log_error_errno(errno, "Failed to write %s: %m", path);
-                if (f == NULL)
-                        close(fd);
-                (void) unlink(tmp);
-                return k;
-        }
-        k = svg_to(f, r, path, source);
-        if (fclose(f) != 0 && k >= 0)
-                k = log_error_errno(errno, "Failed to write %s: %m", path);
-        f = NULL;
-        if (k >= 0 && rename(tmp, path) < 0)
-                k = log_error_errno(errno, "Failed to replace %s: %m", path);
-        if (k < 0)
-                (void) unlink(tmp);
-        return k;
 }
 
 int verb_report(struct cli *cli, int argc, char **argv)
@@ -224,7 +145,8 @@ int verb_report(struct cli *cli, int argc, char **argv)
                 [SOURCE_JOURNAL] = "the journal of this boot",
         };
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
-        _cleanup_free_ char *journal_source = NULL;
+        _cleanup_free_ char *journal_source = NULL, *title = NULL;
+        struct report_target svg = { .fd = -1 };
         struct report_args a = {};
         struct report_facts facts;
         struct uap_config cfg = {};
@@ -241,6 +163,13 @@ int verb_report(struct cli *cli, int argc, char **argv)
                 return EXIT_USAGE;
         }
         log_open(false);
+        /* Where the picture goes is known, and may be written, before the work starts. */
+        if (a.svg && report_target_open(&svg, a.svg) < 0)
+                return EXIT_FAILURE;
+        if (svg.fd == STDOUT_FILENO && cli->json != JSON_OFF) {
+                log_error("--svg=%s and --json would both write to standard output.", a.svg);
+                return EXIT_USAGE;
+        }
         source = a.source == SOURCE_DMESG ? a.dmesg : sources[a.source];
         this_boot = a.source != SOURCE_DMESG && is_this_boot(a.boot);
         if (!this_boot && a.source == SOURCE_JOURNAL) {
@@ -268,12 +197,21 @@ int verb_report(struct cli *cli, int argc, char **argv)
                 goto out;
         }
 
-        if (cli->json == JSON_OFF)
+        /* The picture on standard output stands alone. */
+        if (svg.fd == STDOUT_FILENO)
+                ;
+        else if (cli->json == JSON_OFF)
                 report_print_text(&rep, stdout, source);
         else
                 report_print_json(&rep, stdout, cli->json, source);
-        if (a.svg && write_svg(&rep, a.svg, source) < 0)
-                goto out;
+        if (a.svg) {
+                if (asprintf(&title, "Device probes: %s", source) < 0) {
+                        log_oom();
+                        goto out;
+                }
+                if (report_target_write(&svg, &rep, title) < 0)
+                        goto out;
+        }
         ret = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 out:
         report_done(&rep);

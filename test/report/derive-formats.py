@@ -15,10 +15,25 @@ NAME.json       `journalctl -b -o json`: every entry of NAME.journal with the
 
 The boot's wall-clock time is made up (BOOTS below): the captures have only
 the kernel's monotonic clock. Each form is derived from that clock as its
-tool does it (dmesg -T and journalctl cut the seconds, they do not round)."""
+tool does it (dmesg -T and journalctl cut the seconds, they do not round).
+
+journalctl's short forms print when journald received a line, not when the
+kernel logged it: the kernel lines it reads from the ring buffer as it
+starts all get its start time. So does the journal-k form here: a kernel
+line's time is the later of its own and journald's start (the first line
+of systemd-journald in NAME.journal), as are the JSON's
+__MONOTONIC_TIMESTAMP and __REALTIME_TIMESTAMP of a kernel entry, whose
+_SOURCE_MONOTONIC_TIMESTAMP is the kernel's own time. Not modelled: the
+few microseconds to milliseconds a line takes to reach journald once it
+runs, and a step of the wall clock (NTP), which moves every later line.
+
+journalctl -o json prints each entry as compact JSON, its fields in no
+fixed order (systemd 252: the order of a hash table); so does the json form
+here, in an order shuffled per entry with a fixed seed."""
 import datetime
 import json
 import os
+import random
 import re
 import sys
 
@@ -68,6 +83,20 @@ def dmesg_t(boot, dmesg):
     return out
 
 
+def journald_start(journal):
+    """When systemd-journald started: its first line's time, 0 if none."""
+    for line in journal:
+        m = LINE.match(line)
+        if m and " systemd-journald[" in m.group(3):
+            return usec_of(m)
+    return 0
+
+
+def received(usec, start):
+    """When journald received a kernel line logged at @usec."""
+    return max(usec, start)
+
+
 def journal_entries(boot, journal, dmesg):
     """(usec, host, ident or None for the kernel, pid, text, in dmesg) per line."""
     in_dmesg = set()
@@ -91,25 +120,27 @@ def journal_entries(boot, journal, dmesg):
 
 
 def journal_k(boot, journal, dmesg):
-    out = []
+    out, start = [], journald_start(journal)
     for usec, host, ident, pid, text, kernel in journal_entries(boot, journal, dmesg):
         if not kernel:
             continue
-        t = wall(boot, usec).strftime("%b %d %H:%M:%S")
+        t = wall(boot, received(usec, start)).strftime("%b %d %H:%M:%S")
         who = "kernel" if ident is None else ident + (f"[{pid}]" if pid else "")
         out.append(f"{t} {host} {who}: {text}")
     return out
 
 
 def journal_json(boot, journal, dmesg):
-    out = []
+    out, start = [], journald_start(journal)
+    rnd = random.Random(1)
     epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
     for i, (usec, host, ident, pid, text, kernel) in enumerate(journal_entries(boot, journal, dmesg)):
-        real = int((wall(boot, usec) - epoch) / datetime.timedelta(microseconds=1))
+        mono = received(usec, start) if kernel else usec
+        real = int((wall(boot, mono) - epoch) / datetime.timedelta(microseconds=1))
         e = {
-            "__CURSOR": f"s=9a1c4e2f0b7d4c1e8f3a6b5d2c0e1f7a;i={i + 1:x};b={BOOT_ID};m={usec:x};t={real:x};x=0",
+            "__CURSOR": f"s=9a1c4e2f0b7d4c1e8f3a6b5d2c0e1f7a;i={i + 1:x};b={BOOT_ID};m={mono:x};t={real:x};x=0",
             "__REALTIME_TIMESTAMP": str(real),
-            "__MONOTONIC_TIMESTAMP": str(usec),
+            "__MONOTONIC_TIMESTAMP": str(mono),
             "_BOOT_ID": BOOT_ID,
         }
         if kernel:
@@ -127,9 +158,9 @@ def journal_json(boot, journal, dmesg):
                       "_CMDLINE": f"/usr/lib/systemd/{ident}", "_SYSTEMD_CGROUP": f"/system.slice/{unit}",
                       "_SYSTEMD_UNIT": unit, "_SYSTEMD_SLICE": "system.slice"})
         e.update({"_HOSTNAME": host, "_MACHINE_ID": MACHINE_ID, "MESSAGE": text})
-        # journalctl's own layout: '{ "KEY" : "value", ... }'
-        out.append("{ " + ", ".join(f"{json.dumps(k)} : {json.dumps(v, ensure_ascii=False)}"
-                                    for k, v in e.items()) + " }")
+        keys = list(e)
+        rnd.shuffle(keys)
+        out.append(json.dumps({k: e[k] for k in keys}, ensure_ascii=False, separators=(",", ":")))
     return out
 
 

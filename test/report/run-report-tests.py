@@ -3,9 +3,10 @@
 """The report on the captured boot logs in data/ (see data/README.md),
 their other formats, their SVG, and mangled copies of them. Prints TAP.
 
-    run-report-tests.py PROGRAM DATA_DIR
+    run-report-tests.py PROGRAM DATA_DIR [TRAP]
 
-UAP_WRAPPER (e.g. valgrind with its options) runs the program under it."""
+UAP_WRAPPER (e.g. valgrind with its options) runs the program under it.
+TRAP is report-trap.so (memory that runs out at one moment)."""
 import json
 import os
 import random
@@ -19,6 +20,7 @@ import time
 import xml.etree.ElementTree as ET
 
 PROG, DATA = sys.argv[1], sys.argv[2]
+TRAP = sys.argv[3] if len(sys.argv) > 3 else None
 WRAPPER = shlex.split(os.environ.get("UAP_WRAPPER", ""))
 CONFIG = os.path.join(DATA, "modprobe.d")
 QEMU_CONFIG = os.path.join(DATA, "qemu-modprobe.d")
@@ -510,8 +512,11 @@ def loaders(rep):
             {m["module"]: (m["loader"], m["loader_how"]) for m in rep["modules"]})
 
 
-def coarse_form(name, what, rep, exact):
-    """A log with wall-clock times to the second against the exact form of the same boot."""
+def coarse_form(name, what, rep, exact, received=False):
+    """A log with wall-clock times to the second against the exact form of the
+    same boot. dmesg -T's are the kernel's, cut to the second; journalctl's
+    (@received) are when journald received each line, so that only the
+    durations are the kernel's, and the report must say so."""
     if rep is None or exact is None:
         ok(False, f"{name}: {what}: read")
         return
@@ -520,12 +525,15 @@ def coarse_form(name, what, rep, exact):
        f"{sorted(map(probe_row, rep['probes']))[:5]}\n{sorted(map(probe_row, exact['probes']))[:5]}")
     far = []
     for p in exact["probes"]:
-        near = [q for q in rep["probes"] if q["device"] == p["device"] and abs(q["start_usec"] - p["start_usec"]) < 1000000
-                and (q["start_usec"] == 0 or q["duration_usec"] == p["duration_usec"])]
+        near = [q for q in rep["probes"] if q["device"] == p["device"] and q["duration_usec"] == p["duration_usec"]
+                and (received or abs(q["start_usec"] - p["start_usec"]) < 1000000)]
         if not near:
-            far.append((p["device"], p["start_usec"]))
-    ok(not far, f"{name}: {what}: each start within 1 s of the exact one, each duration the kernel's", far[:10])
+            far.append((p["device"], p["start_usec"], p["duration_usec"]))
+    ok(not far, f"{name}: {what}: each duration the kernel's" + ("" if received else ", each start within 1 s of "
+       "the exact one"), far[:10])
     ok(rep["tick_usec"] == 1000000, f"{name}: {what}: the clock's tick is 1 s ({rep['tick_usec']})")
+    want = "journal_received" if received else "kernel_seconds"
+    ok(rep.get("times") == want, f"{name}: {what}: the JSON says whose times they are ({rep.get('times')}, {want})")
 
 
 def other_forms(bases):
@@ -540,14 +548,20 @@ def other_forms(bases):
             coarse_form(name, "dmesg -T", rep, exact)
             p = run(f"--dmesg={os.path.join(d, name + '.dmesg-T')}", config=config_of(base))
             text = p.stdout.decode("utf-8", "replace")
-            ok(p.returncode == 0 and "rounded" in text and "journalctl -k -o short-monotonic" in text
+            ok(p.returncode == 0 and "to the second" in text and "dmesg, or journalctl -k -o json," in text
                and "add initcall_debug" not in text,
-               f"{name}: dmesg -T: the text says the times are rounded and which form is exact", text[:600])
+               f"{name}: dmesg -T: the text says the times are to the second and which forms are exact", text[:600])
             if not os.path.exists(base + ".journal"):
                 continue
             exact, _ = report_json(base + ".journal")
             rep, err = report_json(os.path.join(d, name + ".journal-k"))
-            coarse_form(name, "journalctl -k", rep, exact)
+            coarse_form(name, "journalctl -k", rep, exact, received=True)
+            p = run(f"--dmesg={os.path.join(d, name + '.journal-k')}", config=config_of(base))
+            text = p.stdout.decode("utf-8", "replace")
+            ok(p.returncode == 0 and "when journald received" in text and "dmesg, or journalctl -k -o json," in text
+               and "rounded" not in text,
+               f"{name}: journalctl -k: the text says the times are journald's, not the kernel's, and which "
+               f"forms are", text[:800])
             rep, err = report_json(os.path.join(d, name + ".json"))
             ok(rep is not None and exact is not None and
                sorted(map(probe_key, rep["probes"])) == sorted(map(probe_key, exact["probes"])),
@@ -595,6 +609,27 @@ def spoofed_journal(base):
             # the same as a kernel line, but with no kernel transport
             json_entry(1700000, "probe of spoofed.1 returned 0 after 900000 usecs", SYSLOG_IDENTIFIER="kernel",
                        _SOURCE_MONOTONIC_TIMESTAMP="1700000"),
+            # the kernel's own line naming a process any user can name (prctl(PR_SET_NAME), then a
+            # segfault): not systemd-udevd's first line, and pid 4242 is no udevd's
+            json_entry(100000, "systemd-udevd[4242]: segfault at 0 ip 0000000000000000 sp 00007ffd00000000 "
+                       "error 4 in x[1000+2000]", _TRANSPORT="kernel", SYSLOG_FACILITY="0",
+                       SYSLOG_IDENTIFIER="kernel", _SOURCE_MONOTONIC_TIMESTAMP="100000"),
+            json_entry(200000, "calling  spoof_init+0x0/0x10 [spoof_mod] @ 4242", _TRANSPORT="kernel",
+                       SYSLOG_FACILITY="0", SYSLOG_IDENTIFIER="kernel", _SOURCE_MONOTONIC_TIMESTAMP="200000"),
+            json_entry(200010, "initcall spoof_init+0x0/0x10 [spoof_mod] returned 0 after 10 usecs",
+                       _TRANSPORT="kernel", SYSLOG_FACILITY="0", SYSLOG_IDENTIFIER="kernel",
+                       _SOURCE_MONOTONIC_TIMESTAMP="200010"),
+            # a kernel line of the same shape naming systemd-modules-load
+            json_entry(1600000, "systemd-modules-load[4243]: Inserted module 'uap_other'", _TRANSPORT="kernel",
+                       SYSLOG_FACILITY="0", SYSLOG_IDENTIFIER="kernel", _SOURCE_MONOTONIC_TIMESTAMP="1600000"),
+            # a user's line in the kernel log (/dev/kmsg, journald's ForwardToKMsg=yes) is no kernel line
+            json_entry(1650000, "probe of spoofed.2 returned 0 after 900000 usecs", _TRANSPORT="kernel",
+                       SYSLOG_FACILITY="1", _SOURCE_MONOTONIC_TIMESTAMP="1650000"),
+            # a user's process that had pid 75 before the udev worker that loaded uap_slow
+            json_entry(150000, "hello", _TRANSPORT="journal", SYSLOG_IDENTIFIER="logger",
+                       **dict(user, _PID="75")),
+            json_entry(1900000, "worker line", _TRANSPORT="journal", SYSLOG_IDENTIFIER="systemd-udevd",
+                       _PID="75", _UID="0", _GID="0", _COMM="(udev-worker)", _SYSTEMD_UNIT="systemd-udevd.service"),
         ]
         # A kernel line that journalctl gives as bytes (it holds an escape): read.
         binary = {"__CURSOR": "s=0;i=0", "__MONOTONIC_TIMESTAMP": "1800000", "_TRANSPORT": "kernel",
@@ -602,7 +637,22 @@ def spoofed_journal(base):
                   "MESSAGE": list(b"probe of esc\x1b.0 returned 0 after 5 usecs")}
         spoofed = os.path.join(d, name + "-spoofed.json")
         with open(clean, encoding="utf-8") as f, open(spoofed, "w", encoding="utf-8") as g:
-            g.write(f.read() + "\n".join(spoof + [json.dumps(binary)]) + "\n")
+            entries = f.read().splitlines()
+            # journald received the kernel's lines from before its start at its start.
+            start = min(int(json.loads(e)["__MONOTONIC_TIMESTAMP"]) for e in entries
+                        if json.loads(e)["_TRANSPORT"] == "kernel")
+            for e in spoof + [json.dumps(binary)]:
+                e = json.loads(e)
+                if e.get("_TRANSPORT") == "kernel":
+                    e["__MONOTONIC_TIMESTAMP"] = str(max(int(e["_SOURCE_MONOTONIC_TIMESTAMP"]), start))
+                entries.append(json.dumps(e))
+
+            # In the order journald received them, as journalctl prints them.
+            def received(e):
+                e = json.loads(e)
+                return int(e["__MONOTONIC_TIMESTAMP"]), int(e.get("_SOURCE_MONOTONIC_TIMESTAMP", 0))
+            entries.sort(key=received)
+            g.write("\n".join(entries) + "\n")
 
         def check(how, rep, err):
             if rep is None:
@@ -615,8 +665,17 @@ def spoofed_journal(base):
             ok(rep["udevd_usec"] == honest["udevd_usec"],
                f"{name}: spoofed journal ({how}): systemd-udevd's first line is its own ({rep['udevd_usec']})")
             devs = [p["device"] for p in rep["probes"]]
-            ok("spoofed.0" not in devs and "spoofed.1" not in devs and "esc\x1b.0" in devs,
-               f"{name}: spoofed journal ({how}): probes only from kernel lines, a line in bytes too")
+            ok("spoofed.0" not in devs and "spoofed.1" not in devs and "spoofed.2" not in devs and
+               "esc\x1b.0" in devs,
+               f"{name}: spoofed journal ({how}): probes only from the kernel's lines, a line in bytes too ({devs})")
+            how_spoof = mods.get("spoof_mod", {}).get("loader_how", "")
+            ok("spoof_mod" in mods and "4242" not in how_spoof,
+               f"{name}: spoofed journal ({how}): a kernel line naming a process is not that process's line "
+               f"(spoof_mod: {how_spoof})")
+            how_slow = mods.get("uap_slow", {}).get("loader_how", "")
+            ok("logger" not in how_slow,
+               f"{name}: spoofed journal ({how}): a pid two processes wrote under is neither's evidence "
+               f"(uap_slow: {how_slow})")
             ok(sorted(map(probe_key, (p for p in rep["probes"] if p["device"] != "esc\x1b.0"))) ==
                sorted(map(probe_key, honest["probes"])), f"{name}: spoofed journal ({how}): the kernel's probes")
 
@@ -631,7 +690,11 @@ def spoofed_journal(base):
         with open(fake, "w") as f:
             f.write('#!/bin/sh\nprintf "%s\\n" "$@" >"$FAKE_ARGS"\n'
                     'case $FAKE_MODE in\n'
-                    'json) cat "$FAKE_JSON" ;;\n'
+                    # journalctl colours JSON when told to, even into a pipe
+                    'json) case ${SYSTEMD_COLORS:-0} in\n'
+                    '      0|no|false|off) cat "$FAKE_JSON" ;;\n'
+                    '      *) sed "s/^/$(printf \'\\033\')[0;1;39m/" "$FAKE_JSON" ;;\n'
+                    '      esac ;;\n'
                     'fail) echo "Data from the specified boot (-1) is not available: No such boot ID in journal" >&2\n'
                     '      exit 1 ;;\n'
                     'empty) ;;\n'
@@ -641,12 +704,23 @@ def spoofed_journal(base):
                    FAKE_JSON=spoofed, FAKE_MODE="json")
         rep, err = report_json(spoofed, source="--journal=-1", env=env)
         args = open(os.path.join(d, "args")).read().split("\n") if os.path.exists(os.path.join(d, "args")) else []
-        ok("--boot=-1" in args and "json" in args and "-q" not in args,
-           f"--journal=-1 runs journalctl --boot=-1 -o json, without -q ({' '.join(args)})")
+        fields = [a for a in args if a.startswith("--output-fields=")]
+        ok("--boot=-1" in args and "json" in args and "-q" not in args and fields and
+           {"SYSLOG_FACILITY", "_TRANSPORT", "_SYSTEMD_UNIT", "_PID", "_SOURCE_MONOTONIC_TIMESTAMP"} <=
+           set(fields[0].split("=", 1)[1].split(",")),
+           f"--journal=-1 runs journalctl --boot=-1 -o json, without -q, asking for the fields that tell who "
+           f"wrote a line ({' '.join(args)})")
         check("--journal=-1", rep, err)
         ok(rep is not None and rep["source"] == "the journal of boot -1" and not rep["sysfs"],
            f"--journal=-1: another boot's journal, so the running system is not asked "
            f"({rep and rep['source']}, sysfs={rep and rep['sysfs']})")
+
+        plain = rep
+        rep, err = report_json(spoofed, source="--journal=-1", env=dict(env, SYSTEMD_COLORS="1"))
+        ok(rep is not None and plain is not None and rep["probes"] == plain["probes"],
+           "--journal with SYSTEMD_COLORS=1 in the environment: journalctl's JSON is read, uncoloured", err)
+
+        journal_read_fails(env, d)
 
         env["FAKE_MODE"] = "fail"
         p = run("--journal=-1", env=env)
@@ -659,6 +733,209 @@ def spoofed_journal(base):
            p.stdout[:300] + p.stderr)
 
 
+def kernel_log_facility(base):
+    """The facility of a kernel log record tells the kernel's lines (0) from a
+    program's (any other: written to /dev/kmsg, or by journald with
+    ForwardToKMsg=yes for any user): in /dev/kmsg records, dmesg -r's <N> and
+    dmesg -x's "kern  :info  : ". A kernel line that names a process (a
+    segfault's "comm[pid]: ", any user names a process) is no program's line;
+    a program's line holds no kernel message; a program's name in the kernel
+    log is as it wrote it, and the report says so."""
+    honest, err = report_json(base + ".kmsg")
+    if honest is None:
+        ok(False, "kernel log facility: the honest log read", err)
+        return
+    spoof = [  # (PRI, usec, message)
+        (6, 100000, "systemd-udevd[4242]: segfault at 0 ip 0000000000000000 sp 00007ffd00000000 error 4 in x[1000+2000]"),
+        (6, 200000, "calling  spoof_init+0x0/0x10 [spoof_mod] @ 4242"),
+        (6, 200010, "initcall spoof_init+0x0/0x10 [spoof_mod] returned 0 after 10 usecs"),
+        (6, 2600000, "systemd-modules-load[4243]: Inserted module 'uap_other'"),
+        (13, 1600000, "probe of spoofed.3 returned 0 after 900000 usecs"),
+        (30, 1700000, "systemd-modules-load[4244]: Inserted module 'uap_slow'"),
+        (6, 2500000, "probe of real.0 returned 0 after 5 usecs"),
+    ]
+    facilities = {0: "kern", 1: "user", 3: "daemon"}
+    levels = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"]
+    forms = {
+        "/dev/kmsg records": (base + ".kmsg", lambda pri, t, m: f"{pri},{900000 + t},{t},-;{m}"),
+        "dmesg -r": (base + ".dmesg", lambda pri, t, m: f"<{pri}>[{t // 1000000:5d}.{t % 1000000:06d}] {m}"),
+        "dmesg -x": (base + ".dmesg", lambda pri, t, m: f"{facilities[pri >> 3]:<6}:{levels[pri & 7]:<6}: "
+                                                       f"[{t // 1000000:5d}.{t % 1000000:06d}] {m}"),
+    }
+    stamp = re.compile(r"^(?:\d+,\d+,(\d+),|\[\s*(\d+)\.(\d{6})\])")
+    for form, (path, fmt) in forms.items():
+        # The lines in time order, as the log has them (a record's dictionary lines after it).
+        lines, extra = [], sorted(spoof, key=lambda x: x[1])
+        for line in open(path, encoding="utf-8", errors="surrogateescape").read().splitlines():
+            m = stamp.match(line)
+            t = int(m.group(1)) if m and m.group(1) else int(m.group(2)) * 1000000 + int(m.group(3)) if m else None
+            while t is not None and extra and extra[0][1] < t:
+                lines.append(fmt(*extra.pop(0)))
+            lines.append(line)
+        blob = "\n".join(lines + [fmt(*x) for x in extra]).encode("utf-8", "surrogateescape") + b"\n"
+        p = run("--dmesg=-", "--json=short", stdin=blob)
+        try:
+            rep = json.loads(p.stdout)
+        except ValueError:
+            ok(False, f"kernel log facility, {form}: read", p.stderr)
+            continue
+        mods = {m["module"]: m for m in rep["modules"]}
+        devs = [pr["device"] for pr in rep["probes"]]
+        ok(rep["udevd_usec"] == honest["udevd_usec"],
+           f"kernel log facility, {form}: a kernel line naming systemd-udevd is not udevd's first line "
+           f"({rep['udevd_usec']}, {honest['udevd_usec']})")
+        how = mods.get("spoof_mod", {}).get("loader_how", "")
+        ok("spoof_mod" in mods and "4242" not in how,
+           f"kernel log facility, {form}: nor does it name the task that loaded a module ({how})")
+        ok(mods.get("uap_other", {}).get("loader") ==
+           {m["module"]: m["loader"] for m in honest["modules"]}.get("uap_other"),
+           f"kernel log facility, {form}: a kernel line naming systemd-modules-load inserts nothing "
+           f"(uap_other: {mods.get('uap_other', {}).get('loader')})")
+        ok("spoofed.3" not in devs and "real.0" in devs,
+           f"kernel log facility, {form}: a program's line is no probe, the kernel's is ({devs[-3:]})")
+        ok(rep["program_names_as_written"],
+           f"kernel log facility, {form}: a tool's name in the kernel log is as it wrote it, and the JSON says so")
+        text = run("--dmesg=-", stdin=blob).stdout.decode("utf-8", "replace")
+        ok("Programs:" in text and "/dev/kmsg" in text,
+           f"kernel log facility, {form}: the text says a program's name in the kernel log is unchecked", text[:800])
+
+
+def text_journal_kernel_lines(base):
+    """In a whole-boot journal saved as text (journalctl -b), a program's line
+    can pass for the kernel's: systemd-cat -t 'kernel: probe of spoof' echo
+    ' returned 0 after 500000 usecs' prints as a kernel line. The report says
+    that its kernel lines are unchecked there (a journal's text does not tell
+    -b from -k, which holds the lines programs wrote to /dev/kmsg too); the
+    JSON, and a journal of the kernel's own lines alone, are not."""
+    forged = "[    1.600000] localhost kernel: probe of spoof[4242]:  returned 0 after 500000 usecs\n"
+    blob = open(base + ".journal", "rb").read() + forged.encode()
+    rep = json.loads(run("--dmesg=-", "--json=short", stdin=blob).stdout)
+    text = run("--dmesg=-", stdin=blob).stdout.decode("utf-8", "replace")
+    ok(rep.get("kernel_lines_as_written") is True and "Kernel lines:" in text and "journalctl -o json" in text,
+       f"journalctl -b saved as text: its kernel lines are said to be unchecked (forged: "
+       f"{[p['device'] for p in rep['probes'] if 'spoof' in p['device']]}), the JSON named",
+       text[:900])
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([sys.executable, os.path.join(HERE, "derive-formats.py"), base, d], check=True)
+        name = os.path.basename(base)
+        own = os.path.join(d, f"{name}.journal-k-own")
+        with open(os.path.join(d, f"{name}.journal-k"), encoding="utf-8", errors="surrogateescape") as f, \
+                open(own, "w", encoding="utf-8", errors="surrogateescape") as g:
+            g.writelines(line for line in f if " kernel: " in line)
+        for path in (own, os.path.join(d, f"{name}.json")):
+            rep, err = report_json(path)
+            ok(rep is not None and rep.get("kernel_lines_as_written") is False,
+               f"{os.path.basename(path)}: the kernel's own lines alone, or the JSON: kernel lines are not "
+               f"said to be unchecked", err)
+    rep, err = report_json(base + ".dmesg")
+    ok(rep is not None and rep.get("kernel_lines_as_written") is False,
+       "dmesg: kernel lines are not said to be unchecked", err)
+
+
+def json_escapes():
+    """journalctl -o json lines with odd escapes: a lone high surrogate takes
+    nothing after it, and a key with a NUL in it is no field's name."""
+    head = '{"__MONOTONIC_TIMESTAMP":"1000000","_SOURCE_MONOTONIC_TIMESTAMP":"1000000",'
+    blob = (head + '"_TRANSPORT":"kernel","SYSLOG_FACILITY":"0","SYSLOG_IDENTIFIER":"kernel",'
+            '"MESSAGE":"probe of a\\ud800\\u0041b returned 0 after 5 usecs"}\n'
+            + head + '"_TRANSPORT\\u0000x":"kernel","SYSLOG_IDENTIFIER":"kernel",'
+            '"MESSAGE":"probe of nul-key returned 0 after 5 usecs"}\n').encode()
+    p = run("--dmesg=-", "--json=short", stdin=blob)
+    try:
+        devs = [pr["device"] for pr in json.loads(p.stdout)["probes"]]
+    except (ValueError, KeyError, TypeError):
+        devs = None
+    ok(p.returncode == 0 and devs is not None and "a\ufffdAb" in devs,
+       f"journal JSON: a lone high surrogate before another \\u escape is U+FFFD, the escape still read ({devs})",
+       p.stderr)
+    ok(p.returncode == 0 and devs is not None and "nul-key" not in devs,
+       f"journal JSON: a key with a NUL in it is not _TRANSPORT ({devs})", p.stderr)
+
+
+def journal_read_fails(env, d):
+    """Reading journalctl's output fails before its end (no memory, here from
+    the trap): the report lets go of the pipe before it waits for journalctl,
+    which would otherwise block on a full pipe for ever."""
+    if not TRAP or WRAPPER or b"__asan_init" in open(PROG, "rb").read():
+        return
+    big = os.path.join(d, "big.json")
+    with open(big, "w") as f:
+        for i in range(4000):
+            f.write(json_entry(1000000 + i, f"line {i} " + "x" * 100, _TRANSPORT="kernel",
+                               SYSLOG_IDENTIFIER="kernel", _SOURCE_MONOTONIC_TIMESTAMP=str(1000000 + i)) + "\n")
+    env = dict(env, FAKE_MODE="json", FAKE_JSON=big, LD_PRELOAD=TRAP, TRAP_MALLOC_FAIL="65536")
+    child = subprocess.Popen([PROG, "-C", CONFIG, "report", "--journal"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = child.communicate(timeout=30)
+        hung = False
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, 9)
+        out, err = child.communicate()
+        hung = True
+    ok(not hung and child.returncode == 1 and b"journalctl" in err,
+       f"--journal, reading journalctl's output fails early (no memory, {os.path.getsize(big)} bytes to read): "
+       f"the report fails at once, naming it ({'hung: killed after 30 s' if hung else child.returncode})",
+       err)
+
+
+def ints(v):
+    """Every whole number in a JSON document."""
+    if isinstance(v, bool):
+        return
+    if isinstance(v, int):
+        yield v
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from ints(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from ints(x)
+
+
+def wall_clock_edges():
+    """Wall-clock logs at the calendar's edges: a day that is not there, the
+    epoch itself, New Year more than once, a year far off; and times at the
+    limit, so many that their sums would not fit in 64 bits."""
+    def probes(blob):
+        p = run("--dmesg=-", "--json=short", stdin=blob.encode())
+        try:
+            j = json.loads(p.stdout)
+            return j, {pr["device"]: (pr["start_usec"], pr["end_usec"]) for pr in j["probes"]}
+        except (ValueError, KeyError, TypeError):
+            return None, p.stderr
+    _, got = probes("Feb 28 23:59:59 host kernel: Linux version 6.12.0\n"
+                    "Mar 01 00:00:01 host kernel: probe of a returned 0 after 1000000 usecs\n")
+    ok(got == {"a": (1000000, 2000000)},
+       f"journalctl, Feb 28 then Mar 01: one day on, not two (the year is not known: no Feb 29 seen) ({got})")
+    _, got = probes("Feb 28 23:59:59 host kernel: Linux version 6.12.0\n"
+                    "Feb 29 12:00:00 host kernel: probe of b returned 0 after 1000000 usecs\n"
+                    "Mar 01 00:00:01 host kernel: probe of c returned 0 after 1000000 usecs\n")
+    ok(got == {"b": (43200000000, 43201000000), "c": (86401000000, 86402000000)},
+       f"journalctl, Feb 28, Feb 29, Mar 01: a leap year ({got})")
+    _, got = probes("[Thu Jan  1 00:00:00 1970] Linux version 6.12.0\n"
+                    "[Thu Jan  1 00:00:05 1970] probe of e returned 0 after 1000000 usecs\n")
+    ok(got == {"e": (4000000, 5000000)}, f"dmesg -T, a boot at the epoch: times from its first line ({got})")
+    flips = "".join("Dec 31 23:59:59 host kernel: x\nJan 01 00:00:00 host kernel: y\n" for _ in range(20))
+    _, got = probes("Dec 31 23:59:58 host kernel: Linux version 6.12.0\n" + flips +
+                    "Jan 01 00:00:02 host kernel: probe of n returned 0 after 1000000 usecs\n")
+    ok(got == {"n": (3000000, 4000000)}, f"journalctl, Dec 31 and Jan 01 20 times over: one New Year ({got})")
+    j, got = probes("[Fri Nov 27 01:06:10 2026] Linux version 6.12.0\n"
+                    "[Fri Dec 31 23:59:59 9999] probe of far returned 0 after 5 usecs\n")
+    ok(isinstance(got, dict) and "far" in got and got["far"][1] <= 1 << 48,
+       f"dmesg -T, a line of the year 9999: at most the limit of one boot's times, 2^48 us ({got})")
+    limit = 1 << 52
+    blob = "".join(f"[{limit // 1000000}.{limit % 1000000:06d}] probe of d{i} returned 0 after {limit} usecs\n"
+                   for i in range(16384))
+    j, got = probes(blob)
+    bad = [v for v in ints(j) if not 0 <= v < 1 << 63] if j else None
+    total = sum(p["duration_usec"] for p in j["probes"]) if j else None
+    ok(j is not None and not bad and j["drivers"][0]["probe_usec"] == total and
+       j["critical_path"]["probe_usec"] <= total,
+       f"16384 probes of 2^52 us each: every number in the JSON in 0..2^63, the driver's sum the probes' "
+       f"({j and j['drivers'][0]['probe_usec']}, {total}; {len(bad or [])} out of range)")
+
+
 def unknown_form():
     p = run("--dmesg=-", stdin=b"".join(b"%d some text of no known form\n" % i for i in range(50)))
     text = p.stdout.decode("utf-8", "replace")
@@ -666,9 +943,36 @@ def unknown_form():
        "a file of no known form: the report says so rather than ask for initcall_debug", text)
 
 
+def well_formed(path_or_bytes):
+    try:
+        if isinstance(path_or_bytes, bytes):
+            ET.fromstring(path_or_bytes)
+        else:
+            ET.parse(path_or_bytes)
+        return True
+    except (ET.ParseError, OSError) as e:
+        return e
+
+
+# An unprivileged user, and root without the capabilities that pass over file modes.
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+NO_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def run_as(prefix, *args, **kw):
+    return subprocess.run(prefix + WRAPPER + [PROG, "-C", CONFIG, "report", *args], capture_output=True,
+                          timeout=300, **kw)
+
+
 def svg_target():
-    """--svg=FILE never writes through a symbolic link at FILE: a file made
-    next to it replaces it; a device or pipe named directly is written to."""
+    """--svg=FILE never writes through a symbolic link someone planted to a
+    file (refused), makes a new file next to a file it replaces, and never a
+    file under /dev; - is standard output, and so is a name that leads to
+    an open descriptor (/dev/stdout, /proc/self/fd/1, a link to them),
+    written as it is open: a pipe, the caller's redirected file. A device
+    or pipe, named or linked to, is written to. None of these tests touch
+    the real /dev: the links are in a directory of their own, and the name
+    /dev/stdout is tried in a private mount namespace."""
     log = os.path.join(DATA, "uml-program.dmesg")
     with tempfile.TemporaryDirectory() as d:
         victim, link = os.path.join(d, "victim"), os.path.join(d, "boot.svg")
@@ -676,31 +980,123 @@ def svg_target():
             f.write("precious\n")
         os.symlink(victim, link)
         p = run(f"--dmesg={log}", f"--svg={link}")
-        try:
-            ET.parse(link)
-            well = True
-        except (ET.ParseError, OSError) as e:
-            well = e
-        ok(p.returncode == 0 and open(victim).read() == "precious\n" and not os.path.islink(link) and well is True,
-           "--svg=FILE, FILE a symbolic link: the link is replaced by the SVG, the file it pointed to is untouched",
-           f"{p.stderr}\nvictim: {open(victim).read()[:80]!r}, link still a link: {os.path.islink(link)}, {well}")
-        left = [f for f in os.listdir(d) if f not in ("victim", "boot.svg")]
-        ok(not left, f"--svg: no temporary file left behind ({left})")
-        os.chmod(d, 0o555)
-        try:
-            p = run(f"--dmesg={log}", f"--svg={link}")
-            ok(os.geteuid() == 0 or (p.returncode == 1 and b"boot.svg" in p.stderr),
-               "--svg=FILE in a directory it may not write to: fails, naming the file", p.stderr)
-        finally:
-            os.chmod(d, 0o755)
+        ok(p.returncode == 1 and open(victim).read() == "precious\n" and os.path.islink(link) and
+           b"boot.svg" in p.stderr,
+           "--svg=FILE, FILE a symbolic link to a file: refused, the link and the file untouched", p.stderr)
+
+        # Standard output as a pipe: -, and a link to /proc/self/fd/1.
+        fd1 = os.path.join(d, "fd1")
+        os.symlink("/proc/self/fd/1", fd1)
+        for name in ("-", fd1):
+            p = run(f"--dmesg={log}", f"--svg={name}", env=None) if name != "-" else \
+                subprocess.run(WRAPPER + [os.path.abspath(PROG), "-C", os.path.abspath(CONFIG), "report",
+                                          f"--dmesg={os.path.abspath(log)}", "--svg=-"],
+                               capture_output=True, timeout=300, cwd=d)
+            ok(p.returncode == 0 and well_formed(p.stdout) is True and os.path.islink(fd1) and
+               not os.path.exists(os.path.join(d, "-")),
+               f"--svg={'-' if name == '-' else 'LINK to /proc/self/fd/1'}, standard output a pipe: the SVG, "
+               f"alone, on the pipe ({len(p.stdout)} bytes)", p.stderr)
+
+        # Standard output redirected to a file, through the link: written to that file.
+        out = os.path.join(d, "out.txt")
+        with open(out, "wb") as o:
+            p = subprocess.run(WRAPPER + [PROG, "-C", CONFIG, "report", f"--dmesg={log}", f"--svg={fd1}"],
+                               stdout=o, stderr=subprocess.PIPE, timeout=300)
+        ok(p.returncode == 0 and os.path.islink(fd1) and well_formed(out) is True,
+           "--svg=LINK to /proc/self/fd/1, standard output redirected to a file: the SVG in that file, "
+           "the link still a link", p.stderr)
+        # In its own directory: a build that took - for a file name would make one there.
+        p = subprocess.run(WRAPPER + [os.path.abspath(PROG), "-C", os.path.abspath(CONFIG), "report",
+                                      f"--dmesg={os.path.abspath(log)}", "--svg=-", "--json=short"],
+                           capture_output=True, timeout=300, cwd=d)
+        ok(p.returncode == 2 and b"--svg" in p.stderr and not os.path.exists(os.path.join(d, "-")),
+           "--svg=- with --json: both would go to standard output, a usage error", p.stderr)
+
+        # A device or a pipe, linked to: opened through the link.
         devlink = os.path.join(d, "dev.svg")
         os.symlink("/dev/null", devlink)
         p = run(f"--dmesg={log}", f"--svg={devlink}")
-        ok(p.returncode == 1 and os.path.islink(devlink) and b"dev.svg" in p.stderr,
-           "--svg=FILE, FILE a symbolic link to a device: refused, nothing changed", p.stderr)
+        ok(p.returncode == 0 and os.path.islink(devlink) and stat.S_ISCHR(os.stat("/dev/null").st_mode),
+           "--svg=LINK to /dev/null: written to, the link kept", p.stderr)
+        fifo, fifolink = os.path.join(d, "fifo"), os.path.join(d, "fifo.svg")
+        os.mkfifo(fifo)
+        os.symlink(fifo, fifolink)
+        reader = subprocess.Popen(["cat", fifo], stdout=subprocess.PIPE)
+        time.sleep(0.2)
+        p = run(f"--dmesg={log}", f"--svg={fifolink}")
+        try:
+            got = reader.communicate(timeout=5)[0]
+        except subprocess.TimeoutExpired:
+            reader.kill()
+            got = reader.communicate()[0]
+        ok(p.returncode == 0 and well_formed(got) is True and os.path.islink(fifolink),
+           f"--svg=LINK to a FIFO with a reader: the SVG through it ({len(got)} bytes)", p.stderr)
+        blk = os.path.join(d, "blk")
+        try:
+            os.mknod(blk, 0o600 | stat.S_IFBLK, os.makedev(7, 200))
+        except OSError:
+            blk = None
+        if blk:
+            os.symlink(blk, os.path.join(d, "blk.svg"))
+            for name in (blk, os.path.join(d, "blk.svg")):
+                p = run(f"--dmesg={log}", f"--svg={name}")
+                ok(p.returncode == 1 and stat.S_ISBLK(os.lstat(blk).st_mode),
+                   f"--svg={os.path.basename(name)}, a block device{' through a link' if name != blk else ''}: "
+                   "refused", p.stderr)
+
+        # A file it replaces keeps its mode, less set-id bits, and (as root) its owner.
+        kept = os.path.join(d, "kept.svg")
+        with open(kept, "w") as f:
+            f.write("old\n")
+        if os.geteuid() == 0:
+            os.chown(kept, 65534, 65534)
+        os.chmod(kept, 0o4754)      # after chown(), which clears set-uid
+        p = run(f"--dmesg={log}", f"--svg={kept}")
+        st = os.stat(kept)
+        ok(p.returncode == 0 and well_formed(kept) is True and stat.S_IMODE(st.st_mode) == 0o754,
+           f"--svg=FILE over a file of mode 4754: replaced, mode 754, no set-uid ({oct(stat.S_IMODE(st.st_mode))})",
+           p.stderr)
+        if os.geteuid() == 0:
+            ok((st.st_uid, st.st_gid) == (65534, 65534),
+               f"--svg=FILE over a file of another owner, as root: the owner kept ({st.st_uid}:{st.st_gid})")
+
+        left = [f for f in os.listdir(d) if f not in ("victim", "boot.svg", "fd1", "out.txt", "dev.svg", "fifo",
+                                                      "fifo.svg", "blk", "blk.svg", "kept.svg")]
+        ok(not left, f"--svg: no temporary file left behind ({left})")
+
+        # A directory it may not write to: refused by the kernel, named by the report (root
+        # without CAP_DAC_OVERRIDE, so that the test holds as root too).
+        ro = os.path.join(d, "ro")
+        os.mkdir(ro, 0o555)
+        prefix = NO_DAC if os.geteuid() == 0 else []
+        p = run_as(prefix, f"--dmesg={log}", f"--svg={os.path.join(ro, 'boot.svg')}")
+        ok(p.returncode == 1 and b"boot.svg" in p.stderr and os.listdir(ro) == [],
+           "--svg=FILE in a directory it may not write to: fails, naming the file, nothing made", p.stderr)
+
+    # Never a file under /dev: tried as an unprivileged user, who could not make one anyway.
+    if os.geteuid() == 0:
+        p = run_as(NOBODY, f"--dmesg={log}", "--svg=/dev/uap-report-test.svg")
+        ok(p.returncode == 1 and b"/dev" in p.stderr and b"Permission denied" not in p.stderr and
+           not os.path.exists("/dev/uap-report-test.svg"),
+           "--svg=/dev/NEW: refused before trying, no file made under /dev", p.stderr)
     p = run(f"--dmesg={log}", "--svg=/dev/null")
     ok(p.returncode == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode),
        "--svg=/dev/null: written to, still a device", p.stderr)
+
+    # The name /dev/stdout itself, in a private mount namespace whose /dev is a tmpfs.
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "out.txt")
+        script = ('mount -t tmpfs tmpfs /dev && ln -s /proc/self/fd/1 /dev/stdout && '
+                  '"$@" >"$OUT" && test -L /dev/stdout && echo link-kept')
+        p = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-ec", script, "sh"] +
+                           WRAPPER + [PROG, "-C", CONFIG, "report", f"--dmesg={log}", "--svg=/dev/stdout"],
+                           capture_output=True, timeout=300, env=dict(os.environ, OUT=out))
+        if b"unshare failed" in p.stderr or b"Operation not permitted" in p.stderr:
+            print("# skip: no private mount namespace")
+        else:
+            ok(p.returncode == 0 and p.stdout == b"link-kept\n" and well_formed(out) is True,
+               "--svg=/dev/stdout (a private /dev), standard output redirected to a file: the SVG in that "
+               "file, /dev/stdout still a link", p.stderr)
 
 
 def odd_bytes():
@@ -804,7 +1200,14 @@ def main():
     spoofed = [b for b in bases if b.endswith("uml-program") and os.path.exists(b + ".journal")]
     if spoofed:
         spoofed_journal(spoofed[0])
+    stock = [b for b in bases if b.endswith("uml-stock") and os.path.exists(b + ".kmsg")]
+    if stock:
+        kernel_log_facility(stock[0])
+    if spoofed:
+        text_journal_kernel_lines(spoofed[0])
     unknown_form()
+    json_escapes()
+    wall_clock_edges()
     hostile_input()
     svg_target()
     odd_bytes()

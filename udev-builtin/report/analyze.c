@@ -218,11 +218,6 @@ static void driver_module(struct report *r, struct scratch *s, struct report_dri
         }
 }
 
-static bool ident_is(const struct report_task *t, const char *ident)
-{
-        return t && strcmp(t->ident, ident) == 0;
-}
-
 /*
  * Who loaded module @m, strongest evidence first. The pid of the module's
  * init call is the loading task; the log names it only when that task
@@ -231,26 +226,20 @@ static bool ident_is(const struct report_task *t, const char *ident)
 static void module_loader(struct report *r, struct report_module *m, const struct report_facts *f)
 {
         const struct report_task *t = m->pid >= 0 ? report_task_find(r, m->pid) : NULL;
+        const struct report_tool *tool;
         char where[256];
+
+        /* A pid that wrote under two names was used twice: neither tells who loaded the module. */
+        if (t && t->renamed)
+                t = NULL;
+        tool = t ? report_tool_find(t->ident, strlen(t->ident)) : NULL;
 
         if (m->inserted_by_modules_load) {
                 m->loader = REPORT_LOADER_MODULES_LOAD;
                 snprintf(m->loader_how, sizeof(m->loader_how),
                          "log: systemd-modules-load inserted it");
-        } else if (ident_is(t, "systemd-modules-load")) {
-                m->loader = REPORT_LOADER_MODULES_LOAD;
-                snprintf(m->loader_how, sizeof(m->loader_how),
-                         "log: loaded by pid %i, systemd-modules-load", m->pid);
-        } else if (ident_is(t, "udev-async-probe")) {
-                m->loader = REPORT_LOADER_PROGRAM;
-                snprintf(m->loader_how, sizeof(m->loader_how),
-                         "log: loaded by pid %i, udev-async-probe", m->pid);
-        } else if (ident_is(t, "systemd-udevd") || ident_is(t, "(udev-worker)")) {
-                m->loader = REPORT_LOADER_UDEV;
-                snprintf(m->loader_how, sizeof(m->loader_how),
-                         "log: loaded by pid %i, %.64s", m->pid, t->ident);
         } else if (t) {
-                m->loader = REPORT_LOADER_OTHER;
+                m->loader = tool && tool->loader != REPORT_LOADER_UNKNOWN ? tool->loader : REPORT_LOADER_OTHER;
                 snprintf(m->loader_how, sizeof(m->loader_how), "log: loaded by pid %i, %.64s",
                          m->pid, t->ident);
         } else if (f && f->module_loaded_async && f->module_loaded_async(f->userdata, m->name) == 1) {
@@ -587,7 +576,7 @@ static void clock_tick(struct report *r)
                 g = gcd(g, r->probes[i].end_usec);
         r->tick_usec = g ? g : 1;
         r->touch_usec = r->tick_usec > TOUCH_USEC && r->tick_usec <= TICK_MAX_USEC ? r->tick_usec : TOUCH_USEC;
-        /* A wall clock to the second (dmesg -T): the end of a probe is known to a second. */
+        /* A wall clock to the second (dmesg -T, journalctl): the end of a probe is known to a second. */
         if (r->wall_seconds)
                 r->tick_usec = r->touch_usec = 1000000;
 }

@@ -105,6 +105,27 @@ int report_read_kmsg(struct report *r)
 }
 
 /*
+ * The caller's environment for journalctl, without colours: SYSTEMD_COLORS=1
+ * colours its JSON even into a pipe. The strings stay the caller's.
+ */
+static char **journalctl_environment(void)
+{
+        size_t n = 0, k = 0;
+        char **env;
+
+        while (environ[n])
+                n++;
+        env = calloc(n + 2, sizeof(*env));
+        if (env == NULL)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                if (strncmp(environ[i], "SYSTEMD_COLORS=", strlen("SYSTEMD_COLORS=")) != 0)
+                        env[k++] = environ[i];
+        env[k] = (char *) "SYSTEMD_COLORS=0";
+        return env;
+}
+
+/*
  * A boot's journal, every program's lines and the kernel's, as JSON: the
  * fields journald sets itself tell who wrote each line (journal.c).
  * journalctl's own errors go to the user; an empty journal is one too.
@@ -112,15 +133,18 @@ int report_read_kmsg(struct report *r)
 int report_read_journal(struct report *r, const char *boot)
 {
         _cleanup_free_ char *boot_arg = NULL;
+        _cleanup_free_ char **env = journalctl_environment();
         char *argv[] = { "journalctl", "--boot", "-o", "json",
-                         "--output-fields=MESSAGE,_TRANSPORT,SYSLOG_IDENTIFIER,SYSLOG_PID,_PID,_COMM,"
-                         "_SYSTEMD_UNIT,_SOURCE_MONOTONIC_TIMESTAMP,_KERNEL_DEVICE",
+                         "--output-fields=MESSAGE,_TRANSPORT,SYSLOG_IDENTIFIER,SYSLOG_PID,SYSLOG_FACILITY,"
+                         "_PID,_COMM,_SYSTEMD_UNIT,_SOURCE_MONOTONIC_TIMESTAMP,_KERNEL_DEVICE",
                          "--no-pager", NULL };
         posix_spawn_file_actions_t fa;
         _cleanup_(fclosep) FILE *f = NULL;
         int p[2], k, status;
         pid_t pid;
 
+        if (env == NULL)
+                return log_oom();
         if (boot) {
                 if (asprintf(&boot_arg, "--boot=%s", boot) < 0)
                         return log_oom();
@@ -130,7 +154,7 @@ int report_read_journal(struct report *r, const char *boot)
                 return log_error_errno(errno, "Failed to make a pipe: %m");
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
-        k = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+        k = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
         posix_spawn_file_actions_destroy(&fa);
         close(p[1]);
         if (k != 0) {
@@ -143,6 +167,9 @@ int report_read_journal(struct report *r, const char *boot)
                 k = -errno;
         } else
                 k = read_stream(r, f);
+        /* Read to the end or not: a journalctl still writing then ends (EPIPE) rather than block. */
+        fclosep(&f);
+        f = NULL;
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return log_error_errno(errno, "Failed to wait for journalctl: %m");

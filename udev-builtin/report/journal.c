@@ -6,9 +6,9 @@
  * fields whose names start with '_' journald sets itself, from the
  * kernel's word: how the line came (_TRANSPORT), which process sent it
  * (_PID, _COMM) and in which unit (_SYSTEMD_UNIT). So a kernel line is
- * one of _TRANSPORT=kernel (the kernel's own, or a line written to
- * /dev/kmsg, which takes root), and a tool's line the report draws on
- * counts only from that tool's unit.
+ * one of _TRANSPORT=kernel with SYSLOG_FACILITY=0 (the kernel's own: a
+ * line a program writes to /dev/kmsg has another facility), and a tool's
+ * line the report draws on counts as checked only from that tool's unit.
  *
  * journalctl prints every value as a string, a field that is not UTF-8
  * or holds control characters as an array of its bytes, a field given
@@ -18,20 +18,6 @@
 #include <string.h>
 
 #include "parse.h"
-
-/* Whole seconds or microseconds beyond this are not a boot's. */
-#define USEC_MAX (UINT64_C(1) << 52)
-
-/* The tools whose lines the report believes, and the unit each runs in. */
-static const struct {
-        const char *ident, *unit;
-} tools[] = {
-        { "systemd-modules-load", "systemd-modules-load.service" },
-        { "systemd-udevd", "systemd-udevd.service" },
-        { "(udev-worker)", "systemd-udevd.service" },
-        { "udev-async-probe", "systemd-udevd.service" },
-        { "kernel", NULL },     /* never from user space */
-};
 
 enum {
         F_MESSAGE,
@@ -44,6 +30,7 @@ enum {
         F_SOURCE_MONOTONIC,     /* the kernel's own time of a kernel line */
         F_MONOTONIC,            /* when journald received the line */
         F_KERNEL_DEVICE,        /* "+BUS:NAME" of a kernel line about a device */
+        F_FACILITY,             /* SYSLOG_FACILITY: 0 for the kernel's own lines */
         N_FIELDS,
 };
 
@@ -58,6 +45,7 @@ static const char * const field_names[N_FIELDS] = {
         [F_SOURCE_MONOTONIC] = "_SOURCE_MONOTONIC_TIMESTAMP",
         [F_MONOTONIC] = "__MONOTONIC_TIMESTAMP",
         [F_KERNEL_DEVICE] = "_KERNEL_DEVICE",
+        [F_FACILITY] = "SYSLOG_FACILITY",
 };
 
 struct value {
@@ -170,18 +158,17 @@ static bool string(struct json *j, struct value *v)
                 case 'u':
                         if (!hex4(j, &u))
                                 return false;
+                        /* A high surrogate takes a low one after it; any other escape is read on its own. */
                         if (u >= 0xd800 && u < 0xdc00 && j->end - j->p >= 6 && j->p[0] == '\\' &&
                             j->p[1] == 'u') {
-                                j->p += 2;
-                                if (!hex4(j, &lo))
-                                        return false;
-                                if (lo >= 0xdc00 && lo < 0xe000)
+                                struct json after = { j->p + 2, j->end };
+
+                                if (hex4(&after, &lo) && lo >= 0xdc00 && lo < 0xe000) {
                                         u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-                                else
-                                        u = 0xfffd;
-                        } else if (u >= 0xd800 && u < 0xe000)
-                                u = 0xfffd;
-                        put_utf8(v, u);
+                                        j->p = after.p;
+                                }
+                        }
+                        put_utf8(v, u >= 0xd800 && u < 0xe000 ? 0xfffd : u);
                         break;
                 default:
                         return false;
@@ -275,6 +262,9 @@ static bool parse_entry(const char *line, size_t len, struct entry *e)
                 if (!string(&j, &k) || !take(&j, ':'))
                         return false;
                 key[k.len] = '\0';
+                /* journalctl's field names hold no NUL: not one of its lines. */
+                if (strlen(key) != k.len)
+                        return false;
                 for (int i = 0; i < N_FIELDS; i++)
                         if (strcmp(key, field_names[i]) == 0)
                                 v = &e->f[i];
@@ -301,36 +291,37 @@ static const char *get(const struct entry *e, int i)
         return v->buf;
 }
 
+/* A field of decimal digits only, saturating at @max. */
 static bool get_number(const struct entry *e, int i, uint64_t max, uint64_t *ret)
 {
         const char *s = get(e, i);
-        uint64_t v = 0;
 
-        if (s == NULL || *s == '\0')
-                return false;
-        for (; *s; s++) {
-                if (*s < '0' || *s > '9')
-                        return false;
-                v = v > (max - (uint64_t) (*s - '0')) / 10 ? max : v * 10 + (uint64_t) (*s - '0');
-        }
-        *ret = v;
-        return true;
+        return s && report_parse_u64(&s, max, ret) && *s == '\0';
 }
 
-/* A line of the kernel's: its own, or one a program wrote to /dev/kmsg, as dmesg shows it. */
+/*
+ * A record of the kernel log: the kernel's own (facility 0, which journald
+ * names "kernel"), read for the kernel's messages only; or a program's line
+ * written to /dev/kmsg (by root, or by journald for any user with
+ * ForwardToKMsg=yes), whose name and pid are what the line said.
+ */
 static int kernel_entry(struct report *r, const struct entry *e, uint64_t t, const char *msg)
 {
-        const char *ident = get(e, F_IDENT), *pid = get(e, F_SYSLOG_PID), *device = get(e, F_KERNEL_DEVICE);
-        char line[REPORT_LINE_MAX];
-        int used;
+        const char *ident = get(e, F_IDENT), *device = get(e, F_KERNEL_DEVICE);
+        const struct report_tool *tool;
+        uint64_t facility, pid;
+        int used = 0;
 
         r->journal_kernel_lines++;
-        if (ident && strcmp(ident, "kernel") != 0) {
-                snprintf(line, sizeof(line), "%s%s%s%s: %s", ident, pid ? "[" : "", pid ? pid : "",
-                         pid ? "]" : "", msg);
-                msg = line;
+        if (!get_number(e, F_FACILITY, 1024, &facility))
+                facility = ident == NULL || strcmp(ident, "kernel") == 0 ? 0 : 1;
+        if (facility == 0)
+                used = report_parse_message(r, t, msg, 0);
+        else if (ident && *ident && get_number(e, F_SYSLOG_PID, INT32_MAX, &pid) && pid > 0) {
+                tool = report_tool_find(ident, strlen(ident));
+                if (tool == NULL || tool->unit)
+                        used = report_parse_program_line(r, t, ident, strlen(ident), (int) pid, msg, false);
         }
-        used = report_parse_message(r, t, msg);
         if (device && report_parse_device_bus(r, device) > 0)
                 used = 1;
         return used;
@@ -340,17 +331,17 @@ static int kernel_entry(struct report *r, const struct entry *e, uint64_t t, con
 static int program_entry(struct report *r, const struct entry *e, uint64_t t, const char *msg)
 {
         const char *ident = get(e, F_IDENT), *unit = get(e, F_UNIT);
+        const struct report_tool *tool;
         uint64_t pid;
 
         if (ident == NULL || *ident == '\0')
                 ident = get(e, F_COMM);
         if (ident == NULL || *ident == '\0' || !get_number(e, F_PID, INT32_MAX, &pid) || pid == 0)
                 return 0;
-        for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
-                if (strcmp(ident, tools[i].ident) == 0 && (tools[i].unit == NULL || unit == NULL ||
-                                                           strcmp(unit, tools[i].unit) != 0))
-                        return 0;
-        return report_parse_program_line(r, t, ident, strlen(ident), (int) pid, msg);
+        tool = report_tool_find(ident, strlen(ident));
+        if (tool && (tool->unit == NULL || unit == NULL || strcmp(unit, tool->unit) != 0))
+                return 0;
+        return report_parse_program_line(r, t, ident, strlen(ident), (int) pid, msg, true);
 }
 
 /* One line of journalctl -o json: 1 when the report used it. */
@@ -364,10 +355,10 @@ int report_parse_journal_entry(struct report *r, const char *line, size_t len)
                 return 0;
         transport = get(e, F_TRANSPORT);
         if (transport && strcmp(transport, "kernel") == 0) {
-                if (!get_number(e, F_SOURCE_MONOTONIC, USEC_MAX, &t) &&
-                    !get_number(e, F_MONOTONIC, USEC_MAX, &t))
+                if (!get_number(e, F_SOURCE_MONOTONIC, REPORT_USEC_MAX, &t) &&
+                    !get_number(e, F_MONOTONIC, REPORT_USEC_MAX, &t))
                         return 0;
-        } else if (!get_number(e, F_MONOTONIC, USEC_MAX, &t))
+        } else if (!get_number(e, F_MONOTONIC, REPORT_USEC_MAX, &t))
                 return 0;
         if (t > r->last_usec)
                 r->last_usec = t;

@@ -319,6 +319,24 @@ const char *report_mode_to_string(enum report_mode mode)
         return names[mode];
 }
 
+/* The tools, the unit each runs in, and whose loads their pids' are. */
+static const struct report_tool tools[] = {
+        { "systemd-modules-load", "systemd-modules-load.service", REPORT_LOADER_MODULES_LOAD, false },
+        { "systemd-udevd", "systemd-udevd.service", REPORT_LOADER_UDEV, true },
+        { "(udev-worker)", "systemd-udevd.service", REPORT_LOADER_UDEV, false },
+        { "udev-async-probe", "systemd-udevd.service", REPORT_LOADER_PROGRAM, false },
+        { "kernel", NULL, REPORT_LOADER_UNKNOWN, false },       /* never from user space */
+};
+
+/* The tool named @ident (@len bytes), or NULL. */
+const struct report_tool *report_tool_find(const char *ident, size_t len)
+{
+        for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+                if (strlen(tools[i].ident) == len && strncmp(tools[i].ident, ident, len) == 0)
+                        return &tools[i];
+        return NULL;
+}
+
 const char *report_loader_to_string(enum report_loader loader)
 {
         static const char * const names[] = {

@@ -25,6 +25,9 @@
 #define REPORT_LINE_MAX 4096
 #define REPORT_JSON_LINE_MAX 65536
 
+/* Times and durations beyond this (about 8.9 years) are not a boot's: taken as this. */
+#define REPORT_USEC_MAX (UINT64_C(1) << 48)
+
 /*
  * Beyond these a log is not one boot's: the rest is counted, not kept.
  * Parsing a line and analysing a probe cost about the same at any size
@@ -36,6 +39,9 @@
 #define REPORT_MAX_MODULES 16384
 #define REPORT_MAX_TASKS 16384
 #endif
+
+/* A sum of every probe's time fits in JSON's signed 64 bits. */
+_Static_assert(REPORT_MAX_PROBES <= INT64_MAX / REPORT_USEC_MAX, "sums of probe times overflow");
 
 /* An open-addressing table of indices + 1 into an array, by a hash of their key. */
 struct report_index {
@@ -63,12 +69,20 @@ enum report_loader {
         REPORT_LOADER_OTHER,            /* any other program, named in the evidence */
 };
 
+/* A program whose lines the report draws on. */
+struct report_tool {
+        const char *ident;              /* as it names itself */
+        const char *unit;               /* the unit it runs in; NULL: no program's name */
+        enum report_loader loader;      /* a module its pid loaded counts as loaded by */
+        bool marks_udevd;               /* its first line: systemd-udevd runs */
+};
+
 struct report_probe {
         char device[REPORT_NAME_MAX];
         char bus[REPORT_NAME_MAX];      /* "" where nothing tells */
         char driver[REPORT_NAME_MAX];
-        uint64_t start_usec;            /* since boot, the kernel's clock */
-        uint64_t end_usec;
+        uint64_t start_usec;            /* since boot, the log's clock */
+        uint64_t end_usec;              /* start + the kernel's measure */
         int result;                     /* probe()'s return value */
         enum report_mode mode;
         const char *mode_how;           /* how the mode is known, or NULL */
@@ -100,6 +114,7 @@ struct report_task {
         int pid;
         char ident[REPORT_NAME_MAX];
         uint64_t first_usec;
+        bool renamed;                   /* lines under another name too: a pid used twice */
 };
 
 /*
@@ -157,12 +172,19 @@ struct report {
         bool dyndbg;                    /* the driver core's own debug lines were seen */
         uint64_t last_usec;
         uint64_t userspace_usec;        /* "Run /init as init process"; 0: not seen */
-        /* Wall-clock times (dmesg -T, journalctl): the boot's first line, the
-         * last time read, a year added after New Year (journalctl has none). */
-        uint64_t wall_base_usec, wall_last_usec, wall_wrap_usec;
+        /* Wall-clock times (dmesg -T, journalctl): the boot's first line (or its
+         * "Linux version" line), and the last line's date, as days counted on
+         * from it: journalctl gives no year. */
+        bool wall_set;
+        int64_t wall_base_usec;
+        int64_t wall_day;
+        unsigned wall_month, wall_mday;
+        bool wall_next_year;            /* past New Year: at most one */
         bool wall_seconds;              /* some times were to the second only */
+        bool times_received;            /* journalctl's short forms: when journald received a line */
         size_t journal_kernel_lines;    /* journalctl -o json: the kernel's entries */
-        bool program_names_as_written;  /* program lines of a journal saved as text */
+        bool program_names_as_written;  /* a tool's lines, named as the writer chose */
+        bool kernel_lines_as_written;   /* a journal saved as text: a program's line may pass for the kernel's */
         uint64_t udevd_usec;            /* systemd-udevd's first line; 0: not seen */
 
         struct report_probe *probes;
@@ -210,3 +232,4 @@ size_t *report_index_slot(struct report_index *t, const void *items, report_hash
 void report_index_done(struct report_index *t);
 const char *report_mode_to_string(enum report_mode mode);
 const char *report_loader_to_string(enum report_loader loader);
+const struct report_tool *report_tool_find(const char *ident, size_t len);

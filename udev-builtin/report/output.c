@@ -45,13 +45,26 @@ static void print_header(const struct report *r, FILE *f, const char *source)
 
         fprintf(f, "Kernel log: %s, %zu lines, %zu used%s\n", ESC(a, source), r->lines, r->lines_used,
                 r->boots > 1 ? "; the last of several boots" : "");
-        if (r->wall_seconds)
-                fprintf(f, "Times: the wall clock to the second (dmesg -T, journalctl's short form), from the\n"
-                        "boot's first line: start times are rounded, durations are the kernel's. dmesg, or\n"
-                        "journalctl -k -o short-monotonic, gives exact times.\n");
+        if (r->times_received)
+                fprintf(f, "Times: when journald received each line (journalctl's short forms), not when the\n"
+                        "kernel logged it: the lines it read from the kernel's buffer as it started all\n"
+                        "carry its start time, and a step of the clock moves the lines after it. Durations\n"
+                        "are the kernel's; start and end times, the order of probes and the critical path\n"
+                        "are not to be trusted. For the kernel's times: dmesg, or journalctl -k -o json,\n"
+                        "as they print them.\n");
+        else if (r->wall_seconds)
+                fprintf(f, "Times: the kernel's, on the wall clock to the second (dmesg -T), from the boot's\n"
+                        "first line: start times are known to a second, durations exactly. For exact\n"
+                        "times: dmesg, or journalctl -k -o json, as they print them.\n");
+        if (r->kernel_lines_as_written)
+                fprintf(f, "Kernel lines: unchecked in a journal saved as text, where a program's line can\n"
+                        "pass for the kernel's (systemd-cat -t 'kernel: ...' in journalctl -b; in -k only\n"
+                        "through /dev/kmsg); journalctl -o json tells them apart.\n");
         if (r->program_names_as_written)
-                fprintf(f, "Programs: as each named itself in a journal saved as text, where anyone can log\n"
-                        "under any name; journalctl -o json (or --journal) lets the report check them.\n");
+                fprintf(f, "Programs: as each line names its writer. In the kernel log (/dev/kmsg, where\n"
+                        "journald's ForwardToKMsg=yes puts any user's lines) and in a journal saved as\n"
+                        "text a program names itself; journalctl -o json (or --journal) lets the report\n"
+                        "check the lines a tool sent to the journal.\n");
         /* Of a log in no known form nothing is known: no advice for the boot. */
         if (r->lines_used > 0 || r->lines == 0)
                 fprintf(f, "initcall_debug lines: %s; driver core debug lines: %s\n",
@@ -187,8 +200,9 @@ void report_print_text(const struct report *r, FILE *f, const char *source)
 {
         print_header(r, f, source);
         if (r->n_probes == 0 && r->lines > 0 && r->lines_used == 0) {
-                fprintf(f, "\nThe log's lines are in no form the report knows: dmesg (also -T), journalctl -k\n"
-                        "or -b (-o short, short-precise, short-monotonic, json), /dev/kmsg records.\n");
+                fprintf(f, "\nThe log's lines are in no form the report knows: dmesg (also -r, -x, -T),\n"
+                        "journalctl -k or -b (-o json, short-monotonic, short, short-precise), /dev/kmsg\n"
+                        "records.\n");
                 return;
         }
         if (r->n_probes == 0) {
@@ -366,6 +380,9 @@ void report_print_json(const struct report *r, FILE *f, enum json_mode mode, con
         json_kv_bool(&j, "dyndbg", r->dyndbg);
         json_kv_bool(&j, "sysfs", r->facts);
         json_kv_bool(&j, "program_names_as_written", r->program_names_as_written);
+        json_kv_bool(&j, "kernel_lines_as_written", r->kernel_lines_as_written);
+        json_kv_string(&j, "times", r->times_received ? "journal_received" :
+                       r->wall_seconds ? "kernel_seconds" : "kernel");
         json_kv_int(&j, "tick_usec", (long long) r->tick_usec);
         kv_usec_or_null(&j, "userspace_usec", r->userspace_usec);
         kv_usec_or_null(&j, "udevd_usec", r->udevd_usec);

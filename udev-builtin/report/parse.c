@@ -9,14 +9,26 @@
  * The forms, from Linux 6.12 (drivers/base/dd.c, init/main.c, kernel
  * printk) and systemd's journalctl:
  *   "[    1.234567] MSG"                           dmesg, "[T12]" caller optional
+ *   "<6>[    1.234567] MSG"                        dmesg -r: the record's priority
+ *   "kern  :info  : [    1.234567] MSG"            dmesg -x: the same, in words
  *   "6,1234,1234567,-;MSG" + " KEY=value" lines    /dev/kmsg records
  *   "[    1.234567] HOST kernel: MSG"              journalctl -o short-monotonic
  *   "[    1.234567] HOST IDENT[PID]: TEXT"         a program's line in the journal
  *   "IDENT[PID]: TEXT"                             a program writing to /dev/kmsg
+ * A record's priority holds its facility: the kernel's own records have
+ * facility 0, what a program writes to /dev/kmsg never has (the kernel
+ * sees to it). Where a form tells, a kernel record is read only for the
+ * kernel's messages, though it may start like a program's line (a
+ * segfault's "COMM[PID]: ", and any user names its own processes), and a
+ * program's record only as a program's line.
  * and with the wall clock, times since the boot's first line:
  *   "[Fri Nov 27 01:06:10 2026] MSG"               dmesg -T, to the second
  *   "Nov 27 01:06:10 HOST kernel: MSG"             journalctl (-o short), to the second
  *   "Nov 27 01:06:10.123456 HOST kernel: MSG"      journalctl -o short-precise
+ * journalctl's times are when journald received a line, not the kernel's:
+ * the lines it reads from the ring buffer as it starts all get its start
+ * time, and a step of the clock moves the lines after it. A probe's
+ * duration is the kernel's in any form: it keeps it.
  * MSG, with initcall_debug:
  *   "probe of DEV returned R after N usecs"        at the end of every probe
  *   "calling  FN+0x0/0x10 [MOD] @ PID"             a module's init starts
@@ -39,9 +51,6 @@
 /* Longer lines are cut: every form above fits well inside. */
 #define LINE_MAX_LEN 4096
 
-/* Whole seconds or microseconds beyond this are not a boot's. */
-#define USEC_MAX (UINT64_C(1) << 52)
-
 static bool skip(const char **p, const char *prefix)
 {
         size_t n = strlen(prefix);
@@ -58,7 +67,7 @@ static bool is_digit(char c)
 }
 
 /* Decimal digits, at least one, saturating at @max. */
-static bool parse_u64(const char **p, uint64_t max, uint64_t *ret)
+bool report_parse_u64(const char **p, uint64_t max, uint64_t *ret)
 {
         const char *s = *p;
         uint64_t v = 0;
@@ -77,7 +86,7 @@ static bool parse_int(const char **p, int *ret)
         bool neg = skip(p, "-");
         uint64_t v;
 
-        if (!parse_u64(p, (uint64_t) 1 << 31, &v))
+        if (!report_parse_u64(p, (uint64_t) 1 << 31, &v))
                 return false;
         if (neg)
                 *ret = v >= ((uint64_t) 1 << 31) ? INT32_MIN : -(int) v;
@@ -114,7 +123,7 @@ static int parse_probe(struct report *r, uint64_t t, const char *p)
         if (ret == NULL || ret == p)
                 return 0;
         q = ret + strlen(" returned ");
-        if (!parse_int(&q, &result) || !skip(&q, " after ") || !parse_u64(&q, USEC_MAX, &usec) ||
+        if (!parse_int(&q, &result) || !skip(&q, " after ") || !report_parse_u64(&q, REPORT_USEC_MAX, &usec) ||
             strcmp(q, " usecs") != 0)
                 return 0;
 
@@ -128,8 +137,8 @@ static int parse_probe(struct report *r, uint64_t t, const char *p)
         memcpy(pr->device, d->name, sizeof(pr->device));
         memcpy(pr->bus, d->bus, sizeof(pr->bus));
         memcpy(pr->driver, d->driver[0] ? d->driver : d->async_driver, sizeof(pr->driver));
-        pr->end_usec = t;
         pr->start_usec = t >= usec ? t - usec : 0;
+        pr->end_usec = pr->start_usec + usec;
         pr->result = result;
         pr->dyndbg_start = d->started;
         pr->async_seen = d->async &&
@@ -183,7 +192,7 @@ static int parse_calling(struct report *r, uint64_t t, const char *p)
         if (at == NULL)
                 return 0;
         q = at + 3;
-        if (!parse_u64(&q, INT32_MAX, &pid) || *q != '\0')
+        if (!report_parse_u64(&q, INT32_MAX, &pid) || *q != '\0')
                 return 0;
         r->initcall_debug = true;
         if (!initcall_module(p, (size_t) (at - p), &mod, &mod_len))
@@ -209,7 +218,7 @@ static int parse_initcall(struct report *r, uint64_t t, const char *p)
         if (ret == NULL)
                 return 0;
         q = ret + strlen(" returned ");
-        if (!parse_int(&q, &result) || !skip(&q, " after ") || !parse_u64(&q, USEC_MAX, &usec) ||
+        if (!parse_int(&q, &result) || !skip(&q, " after ") || !report_parse_u64(&q, REPORT_USEC_MAX, &usec) ||
             strcmp(q, " usecs") != 0)
                 return 0;
         r->initcall_debug = true;
@@ -379,7 +388,7 @@ static const char *task_prefix(const char *m, size_t *ident_len, int *pid)
         if (open == NULL || open == m)
                 return NULL;
         q = open + 1;
-        if (!parse_u64(&q, INT32_MAX, &v) || !skip(&q, "]: "))
+        if (!report_parse_u64(&q, INT32_MAX, &v) || !skip(&q, "]: "))
                 return NULL;
         *ident_len = (size_t) (open - m);
         *pid = (int) v;
@@ -387,12 +396,16 @@ static const char *task_prefix(const char *m, size_t *ident_len, int *pid)
 }
 
 int report_parse_program_line(struct report *r, uint64_t t, const char *ident, size_t len, int pid,
-                              const char *text)
+                              const char *text, bool checked)
 {
-        struct report_task *task = NULL;
+        const struct report_tool *tool = report_tool_find(ident, len);
+        struct report_task *task = (struct report_task *) report_task_find(r, pid);
         const char *q = text, *end;
 
-        if (report_task_find(r, pid) == NULL) {
+        /* The kernel log and a journal saved as text name a program as it named itself. */
+        if (tool && !checked)
+                r->program_names_as_written = true;
+        if (task == NULL) {
                 task = report_task_add(r, pid);
                 if (task == NULL)
                         r->dropped++;
@@ -400,13 +413,14 @@ int report_parse_program_line(struct report *r, uint64_t t, const char *ident, s
                         task->first_usec = t;
                         report_copy_name(task->ident, ident, len);
                 }
-        }
-        if (len == strlen("systemd-udevd") && strncmp(ident, "systemd-udevd", len) == 0 &&
-            r->udevd_usec == 0)
+        } else if (strlen(task->ident) != (len < REPORT_NAME_MAX ? len : REPORT_NAME_MAX - 1) ||
+                   strncmp(task->ident, ident, strlen(task->ident)) != 0)
+                task->renamed = true;
+        if (tool && tool->marks_udevd && r->udevd_usec == 0)
                 r->udevd_usec = t ? t : 1;
 
         /* systemd-modules-load says each module it inserted (module_load_and_warn()). */
-        if (len == strlen("systemd-modules-load") && strncmp(ident, "systemd-modules-load", len) == 0 &&
+        if (tool && tool->loader == REPORT_LOADER_MODULES_LOAD &&
             skip(&q, "Inserted module '") && (end = strchr(q, '\'')) && end > q) {
                 char name[REPORT_NAME_MAX];
                 struct report_module *m;
@@ -428,12 +442,16 @@ int report_parse_program_line(struct report *r, uint64_t t, const char *ident, s
         return 1;
 }
 
-int report_parse_message(struct report *r, uint64_t t, const char *m)
+int report_parse_message(struct report *r, uint64_t t, const char *m, int facility)
 {
         const char *q = m, *text;
         size_t len;
         int pid;
 
+        if (facility > 0) {
+                text = task_prefix(m, &len, &pid);
+                return text ? report_parse_program_line(r, t, m, len, pid, text, false) : 0;
+        }
         if (skip(&q, "probe of "))
                 return parse_probe(r, t, q);
         if (skip(&q, "calling  "))
@@ -452,40 +470,68 @@ int report_parse_message(struct report *r, uint64_t t, const char *m)
                         r->userspace_usec = t ? t : 1;
                 return 1;
         }
-        text = task_prefix(m, &len, &pid);
+        text = facility < 0 ? task_prefix(m, &len, &pid) : NULL;
         if (text)
-                return report_parse_program_line(r, t, m, len, pid, text);
+                return report_parse_program_line(r, t, m, len, pid, text, false);
         return parse_device_line(r, t, m);
 }
 
-/* "[    1.234567]" with an optional "<6>" before and "[T123]" after. */
-static bool parse_bracket_time(const char **p, uint64_t *t)
+/* dmesg -x's names of facilities and levels (util-linux). */
+static const char * const facility_names[] = {
+        "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+};
+static const char * const level_names[] = {
+        "emerg", "alert", "crit", "err", "warn", "notice", "info", "debug",
+};
+
+/* A word of @names, padded with spaces, then ':': its index, or -1. */
+static int skip_name(const char **p, const char * const *names, size_t n_names)
 {
         const char *q = *p;
-        uint64_t s, us = 0, digits = 0;
+        size_t n = strspn(q, "abcdefghijklmnopqrstuvwxyz");
+
+        for (size_t i = 0; i < n_names; i++)
+                if (strlen(names[i]) == n && strncmp(q, names[i], n) == 0) {
+                        for (q += n; *q == ' '; q++)
+                                ;
+                        if (*q != ':')
+                                return -1;
+                        *p = q + 1;
+                        return (int) i;
+                }
+        return -1;
+}
+
+/*
+ * The record's facility before the time, if there: dmesg -r's "<6>"
+ * (facility * 8 + level), dmesg -x's "kern  :info  : ".
+ */
+static bool skip_level(const char **p, int *facility)
+{
+        const char *q = *p;
+        uint64_t v;
+        int f;
 
         if (*q == '<') {
-                while (is_digit(*++q))
-                        ;
-                if (*q++ != '>')
-                        return false;
-        }
-        if (*q++ != '[')
-                return false;
-        while (*q == ' ')
                 q++;
-        if (!parse_u64(&q, USEC_MAX / 1000000, &s) || *q++ != '.')
-                return false;
-        /* Six digits are microseconds; more or fewer are scaled to them. */
-        for (; is_digit(*q); q++, digits++)
-                if (digits < 6)
-                        us = us * 10 + (uint64_t) (*q - '0');
-        if (digits == 0)
-                return false;
-        for (; digits < 6; digits++)
-                us *= 10;
-        if (*q++ != ']')
-                return false;
+                if (!report_parse_u64(&q, 1024, &v) || *q++ != '>')
+                        return false;
+                *facility = (int) (v >> 3);
+        } else if ((f = skip_name(&q, facility_names, sizeof(facility_names) / sizeof(facility_names[0]))) >= 0 &&
+                   skip_name(&q, level_names, sizeof(level_names) / sizeof(level_names[0])) >= 0 && *q == ' ') {
+                q++;
+                *facility = f;
+        } else
+                q = *p;
+        *p = q;
+        return true;
+}
+
+/* The caller id after the time, "[T123]", if there, and a space. */
+static bool skip_caller(const char **p)
+{
+        const char *q = *p;
+
         if (*q == '[') {
                 const char *close = strchr(q, ']');
 
@@ -496,7 +542,35 @@ static bool parse_bracket_time(const char **p, uint64_t *t)
         if (*q == ' ')
                 q++;
         *p = q;
-        *t = s * 1000000 + us;
+        return true;
+}
+
+/* "[    1.234567]" with an optional "<6>" before and "[T123]" after. */
+static bool parse_bracket_time(const char **p, uint64_t *t, int *facility)
+{
+        const char *q = *p;
+        uint64_t s, us = 0, digits = 0;
+        int f = -1;
+
+        if (!skip_level(&q, &f) || *q++ != '[')
+                return false;
+        while (*q == ' ')
+                q++;
+        if (!report_parse_u64(&q, REPORT_USEC_MAX / 1000000, &s) || *q++ != '.')
+                return false;
+        /* Six digits are microseconds; more or fewer are scaled to them. */
+        for (; is_digit(*q); q++, digits++)
+                if (digits < 6)
+                        us = us * 10 + (uint64_t) (*q - '0');
+        if (digits == 0)
+                return false;
+        for (; digits < 6; digits++)
+                us *= 10;
+        if (*q++ != ']' || !skip_caller(&q))
+                return false;
+        *p = q;
+        *t = s * 1000000 + us > REPORT_USEC_MAX ? REPORT_USEC_MAX : s * 1000000 + us;
+        *facility = f;
         return true;
 }
 
@@ -538,26 +612,34 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
         return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 }
 
-/* "Nov 27 01:06:10[.123456]" (day padded with a space or a zero), into *@usec; year 2000 when @year is 0. */
-static bool parse_wall(const char **p, int64_t year, uint64_t *usec, bool *fraction)
+/* A wall-clock time as dmesg -T and journalctl print it. */
+struct wall_time {
+        unsigned year;          /* 0: not given (journalctl) */
+        unsigned month, day;
+        uint64_t usec;          /* into the day */
+        bool fraction;          /* to the microsecond, not the second */
+};
+
+/* "Nov 27 01:06:10[.123456]", the day padded with a space or a zero. */
+static bool parse_wall(const char **p, struct wall_time *w)
 {
         const char *q = *p;
-        unsigned mon, day, h, min, sec;
+        unsigned h, min, sec;
         uint64_t us = 0, digits = 0;
 
-        if ((mon = (unsigned) parse_month(&q)) == 0 || *q++ != ' ')
+        if ((w->month = (unsigned) parse_month(&q)) == 0 || *q++ != ' ')
                 return false;
         if (*q == ' ')
                 q++;
         if (is_digit(q[0]) && !is_digit(q[1]))
-                day = (unsigned) (*q++ - '0');
-        else if (!parse_2digits(&q, 31, &day))
+                w->day = (unsigned) (*q++ - '0');
+        else if (!parse_2digits(&q, 31, &w->day))
                 return false;
-        if (day == 0 || *q++ != ' ' || !parse_2digits(&q, 23, &h) || *q++ != ':' ||
+        if (w->day == 0 || *q++ != ' ' || !parse_2digits(&q, 23, &h) || *q++ != ':' ||
             !parse_2digits(&q, 59, &min) || *q++ != ':' || !parse_2digits(&q, 60, &sec))
                 return false;
-        *fraction = *q == '.';
-        if (*fraction) {
+        w->fraction = *q == '.';
+        if (w->fraction) {
                 for (q++; is_digit(*q); q++, digits++)
                         if (digits < 6)
                                 us = us * 10 + (uint64_t) (*q - '0');
@@ -566,26 +648,19 @@ static bool parse_wall(const char **p, int64_t year, uint64_t *usec, bool *fract
                 for (; digits < 6; digits++)
                         us *= 10;
         }
-        *usec = (uint64_t) (days_from_civil(year ? year : 2000, mon, day) * 86400 + h * 3600 + min * 60 + sec) *
-                1000000 + us;
+        w->usec = (uint64_t) (h * 3600 + min * 60 + sec) * 1000000 + us;
         *p = q;
         return true;
 }
 
 /* dmesg -T: "[Fri Nov 27 01:06:10 2026]", "<6>" before and "[T123]" after optional. */
-static bool parse_bracket_wall(const char **p, uint64_t *usec)
+static bool parse_bracket_wall(const char **p, struct wall_time *w, int *facility)
 {
         const char *q = *p, *year_at;
         uint64_t y = 0;
-        bool fraction;
+        int f = -1;
 
-        if (*q == '<') {
-                while (is_digit(*++q))
-                        ;
-                if (*q++ != '>')
-                        return false;
-        }
-        if (*q++ != '[')
+        if (!skip_level(&q, &f) || *q++ != '[')
                 return false;
         for (int i = 0; i < 3; i++, q++)
                 if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')))
@@ -597,78 +672,116 @@ static bool parse_bracket_wall(const char **p, uint64_t *usec)
         if (year_at == NULL || year_at - q < 20)
                 return false;
         year_at -= 4;
-        if (year_at[-1] != ' ' || !parse_u64(&year_at, 9999, &y) || *year_at != ']' || y < 1970)
+        if (year_at[-1] != ' ' || !report_parse_u64(&year_at, 9999, &y) || *year_at != ']' || y < 1970)
                 return false;
-        if (!parse_wall(&q, (int64_t) y, usec, &fraction) || fraction || *q != ' ' || q + 5 != year_at)
+        if (!parse_wall(&q, w) || w->fraction || *q != ' ' || q + 5 != year_at)
                 return false;
+        w->year = (unsigned) y;
         q = year_at + 1;
-        if (*q == '[') {
-                const char *close = strchr(q, ']');
-
-                if (close == NULL)
-                        return false;
-                q = close + 1;
-        }
-        if (*q == ' ')
-                q++;
+        if (!skip_caller(&q))
+                return false;
         *p = q;
+        *facility = f;
         return true;
 }
 
 /*
- * A wall-clock time, as microseconds since the boot's first line (or its
- * "Linux version" line): the resolution of the time's form is the log's.
+ * Days from @m1/@d1 to @m2/@d2, @dy years on (-1, 0, 1). With no year
+ * given, the years have no Feb 29 unless one of the dates is one.
  */
-static uint64_t since_boot(struct report *r, uint64_t wall, bool fraction, const char *msg)
+static int64_t days_between(unsigned m1, unsigned d1, unsigned m2, unsigned d2, int dy)
+{
+        int64_t y1 = 2002;      /* 2001 to 2003: common years */
+
+        if (m1 == 2 && d1 == 29)
+                y1 = 2004;
+        else if (m2 == 2 && d2 == 29)
+                y1 = 2004 - dy;
+        return days_from_civil(y1 + dy, m2, d2) - days_from_civil(y1, m1, d1);
+}
+
+/* The day of @w, as days counted on from the last line's: journalctl's have no year. */
+static int64_t wall_day(struct report *r, const struct wall_time *w)
+{
+        int64_t d;
+
+        if (w->year)
+                return days_from_civil(w->year, w->month, w->day);
+        if (!r->wall_set)
+                return 0;
+        d = days_between(r->wall_month, r->wall_mday, w->month, w->day, 0);
+        /* Half a year back is New Year (one boot sees one); half a year on, a line from before it. */
+        if (d < -183 && !r->wall_next_year) {
+                d = days_between(r->wall_month, r->wall_mday, w->month, w->day, 1);
+                r->wall_next_year = true;
+        } else if (d > 183 && r->wall_next_year) {
+                d = days_between(r->wall_month, r->wall_mday, w->month, w->day, -1);
+                r->wall_next_year = false;
+        }
+        /* Hostile dates cannot walk the count off (a day gained at each Feb 29 seen). */
+        d += r->wall_day;
+        return d > 3660000 ? 3660000 : d < -3660000 ? -3660000 : d;
+}
+
+/*
+ * A wall-clock time, as microseconds since the boot's first line (or its
+ * "Linux version" line), at most REPORT_USEC_MAX: the resolution of the
+ * time's form is the log's.
+ */
+static uint64_t since_boot(struct report *r, const struct wall_time *w, const char *msg)
 {
         const char *sp = strchr(msg, ' ');
+        int64_t day = wall_day(r, w), v;
 
-        /* journalctl has no year: a boot over New Year goes on from December. */
-        wall += r->wall_wrap_usec;
-        if (r->wall_last_usec > wall + UINT64_C(180) * 86400 * 1000000) {
-                r->wall_wrap_usec += UINT64_C(366) * 86400 * 1000000;
-                wall += UINT64_C(366) * 86400 * 1000000;
+        r->wall_day = day;
+        r->wall_month = w->month;
+        r->wall_mday = w->day;
+        v = day * 86400 * 1000000 + (int64_t) w->usec;
+        if (!r->wall_set || strncmp(msg, "Linux version ", 14) == 0 ||
+            (sp && strncmp(sp + 1, "kernel: Linux version ", 22) == 0)) {
+                r->wall_base_usec = v;
+                r->wall_set = true;
         }
-        r->wall_last_usec = wall;
-        if (r->wall_base_usec == 0 || strncmp(msg, "Linux version ", 14) == 0 ||
-            (sp && strncmp(sp + 1, "kernel: Linux version ", 22) == 0))
-                r->wall_base_usec = wall;
-        if (!fraction)
+        if (!w->fraction)
                 r->wall_seconds = true;
-        return wall >= r->wall_base_usec ? wall - r->wall_base_usec : 0;
+        if (v <= r->wall_base_usec)
+                return 0;
+        return (uint64_t) (v - r->wall_base_usec) > REPORT_USEC_MAX ? REPORT_USEC_MAX :
+                (uint64_t) (v - r->wall_base_usec);
 }
 
 /* "Nov 27 01:06:10[.123456] " of journalctl's short forms, or dmesg -T's. */
-static bool parse_wall_time(struct report *r, const char **p, uint64_t *t)
+static bool parse_wall_time(struct report *r, const char **p, uint64_t *t, int *facility)
 {
         const char *q = *p;
-        uint64_t wall;
-        bool fraction = false;
+        struct wall_time w = {};
 
-        if (parse_bracket_wall(&q, &wall))
+        if (parse_bracket_wall(&q, &w, facility))
                 ;
-        else if (parse_wall(&q, 0, &wall, &fraction) && *q == ' ')
+        else if (parse_wall(&q, &w) && *q == ' ') {
                 q++;
-        else
+                r->times_received = true;
+        } else
                 return false;
-        *t = since_boot(r, wall, fraction, q);
+        *t = since_boot(r, &w, q);
         *p = q;
         return true;
 }
 
-/* "PRI,SEQ,USEC,FLAGS[,...];" */
-static bool parse_kmsg_prefix(const char **p, uint64_t *t)
+/* "PRI,SEQ,USEC,FLAGS[,...];", PRI being facility * 8 + level. */
+static bool parse_kmsg_prefix(const char **p, uint64_t *t, int *facility)
 {
         const char *q = *p, *semi;
-        uint64_t v;
+        uint64_t pri, v;
 
-        if (!parse_u64(&q, UINT64_MAX, &v) || *q++ != ',' || !parse_u64(&q, UINT64_MAX, &v) ||
-            *q++ != ',' || !parse_u64(&q, USEC_MAX, t) || *q != ',')
+        if (!report_parse_u64(&q, 1024, &pri) || *q++ != ',' || !report_parse_u64(&q, UINT64_MAX, &v) ||
+            *q++ != ',' || !report_parse_u64(&q, REPORT_USEC_MAX, t) || *q != ',')
                 return false;
         semi = strchr(q, ';');
         if (semi == NULL)
                 return false;
         *p = semi + 1;
+        *facility = (int) (pri >> 3);
         return true;
 }
 
@@ -699,28 +812,32 @@ static int parse_dict(struct report *r, const char *p)
 }
 
 /*
- * After the timestamp of a journalctl line: "HOST kernel: MSG" is the
- * kernel's, "HOST IDENT[PID]: TEXT" a program's; anything else is a
+ * After the timestamp: where the form gives no facility, a journalctl
+ * line's "HOST kernel: MSG" is the kernel's (journalctl names it so for
+ * facility 0), "HOST IDENT[PID]: TEXT" a program's; anything else is a
  * kernel message as dmesg prints it.
  */
-static int parse_after_time(struct report *r, uint64_t t, const char *m)
+static int parse_after_time(struct report *r, uint64_t t, const char *m, int facility)
 {
         const char *sp = strchr(m, ' '), *q, *text;
         size_t len;
         int pid;
 
-        if (sp && sp > m) {
+        if (facility < 0 && sp && sp > m) {
                 q = sp + 1;
                 if (skip(&q, "kernel: "))
-                        return report_parse_message(r, t, q);
+                        return report_parse_message(r, t, q, 0);
                 text = task_prefix(sp + 1, &len, &pid);
                 if (text) {
-                        /* In a journal saved as text, a program's line names the program as it chose. */
-                        r->program_names_as_written = true;
-                        return report_parse_program_line(r, t, sp + 1, len, pid, text);
+                        /*
+                         * A journal saved as text (journalctl -b) with programs' lines: a
+                         * program names itself as it chooses, even "kernel: probe of X".
+                         */
+                        r->program_names_as_written = r->kernel_lines_as_written = true;
+                        return report_parse_program_line(r, t, sp + 1, len, pid, text, false);
                 }
         }
-        return report_parse_message(r, t, m);
+        return report_parse_message(r, t, m, facility);
 }
 
 /*
@@ -732,7 +849,7 @@ int report_parse_line(struct report *r, const char *line, size_t len)
         char buf[LINE_MAX_LEN];
         const char *p = buf;
         uint64_t t;
-        int used;
+        int used, facility = -1;
 
         if (len > 0 && line[0] == '{') {
                 r->lines++;
@@ -749,10 +866,11 @@ int report_parse_line(struct report *r, const char *line, size_t len)
 
         if (buf[0] == ' ')
                 used = parse_dict(r, buf + 1);
-        else if (parse_kmsg_prefix(&p, &t) || parse_bracket_time(&p, &t) || parse_wall_time(r, &p, &t)) {
+        else if (parse_kmsg_prefix(&p, &t, &facility) || parse_bracket_time(&p, &t, &facility) ||
+                 parse_wall_time(r, &p, &t, &facility)) {
                 if (t > r->last_usec)
                         r->last_usec = t;
-                used = parse_after_time(r, t, p);
+                used = parse_after_time(r, t, p, facility);
         } else {
                 /* A program's line in /dev/kmsg read as text: no time, but a pid. */
                 const char *text;
@@ -760,7 +878,7 @@ int report_parse_line(struct report *r, const char *line, size_t len)
                 int pid;
 
                 text = task_prefix(buf, &ident_len, &pid);
-                used = text ? report_parse_program_line(r, r->last_usec, buf, ident_len, pid, text) : 0;
+                used = text ? report_parse_program_line(r, r->last_usec, buf, ident_len, pid, text, false) : 0;
         }
         if (used > 0)
                 r->lines_used++;

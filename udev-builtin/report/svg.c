@@ -167,8 +167,9 @@ static void write_head(const struct report *r, FILE *f, const struct layout *l, 
         fprintf(f, "<text x=\"%u\" y=\"22\" font-size=\"16\" font-weight=\"bold\">", MARGIN_PX);
         put_text(f, title);
         fprintf(f, "</text>\n<text x=\"%u\" y=\"40\" class=\"small\">%zu probes: %zu async, %zu sync, "
-                "%zu unknown; %zu drivers</text>\n", MARGIN_PX, r->n_probes, n_async, n_sync,
-                r->n_probes - n_async - n_sync, r->n_drivers);
+                "%zu unknown; %zu drivers%s</text>\n", MARGIN_PX, r->n_probes, n_async, n_sync,
+                r->n_probes - n_async - n_sync, r->n_drivers,
+                r->times_received ? "; times: when journald received each line, not the kernel's" : "");
 }
 
 static void write_legend(FILE *f)
