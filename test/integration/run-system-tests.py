@@ -658,6 +658,29 @@ def settle_count_cases(r):
             problems.append("the timeout does not name mod_denied")
         r.report(f"settle, a count file that cannot be opened (EACCES) and {desc}", problems, p)
 
+    # A stock kernel (no count files) whose /sys/module also holds a file that
+    # is no module: with CONFIG_MODULE_DECOMPRESS, /sys/module/compression.
+    # It is no count either: settle stays a best effort, for every module.
+    stock = ("mount -t tmpfs tmpfs /sys/module; cd /sys/module; mkdir mod_a mod_b; "
+             "echo live > mod_a/initstate; echo {state} > mod_b/initstate; "
+             "echo zstd > compression; cd /")
+    for state, rc, desc in (("coming", 1, "a module's init still runs: settle waits for it"),
+                            ("live", 0, "every init has ended: settle returns, as a best effort")):
+        p, _, _ = r.run(["settle", "--timeout=2"], env,
+                        {"prefix": namespace(stock.format(state=state)), "real_sys": True,
+                         "level": "info", "timeout": 60})
+        err = p.stderr.decode()
+        problems = []
+        if p.returncode != rc:
+            problems.append(f"exit status {p.returncode}, expected {rc}")
+        if "compression" in err:
+            problems.append("takes /sys/module/compression, a file, for a module")
+        if rc == 1 and "Module 'mod_b': its init still runs" not in err:
+            problems.append("the timeout does not name mod_b")
+        if rc == 0 and "as a best effort" not in err:
+            problems.append("does not say it settled as a best effort")
+        r.report(f"settle on a kernel without counts, /sys/module/compression a file, {desc}", problems, p)
+
 
 def read_only_run_case(r):
     """A read-only /run: rules --output names the real error."""
