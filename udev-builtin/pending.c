@@ -347,8 +347,11 @@ static int watch_module_count(struct pending_watch *w, const char *module, long 
         }
         if (w->spent)
                 r = read_one_line(path, value, sizeof(value));
-        /* ENODEV: the module went away after the open. */
-        if (r == -ENOENT || r == -ENODEV)
+        /*
+         * ENODEV: the module went away after the open. ENOTDIR: no module,
+         * a file of the module core (/sys/module/compression).
+         */
+        if (r == -ENOENT || r == -ENODEV || r == -ENOTDIR)
                 return 0;
         if (r == 0 && parse_count(value, ret) > 0)
                 return 1;
