@@ -51,12 +51,17 @@ else
 	case " $counts " in *" 0 "*) ;; *) die "COUNTS must include 0, the baseline" ;; esac
 fi
 
-bench_clean "$work"
+# One image for every series; the boots of a series in a directory of
+# their own, so a run of one device (or the smoke test) keeps the logs
+# of the other.
+runs=$work/$device${smoke:+-smoke}
+mkdir -p "$work"
+bench_clean "$runs"
 # shellcheck disable=SC2086
 bench_image "$build" "$work" $runners
 
 machine=("${QEMU_DEVICES[@]}")
-: >"$work/boots"
+: >"$runs/boots"
 for i in $(seq 1 "$boots"); do
 	for n in $counts; do
 		for r in $runners; do
@@ -64,13 +69,13 @@ for i in $(seq 1 "$boots"); do
 			for _ in $(seq 1 "$n"); do
 				QEMU_DEVICES+=(-device "$device")
 			done
-			d=$work/$n-$r-$i
+			d=$runs/$n-$r-$i
 			s=$SECONDS
 			if bench_boot "$d" "$r" initcall_debug uap_bench.barrier; then
-				echo "$n $r $d/report" >>"$work/boots"
+				echo "$n $r $d/report" >>"$runs/boots"
 				note "N=$n $r boot $i ($((SECONDS - s)) s): $(python3 "$here/qemu-slow.py" boot "$d/report" "$driver")"
 			else
-				echo "$n $r -" >>"$work/boots"
+				echo "$n $r -" >>"$runs/boots"
 				note "N=$n $r boot $i: no report ($((SECONDS - s)) s, see $d/console.log)"
 			fi
 		done
@@ -79,12 +84,12 @@ done
 QEMU_DEVICES=("${machine[@]}")
 
 retries=0
-[ ! -f "$work/int3-retries" ] || retries=$(wc -l <"$work/int3-retries")
+[ ! -f "$runs/int3-retries" ] || retries=$(wc -l <"$runs/int3-retries")
 if [ -n "$smoke" ]; then
-	python3 "$here/qemu-slow.py" table "$work/boots" "$device" "$driver" | sed 's/^/# /' ||
+	python3 "$here/qemu-slow.py" table "$runs/boots" "$device" "$driver" | sed 's/^/# /' ||
 		echo "# no table"
 	[ "$retries" -eq 0 ] || echo "# $retries boot(s) booted again after TCG's int3 trap"
-	exec python3 "$here/qemu-slow.py" smoke "$work/boots" "$device" "$driver" "$counts"
+	exec python3 "$here/qemu-slow.py" smoke "$runs/boots" "$device" "$driver" "$counts"
 fi
-python3 "$here/qemu-slow.py" table "$work/boots" "$device" "$driver"
+python3 "$here/qemu-slow.py" table "$runs/boots" "$device" "$driver"
 [ "$retries" -eq 0 ] || echo "$retries boot(s) booted again after TCG's int3 trap (tcg_text_poke_trap)"
