@@ -8,10 +8,12 @@ Prints TAP.
     render-svg.py PROGRAM DATA_DIR [--docs DIR]
 
 Without --docs: every capture of DATA_DIR with a record to check against,
-and each pair of them (stock, project) compared in one picture. --docs
-renders, checks and writes to DIR the pictures docs/report.md shows
-(DOCS below), from the top of the tree."""
+each pair of them (stock, project) compared in one picture, and the
+pictures docs/report.md shows (DOCS below), each against the one in docs/.
+--docs renders, checks and writes to DIR those pictures, from the top of
+the tree."""
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -134,7 +136,7 @@ def cases(data):
     return out
 
 
-def check_picture(name, prog, data, args, config, keep=None):
+def check_picture(name, prog, data, args, config, keep=None, shipped=None):
     with tempfile.TemporaryDirectory() as d:
         svg, png = os.path.join(d, "t.svg"), os.path.join(d, "t.png")
         p = subprocess.run([prog, "-C", os.path.join(data, config), "report", *args, f"--svg={svg}"],
@@ -182,6 +184,15 @@ def check_picture(name, prog, data, args, config, keep=None):
                    f"fewer than {stray}), none being {mode}")
         if keep:
             shutil.copy(png, keep)
+        if shipped:
+            # The picture in docs/ is this one as rendered when it was made:
+            # the same size, so from the same report (Chromium's pixels vary).
+            try:
+                sw, sh, _ = read_png(shipped)
+            except (OSError, ValueError) as e:
+                sw, sh = e, None
+            ok((sw, sh) == (w, h), f"{name}: docs/{os.path.basename(shipped)} is there, {sw}x{sh}, the size "
+               f"of the picture now ({w}x{h})")
 
 
 def main():
@@ -190,20 +201,29 @@ def main():
     if not shutil.which("chromium"):
         print("1..0 # SKIP chromium not installed (test/report/ci-prepare.sh installs it)")
         return 77
-    if docs:
-        # From the top of the tree, so that the titles name the logs as docs/report.md does.
-        prog, docs = os.path.abspath(prog), os.path.abspath(docs)
-        top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        os.chdir(top)
-        for png, args, config in DOCS:
-            logs = [a.split("=", 1)[1] for a in args if a.startswith(("--dmesg=", "--compare="))]
-            if all(os.path.exists(log) for log in logs):
-                check_picture(png, prog, "test/report/data", args, config, os.path.join(docs, png))
-            else:
-                print(f"# {png}: {' or '.join(log for log in logs if not os.path.exists(log))} not captured")
-    else:
+    if not docs:
         for name, args, config in cases(data):
             check_picture(name, prog, data, args, config)
+    # From the top of the tree, so that the titles name the logs as docs/report.md does.
+    prog = os.path.abspath(prog)
+    docs = os.path.abspath(docs) if docs else None
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    os.chdir(top)
+    if not docs:
+        # Every picture docs/report.md shows is made here, from a log of data/.
+        shown = re.findall(r"!\[[^]]*\]\(([^)/]+\.png)\)", open("docs/report.md", encoding="utf-8").read())
+        made = [png for png, _, _ in DOCS]
+        ok(shown and all(png in made for png in shown),
+           f"docs/report.md shows {len(shown)} pictures, each made by --docs", sorted(set(shown) - set(made)))
+    for png, args, config in DOCS:
+        logs = [a.split("=", 1)[1] for a in args if a.startswith(("--dmesg=", "--compare="))]
+        if all(os.path.exists(log) for log in logs):
+            if docs:
+                check_picture(png, prog, "test/report/data", args, config, keep=os.path.join(docs, png))
+            else:
+                check_picture(png, prog, "test/report/data", args, config, shipped=os.path.join("docs", png))
+        else:
+            print(f"# {png}: {' or '.join(log for log in logs if not os.path.exists(log))} not captured")
     print(f"1..{n}")
     return 1 if failed else 0
 

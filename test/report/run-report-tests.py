@@ -467,6 +467,83 @@ def qemu_pair(stock, program):
        f"{lp.get('listed_sync_probes')} with the project")
 
 
+# The slow-driver pair (data/README.md): test/bench/qemu-slow.sh's machine
+# with 4 x "-device am53c974", whose driver sleeps 3 s for the SCSI bus to
+# settle in its PCI probe (esp_scsi's scsi_esp_register()).
+SLOW_DRIVER = "am53c974"
+SLOW_DEVICES = 4
+SLOW_SETTLE_USEC = 3000000
+KERNEL_LINE = re.compile(r"^\[\s*(\d+)\.(\d{6})\] (.*)$")
+
+
+def kernel_words(path, driver):
+    """What the kernel log itself says of DRIVER's PCI devices, read here
+    with patterns, as test/bench/qemu-slow.py reads it, not by the report:
+    per device, dd.c's "probing driver X asynchronously" (an async probe)
+    and "really_probe: probing driver X with device" (every probe), its
+    "bound device to driver X", and initcall_debug's "probe of DEV returned
+    0 after N usecs" (its time and N); and the benchmark's "uap-bench:
+    trigger" mark."""
+    devs, trigger = {}, None
+    pats = {
+        "async": re.compile(rf"^\S+ (\S+): probing driver {driver} asynchronously$"),
+        "probing": re.compile(rf"^\S+ (\S+): bus: 'pci': really_probe: probing driver {driver} with device$"),
+        "bound": re.compile(rf"^\S+ (\S+): bus: 'pci': really_probe: bound device to driver {driver}$"),
+    }
+    returned = re.compile(r"^probe of (\S+) returned 0 after (\d+) usecs$")
+    for raw in open(path, encoding="utf-8", errors="replace"):
+        m = KERNEL_LINE.match(raw.rstrip("\n"))
+        if not m:
+            continue
+        usec, text = int(m.group(1)) * 1000000 + int(m.group(2)), m.group(3)
+        if text.startswith("uap-bench: trigger"):
+            trigger = usec
+        for what, pat in pats.items():
+            w = pat.match(text)
+            if w:
+                devs.setdefault(w.group(1), {})[what] = usec
+        r = returned.match(text)
+        if r and r.group(1) in devs and "bound" in devs[r.group(1)]:
+            devs[r.group(1)]["returned"] = (usec, int(r.group(2)))
+    for d in devs.values():
+        d["mode"] = "async" if "async" in d else "sync" if "probing" in d else "unknown"
+    return {dev: d for dev, d in devs.items() if "bound" in d}, trigger
+
+
+def test_slow(base):
+    """A boot of the slow-driver machine: the report of its am53c974 probes
+    against the kernel log's own lines, its summaries against its table."""
+    name = os.path.basename(base)
+    rep, err = report_json(base + ".dmesg")
+    ok(rep is not None, f"{name}: report --dmesg --json", err)
+    if rep is None:
+        return None
+    ok(rep["initcall_debug"] and rep["dyndbg"], f"{name}: the log has initcall_debug's and dd.c's lines")
+    words, _ = kernel_words(base + ".dmesg", SLOW_DRIVER)
+    ok(len(words) == SLOW_DEVICES, f"{name}: the kernel log has {len(words)} devices bound to {SLOW_DRIVER}",
+       sorted(words))
+    for dev, w in sorted(words.items()):
+        good = [p for p in rep["probes"] if p["device"] == dev and p["result"] == 0]
+        end, usecs = w.get("returned", (None, None))
+        ok(len(good) == 1 and (good[0]["bus"], good[0]["driver"], good[0]["mode"]) == ("pci", SLOW_DRIVER, w["mode"])
+           and (good[0]["end_usec"], good[0]["duration_usec"]) == (end, usecs),
+           f"{name}: {dev}: one successful probe, pci {SLOW_DRIVER}, {w['mode']} as dd.c says, ending at "
+           f"{at(end or 0)} after {usecs} us as initcall_debug says", json.dumps(good))
+        ok(usecs is not None and usecs >= SLOW_SETTLE_USEC,
+           f"{name}: {dev}: the probe took {usecs} us, the driver's 3 s sleep and more")
+    p = run(f"--dmesg={base}.dmesg", config=QEMU_CONFIG)
+    ok(p.returncode == 0 and clean_text(p.stdout), f"{name}: text report, clean for a terminal", p.stderr)
+    consistency(name, rep, config_buses(QEMU_CONFIG))
+    text_agrees(name, rep, p.stdout.decode("utf-8", "replace"))
+    with tempfile.TemporaryDirectory() as d:
+        svg = os.path.join(d, "t.svg")
+        p = run(f"--dmesg={base}.dmesg", f"--svg={svg}", "--json=off", config=QEMU_CONFIG)
+        ok(p.returncode == 0 and os.path.exists(svg), f"{name}: --svg", p.stderr)
+        if os.path.exists(svg):
+            svg_checks(name, rep, svg)
+    return rep
+
+
 def hostile_input():
     """Limits that keep a hostile or foreign log from costing unbounded memory or time
     (not under valgrind, which is slow for these sizes)."""
@@ -1499,6 +1576,8 @@ def compare_pair(a_base, b_base, kind):
         ok(cmp["difference"]["end_usec"] < -1000000,
            f"{name}: the listed bus's probes ended {-cmp['difference']['end_usec'] / 1000:.0f} ms earlier with "
            f"the program (uap_slow's three 400 ms probes at once)")
+    elif kind == "slow":
+        slow_totals(name, cmp, rows, ra, a_base, b_base)
     else:
         for side, base in (("a", a_base), ("b", b_base)):
             bad = []
@@ -1553,7 +1632,7 @@ def compare_pair(a_base, b_base, kind):
         compare_svg_checks(name + " --min-duration=100ms", svg,
                            {"a": [q for q in ra["probes"] if q["device"] in slow],
                             "b": [q for q in rb["probes"] if q["device"] in slow]}, p)
-    if kind == "qemu":
+    if kind != "uml":
         def early(rep, dev):
             ps = [q for q in rep["probes"] if q["device"] == dev]
             us = rep["userspace_usec"]
@@ -1563,6 +1642,39 @@ def compare_pair(a_base, b_base, kind):
         ok(got is not None and [r["device"] for r in got["devices"]] == kept and len(kept) < len(order),
            f"{name}: --no-built-in: {len(order) - len(kept)} devices probed only by built-in drivers before user "
            f"space left out", got and [r["device"] for r in got["devices"]])
+
+
+def slow_totals(name, cmp, rows, ra, a_base, b_base):
+    """The slow-driver pair, stock (A) against the program (B): each
+    am53c974 device sync in A and async in B, as dd.c says in each boot;
+    the listed pci's last probe ended sooner in B, from boot and from the
+    benchmark's trigger; A's critical path holds the four 3 s probes."""
+    words = {}
+    for side, base, mode in (("a", a_base, "sync"), ("b", b_base, "async")):
+        words[side], trigger = kernel_words(base + ".dmesg", SLOW_DRIVER)
+        got = {x["device"]: x[side] and (x[side]["driver"], x[side]["mode"]) for x in rows
+               if x["device"] in words[side]}
+        want = {dev: (SLOW_DRIVER, w["mode"]) for dev, w in words[side].items()}
+        ok(len(want) == SLOW_DEVICES and got == want and {w["mode"] for w in words[side].values()} == {mode},
+           f"{name}: boot {side.upper()}: the {len(want)} {SLOW_DRIVER} devices {mode}, as dd.c says", f"{got}")
+        end = cmp[side]["end_usec"]
+        ok(trigger is not None and end is not None and end > trigger,
+           f"{name}: boot {side.upper()}: the listed pci's last probe ended {((end or 0) - (trigger or 0)) / 1e6:.3f} s "
+           f"after the benchmark's trigger")
+        words[side + "_after"] = None if trigger is None or end is None else end - trigger
+    ok(sorted(words["a"]) == sorted(words["b"]), f"{name}: the same {SLOW_DRIVER} devices in both boots")
+    ok(cmp["difference"]["end_usec"] is not None and cmp["difference"]["end_usec"] < 0,
+       f"{name}: the last probe on the listed pci ended {-(cmp['difference']['end_usec'] or 0) / 1e6:.3f} s "
+       f"earlier with the program")
+    a, b = words["a_after"], words["b_after"]
+    ok(a is not None and b is not None and b < a,
+       f"{name}: and {(a or 0) / 1e6:.3f} s after the trigger stock, {(b or 0) / 1e6:.3f} s with the program")
+    crit = [c["device"] for c in ra["critical_path"]["probes"]]
+    ok(set(words["a"]) <= set(crit) and all(x["a"]["critical"] for x in rows if x["device"] in words["a"]),
+       f"{name}: boot A's critical path holds the {len(words['a'])} {SLOW_DRIVER} probes ({len(crit)} probes)", crit)
+    ok(cmp["a"]["sync_probes"] - cmp["b"]["sync_probes"] >= SLOW_DEVICES,
+       f"{name}: {cmp['a']['sync_probes']} synchronous probes on the listed pci stock, {cmp['b']['sync_probes']} "
+       f"with the program")
 
 
 def compare_svg_checks(name, svg, probes, p):
@@ -1645,12 +1757,17 @@ def main():
         test_capture(b)
     for b in qemu:
         test_qemu(b)
-    qs = [b for b in qemu if b.endswith("-stock")]
-    qp = [b for b in qemu if b.endswith("-program")]
+    qs = [b for b in qemu if b.endswith("qemu-stock")]
+    qp = [b for b in qemu if b.endswith("qemu-program")]
     if qs and qp:
         qemu_pair(qs[0], qp[0])
         compare_pair(qs[0], qp[0], "qemu")
         listing_options(qs[0])
+    slow = [os.path.join(DATA, f"qemu-slow-{r}") for r in ("stock", "program")]
+    if all(os.path.exists(b + ".dmesg") for b in slow):
+        for b in slow:
+            test_slow(b)
+        compare_pair(slow[0], slow[1], "slow")
     stock = [b for b in bases if "stock" in b]
     program = [b for b in bases if "program" in b]
     if stock and program:
