@@ -1740,6 +1740,18 @@ def compare_sources():
     p = run("--dmesg=-", "--compare=-", stdin=b"")
     ok(p.returncode == 2 and b"standard input" in p.stderr, "--dmesg=- --compare=-: both cannot read standard input",
        p.stderr)
+    # No bus listed: the totals count every bus, and the heading says why.
+    for conf, why in (("", "no bus is listed in buses="), ("enable=0 buses=uaptest", "enable=0: no bus is listed"),
+                      ("enable=maybe buses=uaptest", "the configuration is invalid: no bus is listed")):
+        with tempfile.TemporaryDirectory() as d:
+            if conf:
+                with open(os.path.join(d, "x.conf"), "w") as f:
+                    f.write(f"options udev_async_probe {conf}\n")
+            p = run(f"--dmesg={b}.dmesg", f"--compare={a}.dmesg", config=d)
+            got, _ = compare_json(a + ".dmesg", b + ".dmesg", config=d)
+            heading = next((l for l in p.stdout.decode().splitlines() if l.startswith("Totals")), "")
+            ok(heading == f"Totals on every bus ({why}):" and got is not None and got["buses_counted"] == "all",
+               f"--compare, configuration '{conf}': the totals count every bus, saying why: {heading}", p.stderr)
     # A boot with no probe line against one with probes: every device only in B.
     got, p = compare_json("/dev/null", b + ".dmesg")
     ok(got is not None and got["a"]["probes"] == 0 and got["a"]["end_usec"] is None and
