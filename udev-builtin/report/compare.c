@@ -302,12 +302,22 @@ static void total_row(FILE *f, const char *what, int64_t a, int64_t b, bool poin
                 point ? at(b, y, sizeof(y)) : span(b, y, sizeof(y)), signed_span(have, b - a, d, sizeof(d)));
 }
 
+/* Why no bus counts as listed: buses= may name some that enable=0 or an invalid file turn off. */
+static const char *unlisted_why(const struct uap_config *cfg)
+{
+        if (cfg && cfg->invalid)
+                return "the configuration is invalid: no bus is listed";
+        if (cfg && !cfg->enable)
+                return "enable=0: no bus is listed";
+        return "no bus is listed in buses=";
+}
+
 static void print_totals(const struct report_comparison *c, FILE *f)
 {
         const struct report_totals *a = &c->totals[REPORT_A], *b = &c->totals[REPORT_B];
 
         if (c->all_buses)
-                fprintf(f, "\nTotals on every bus (no bus is listed in buses=):\n");
+                fprintf(f, "\nTotals on every bus (%s):\n", unlisted_why(c->boot[REPORT_B]->config));
         else
                 fprintf(f, "\nTotals on the listed buses:\n");
         fprintf(f, "%-40s %12s %12s %12s\n", "", "A", "B", "B - A");
