@@ -1649,7 +1649,7 @@ def slow_totals(name, cmp, rows, ra, a_base, b_base):
     am53c974 device sync in A and async in B, as dd.c says in each boot;
     the listed pci's last probe ended sooner in B, from boot and from the
     benchmark's trigger; A's critical path holds the four 3 s probes."""
-    words = {}
+    words, after = {}, {}
     for side, base, mode in (("a", a_base, "sync"), ("b", b_base, "async")):
         words[side], trigger = kernel_words(base + ".dmesg", SLOW_DRIVER)
         got = {x["device"]: x[side] and (x[side]["driver"], x[side]["mode"]) for x in rows
@@ -1658,15 +1658,15 @@ def slow_totals(name, cmp, rows, ra, a_base, b_base):
         ok(len(want) == SLOW_DEVICES and got == want and {w["mode"] for w in words[side].values()} == {mode},
            f"{name}: boot {side.upper()}: the {len(want)} {SLOW_DRIVER} devices {mode}, as dd.c says", f"{got}")
         end = cmp[side]["end_usec"]
-        ok(trigger is not None and end is not None and end > trigger,
-           f"{name}: boot {side.upper()}: the listed pci's last probe ended {((end or 0) - (trigger or 0)) / 1e6:.3f} s "
+        after[side] = None if trigger is None or end is None else end - trigger
+        ok(after[side] is not None and after[side] > 0,
+           f"{name}: boot {side.upper()}: the listed pci's last probe ended {(after[side] or 0) / 1e6:.3f} s "
            f"after the benchmark's trigger")
-        words[side + "_after"] = None if trigger is None or end is None else end - trigger
     ok(sorted(words["a"]) == sorted(words["b"]), f"{name}: the same {SLOW_DRIVER} devices in both boots")
     ok(cmp["difference"]["end_usec"] is not None and cmp["difference"]["end_usec"] < 0,
        f"{name}: the last probe on the listed pci ended {-(cmp['difference']['end_usec'] or 0) / 1e6:.3f} s "
        f"earlier with the program")
-    a, b = words["a_after"], words["b_after"]
+    a, b = after["a"], after["b"]
     ok(a is not None and b is not None and b < a,
        f"{name}: and {(a or 0) / 1e6:.3f} s after the trigger stock, {(b or 0) / 1e6:.3f} s with the program")
     crit = [c["device"] for c in ra["critical_path"]["probes"]]
