@@ -40,6 +40,19 @@ complete_line "udev-async-probe rules --no" --no-kernel-cmdline
 complete_line "udev-async-probe settle --t" --timeout=
 complete_line "udev-async-probe report --j" --journal --journal= --json --json=
 complete_line "udev-async-probe report --sv" --svg=
+complete_line "udev-async-probe report --c" --compare= --config
+complete_line "udev-async-probe report --so" --sort=
+complete_line "udev-async-probe report --sort=d" duration
+complete_line "udev-async-probe report --sort " duration start
+complete_line "udev-async-probe report --t" --time-range= --top=
+complete_line "udev-async-probe report --mi" --min-duration=
+complete_line "udev-async-probe report --no" --no-built-in
+# --compare takes a file or journal:BOOT: in an empty directory, only the latter.
+here=$PWD empty=$(mktemp -d)
+cd "$empty"
+complete_line "udev-async-probe report --compare=jo" journal:
+cd "$here"
+rmdir "$empty"
 complete_line "udev-async-probe --vers" --version
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -44,6 +44,8 @@ BOOTS = {
     "uml-program-nodebug": "2026-11-27 01:06:40.503117",
     "qemu-stock": "2026-11-27 02:11:20.437551",
     "qemu-program": "2026-11-27 02:13:21.781904",
+    "qemu-slow-stock": "2026-12-06 18:57:19.352176",
+    "qemu-slow-program": "2026-12-06 18:57:48.664093",
 }
 BOOT_ID = "3d1219c7c4c5404aaa1f6d2a48adfda4"
 MACHINE_ID = "5e0a1b7c9d2f4e6a8b3c1d0e9f7a6b5c"

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libFuzzer target: any bytes as a kernel log, through the parser, the
- * analysis (with and without facts from a made-up running system) and
- * every output; the SVG through expat. Built and run by fuzz.sh, not by
+ * analysis (with and without facts from a made-up running system), the
+ * listing options and every output, and compared with its own second
+ * half as another boot; the SVGs through expat. Built and run by fuzz.sh, not by
  * meson's build.
  */
 #include <errno.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "compare.h"
+#include "listing.h"
 #include "output.h"
 #include "parse.h"
 #include "utf8.h"
@@ -94,10 +97,83 @@ static void check_clean(const char *s, size_t n)
         }
 }
 
+/* The listing options, from the input's first byte and its size. */
+static struct report_listing listing_of(const uint8_t *data, size_t size)
+{
+        uint8_t b = size ? data[0] : 0;
+
+        return (struct report_listing) {
+                .sort = b & 1 ? REPORT_SORT_DURATION : REPORT_SORT_START,
+                .top = (b >> 1) & 7,
+                .min_usec = (uint64_t) (b >> 4) * 1000,
+                .no_built_in = size % 5 == 0,
+                .axis_end_usec = (uint64_t) (size % 7) * 100000,
+        };
+}
+
+static char *svg_of(const struct report_picture *pic, size_t *n)
+{
+        char *out = NULL;
+        FILE *f = open_memstream(&out, n);
+
+        if (f == NULL)
+                abort();
+        report_write_svg(pic, f);
+        fclose(f);
+        check_clean(out, *n);
+        check_xml(out, *n);
+        return out;
+}
+
+/* The log as boot B, its second half as boot A: compared, in every output. */
+static void compare(const uint8_t *data, size_t size, struct report *b, const struct uap_config *cfg,
+                    const struct report_listing *l)
+{
+        struct report_comparison c;
+        struct report a;
+        struct report_lane lanes[2];
+        char *out = NULL;
+        size_t n = 0;
+        FILE *f;
+
+        report_init(&a);
+        report_parse_buffer(&a, (const char *) data + size / 2, size - size / 2);
+        if (report_analyze(&a, cfg, size % 3 ? &facts : NULL) < 0 ||
+            report_compare(&c, &a, "fuzz a", b, "fuzz b", l) < 0)
+                abort();
+        lanes[0] = (struct report_lane) { .r = &a, .id = "a", .name = "A: fuzz", .rows = c.lane[REPORT_A],
+                                          .n_rows = c.n_lane[REPORT_A] };
+        lanes[1] = (struct report_lane) { .r = b, .id = "b", .name = "B: fuzz", .rows = c.lane[REPORT_B],
+                                          .n_rows = c.n_lane[REPORT_B] };
+        free(svg_of(&(struct report_picture) { .title = "fuzz", .lanes = lanes, .n_lanes = 2,
+                                               .axis_end_usec = l->axis_end_usec }, &n));
+
+        f = open_memstream(&out, &n);
+        if (f == NULL)
+                abort();
+        report_print_compare_json(&c, f, size % 3 ? JSON_SHORT : JSON_PRETTY);
+        fclose(f);
+        check_clean(out, n);
+        free(out);
+
+        f = open_memstream(&out, &n);
+        if (f == NULL)
+                abort();
+        report_print_compare_text(&c, f);
+        fclose(f);
+        check_clean(out, n);
+        free(out);
+        report_comparison_done(&c);
+        report_done(&a);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct uap_config cfg = { .enable = true, .buses = (char *) "pci,uaptest" };
+        struct report_listing listing = listing_of(data, size);
+        struct report_list list;
+        struct report_lane lane;
         struct report r;
         char *out = NULL;
         size_t n = 0;
@@ -105,22 +181,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         report_init(&r);
         report_parse_buffer(&r, (const char *) data, size);
-        if (report_analyze(&r, &cfg, size % 2 ? &facts : NULL) < 0)
+        if (report_analyze(&r, &cfg, size % 2 ? &facts : NULL) < 0 || report_list_make(&list, &r, &listing) < 0)
                 abort();
+
+        lane = (struct report_lane) { .r = &r, .rows = list.timeline, .n_rows = list.n_timeline };
+        free(svg_of(&(struct report_picture) { .title = "fuzz", .lanes = &lane, .n_lanes = 1,
+                                               .axis_end_usec = listing.axis_end_usec }, &n));
 
         f = open_memstream(&out, &n);
         if (f == NULL)
                 abort();
-        report_write_svg(&r, f, "fuzz");
-        fclose(f);
-        check_clean(out, n);
-        check_xml(out, n);
-        free(out);
-
-        f = open_memstream(&out, &n);
-        if (f == NULL)
-                abort();
-        report_print_json(&r, f, size % 3 ? JSON_SHORT : JSON_PRETTY, "fuzz");
+        report_print_json(&r, &list, f, size % 3 ? JSON_SHORT : JSON_PRETTY, "fuzz");
         fclose(f);
         check_clean(out, n);
         free(out);
@@ -128,11 +199,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         f = open_memstream(&out, &n);
         if (f == NULL)
                 abort();
-        report_print_text(&r, f, "fuzz");
+        report_print_text(&r, &list, f, "fuzz");
         fclose(f);
         /* Text keeps tabs out too; the column padding is spaces. */
         check_clean(out, n);
         free(out);
+        compare(data, size, &r, &cfg, &listing);
+        report_list_done(&list);
         report_done(&r);
         return 0;
 }

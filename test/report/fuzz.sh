@@ -43,7 +43,7 @@ clang -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-paramete
 	-I"$src" -I"$room" -I"$src/core" \
 	-DREPORT_MAX_PROBES=64 -DREPORT_MAX_DEVICES=256 -DREPORT_MAX_MODULES=64 -DREPORT_MAX_TASKS=64 \
 	"$here/fuzz-report.c" "$room/model.c" "$room/parse.c" "$room/journal.c" \
-	"$room/analyze.c" "$room/overlap.c" "$room/output.c" "$room/svg.c" "$src/json.c" "$src/utf8.c" \
+	"$room/analyze.c" "$room/overlap.c" "$room/output.c" "$room/svg.c" "$room/listing.c" "$room/compare.c" "$src/json.c" "$src/utf8.c" \
 	"$src/core/uap-config.c" "$src/core/uap-param.c" \
 	$(pkg-config --cflags --libs libkmod expat) -o "$out/fuzz-report"
 

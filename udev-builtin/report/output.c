@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "listing.h"
 #include "output.h"
 #include "utf8.h"
 
@@ -84,15 +85,30 @@ static void print_header(const struct report *r, FILE *f, const char *source)
                 fputc('\n', f);
 }
 
-static void print_probes(const struct report *r, FILE *f)
+/* "(9)", or "(5 of 47: the 5 longest)": how much of the boot a list shows. */
+static void print_count(FILE *f, size_t shown, size_t all, const struct report_listing *l)
+{
+        char what[160];
+
+        report_listing_describe(l, what, sizeof(what));
+        if (what[0] == '\0')
+                fprintf(f, "(%zu)", all);
+        else
+                fprintf(f, "(%zu of %zu: %s)", shown, all, what);
+}
+
+static void print_probes(const struct report *r, const struct report_list *l, FILE *f)
 {
         char s[32], e[32], t[32], dev[512], drv[512], bus[512];
 
-        fprintf(f, "\nProbes (%zu), by start; * on the critical path:\n", r->n_probes);
+        fprintf(f, "\nProbes ");
+        print_count(f, l->n_probes, r->n_probes, l->listing);
+        fprintf(f, ", %s; * on the critical path:\n",
+                l->listing->sort == REPORT_SORT_DURATION ? "longest first" : "by start");
         fprintf(f, "  %-9s %-9s %9s %6s %-7s %-10s %-16s %-20s %s\n", "START", "END", "TIME", "RESULT",
                 "MODE", "BUS", "DRIVER", "DEVICE", "LOADER");
-        for (size_t i = 0; i < r->n_probes; i++) {
-                const struct report_probe *p = &r->probes[i];
+        for (size_t k = 0; k < l->n_probes; k++) {
+                const struct report_probe *p = &r->probes[l->probes[k]];
                 const struct report_driver *d = driver_of(r, p);
 
                 fprintf(f, "%c %-9s %-9s %9s %6i %-7s %-10s %-16s %-20s %s\n", p->critical ? '*' : ' ',
@@ -104,20 +120,22 @@ static void print_probes(const struct report *r, FILE *f)
         }
 }
 
-static void print_drivers(const struct report *r, FILE *f)
+static void print_drivers(const struct report *r, const struct report_list *l, FILE *f)
 {
-        char t[32], l[32], drv[512], bus[512], mod[512], how[512];
+        char t[32], lo[32], drv[512], bus[512], mod[512], how[512];
 
-        fprintf(f, "\nDrivers (%zu):\n", r->n_drivers);
+        fprintf(f, "\nDrivers ");
+        print_count(f, l->n_drivers, r->n_drivers, l->listing);
+        fprintf(f, "%s:\n", l->listing->sort == REPORT_SORT_DURATION ? ", longest probe time first" : "");
         fprintf(f, "  %-16s %-10s %-16s %6s %9s %9s %-7s %s\n", "DRIVER", "BUS", "MODULE", "PROBES",
                 "TIME", "LONGEST", "MODE", "LOADED BY (evidence)");
-        for (size_t i = 0; i < r->n_drivers; i++) {
-                const struct report_driver *d = &r->drivers[i];
+        for (size_t k = 0; k < l->n_drivers; k++) {
+                const struct report_driver *d = &r->drivers[l->drivers[k]];
 
                 fprintf(f, "  %-16s %-10s %-16s %6zu %9s %9s %-7s %s (%s)\n", ESC_OR(drv, d->name, "?"),
                         ESC_OR(bus, d->bus, "?"), d->builtin ? "(built in)" : ESC_OR(mod, d->module, "?"),
                         d->n_probes, span(d->probe_usec, t, sizeof(t)),
-                        span(d->longest_usec, l, sizeof(l)), report_mode_to_string(d->mode),
+                        span(d->longest_usec, lo, sizeof(lo)), report_mode_to_string(d->mode),
                         report_loader_to_string(d->loader), ESC(how, d->loader_how));
         }
 }
@@ -147,9 +165,56 @@ static void print_critical(const struct report *r, FILE *f)
         }
 }
 
+/* A sentence word by word, wrapped at 78 columns; @col is where the line is. */
+static void put_words(FILE *f, size_t *col, const char *words)
+{
+        const char *w = words;
+
+        while (*w) {
+                size_t len = strcspn(w, " ");
+
+                if (*col > 0 && *col + 1 + len > 78) {
+                        fputc('\n', f);
+                        *col = 0;
+                }
+                *col += (size_t) fprintf(f, "%s%.*s", *col ? " " : "", (int) len, w);
+                w += len;
+                w += strspn(w, " ");
+        }
+}
+
+/*
+ * The unlisted buses whose estimate is below REPORT_ADVICE_MIN_USEC, named
+ * in one sentence rather than advised one by one: less than what one
+ * probe's time varies between two boots is no saving to act on.
+ */
+static void print_small_savings(const struct report *r, FILE *f, size_t n_small)
+{
+        char t[32], bus[512], word[520], rest[256];
+        size_t col = 0, k = 0;
+
+        fputc('\n', f);
+        put_words(f, &col, "No advice for");
+        for (size_t i = 0; i < r->n_buses; i++) {
+                const struct report_bus *x = &r->buses[i];
+
+                if (x->listed || x->n_movable == 0 || x->saved_usec >= REPORT_ADVICE_MIN_USEC)
+                        continue;
+                /* An escaped name has no space: one word. */
+                snprintf(word, sizeof(word), "%s%s", ESC(bus, x->name), ++k < n_small ? "," : ":");
+                put_words(f, &col, word);
+        }
+        report_format_usec(REPORT_ADVICE_MIN_USEC, t, sizeof(t));
+        snprintf(rest, sizeof(rest), "listing %s would save less than %s (SAVED), less than one probe's "
+                 "time varies from boot to boot.", n_small > 1 ? "each" : "it", t);
+        put_words(f, &col, rest);
+        fputc('\n', f);
+}
+
 static void print_buses(const struct report *r, FILE *f)
 {
         char a[32], b[32], c[32], d[32], e[32], bus[512];
+        size_t n_small = 0;
         bool any = false;
 
         fprintf(f, "\nTime in probes per bus (count/time):\n");
@@ -173,6 +238,10 @@ static void print_buses(const struct report *r, FILE *f)
 
                 if (x->listed || x->n_movable == 0)
                         continue;
+                if (x->saved_usec < REPORT_ADVICE_MIN_USEC) {
+                        n_small++;
+                        continue;
+                }
                 if (!any)
                         fputc('\n', f);
                 any = true;
@@ -181,6 +250,8 @@ static void print_buses(const struct report *r, FILE *f)
                         ESC(bus, x->name), span(x->movable_usec, a, sizeof(a)), x->n_movable,
                         span(x->saved_usec, b, sizeof(b)));
         }
+        if (n_small > 0)
+                print_small_savings(r, f, n_small);
         for (size_t i = 0; i < r->n_buses; i++) {
                 const struct report_bus *x = &r->buses[i];
 
@@ -196,7 +267,7 @@ static void print_buses(const struct report *r, FILE *f)
                 "one, as one module load probes them all at once when async.\n");
 }
 
-void report_print_text(const struct report *r, FILE *f, const char *source)
+void report_print_text(const struct report *r, const struct report_list *l, FILE *f, const char *source)
 {
         print_header(r, f, source);
         if (r->n_probes == 0 && r->lines > 0 && r->lines_used == 0) {
@@ -209,8 +280,8 @@ void report_print_text(const struct report *r, FILE *f, const char *source)
                 fprintf(f, "\nNo probe lines: boot with initcall_debug to see each probe's time.\n");
                 return;
         }
-        print_probes(r, f);
-        print_drivers(r, f);
+        print_probes(r, l, f);
+        print_drivers(r, l, f);
         print_critical(r, f);
         print_buses(r, f);
 }
@@ -230,12 +301,12 @@ static void kv_usec_or_null(struct json *j, const char *key, uint64_t usec)
                 json_null(j);
 }
 
-static void json_probes(const struct report *r, struct json *j)
+static void json_probes(const struct report *r, const struct report_list *l, struct json *j)
 {
         json_key(j, "probes");
         json_array_open(j);
-        for (size_t i = 0; i < r->n_probes; i++) {
-                const struct report_probe *p = &r->probes[i];
+        for (size_t k = 0; k < l->n_probes; k++) {
+                const struct report_probe *p = &r->probes[l->probes[k]];
                 const struct report_driver *d = driver_of(r, p);
 
                 json_object_open(j);
@@ -256,12 +327,12 @@ static void json_probes(const struct report *r, struct json *j)
         json_array_close(j);
 }
 
-static void json_drivers(const struct report *r, struct json *j)
+static void json_drivers(const struct report *r, const struct report_list *l, struct json *j)
 {
         json_key(j, "drivers");
         json_array_open(j);
-        for (size_t i = 0; i < r->n_drivers; i++) {
-                const struct report_driver *d = &r->drivers[i];
+        for (size_t k = 0; k < l->n_drivers; k++) {
+                const struct report_driver *d = &r->drivers[l->drivers[k]];
 
                 json_object_open(j);
                 kv_name(j, "driver", d->name);
@@ -365,7 +436,27 @@ static void json_buses(const struct report *r, struct json *j)
         json_array_close(j);
 }
 
-void report_print_json(const struct report *r, FILE *f, enum json_mode mode, const char *source)
+/* How the lists were made: a tool sees that they are not the whole boot. */
+static void json_listing(const struct report_listing *l, size_t all, size_t shown, const char *what,
+                         struct json *j)
+{
+        json_key(j, "listing");
+        json_object_open(j);
+        json_kv_string(j, "sort", report_sort_to_string(l->sort));
+        json_key(j, "top");
+        if (l->top)
+                json_int(j, (long long) l->top);
+        else
+                json_null(j);
+        json_kv_int(j, "min_duration_usec", (long long) l->min_usec);
+        json_kv_bool(j, "no_built_in", l->no_built_in);
+        json_kv_int(j, what, (long long) all);
+        json_kv_int(j, "shown", (long long) shown);
+        json_object_close(j);
+}
+
+void report_print_json(const struct report *r, const struct report_list *l, FILE *f, enum json_mode mode,
+                       const char *source)
 {
         struct json j;
 
@@ -395,8 +486,9 @@ void report_print_json(const struct report *r, FILE *f, enum json_mode mode, con
                 json_object_close(&j);
         } else
                 json_null(&j);
-        json_probes(r, &j);
-        json_drivers(r, &j);
+        json_listing(l->listing, r->n_probes, l->n_probes, "probes", &j);
+        json_probes(r, l, &j);
+        json_drivers(r, l, &j);
         json_modules(r, &j);
         json_critical(r, &j);
         json_buses(r, &j);

@@ -90,6 +90,10 @@ static void tick_label(uint64_t usec, uint64_t step, char *buf, size_t size)
                 snprintf(buf, size, "%" PRIu64 ".%06" PRIu64 " s", s, frac);
 }
 
+/* A lane's heading, and the room below it for its marks' labels. */
+#define LANE_HEAD_PX 36
+#define LANE_GAP_PX 12
+
 struct layout {
         uint64_t range, step;   /* usec on the axis, between ticks */
         double scale;           /* px per usec */
@@ -104,24 +108,48 @@ static void label_of(const struct report_probe *p, char *buf, size_t size)
                 snprintf(buf, size, "%s", p->device);
 }
 
-static struct layout layout_of(const struct report *r)
+/* The rows of a lane, with its heading when it has one. */
+static unsigned lane_px(const struct report_lane *lane)
+{
+        return (lane->name ? LANE_HEAD_PX : 0) + (unsigned) lane->n_rows * ROW_PX;
+}
+
+/*
+ * Every lane on one axis: from boot to the last probe drawn or mark, or
+ * to @pic->axis_end_usec where that is later (pictures of several boots
+ * on one scale), in steps of 1, 2 or 5.
+ */
+static struct layout layout_of(const struct report_picture *pic)
 {
         struct layout l = {};
         uint64_t end = 1000;
         size_t longest = 0;
         char label[2 * REPORT_NAME_MAX + 4];
+        unsigned rows_px = 0;
 
-        for (size_t i = 0; i < r->n_probes; i++) {
-                label_of(&r->probes[i], label, sizeof(label));
-                if (strlen(label) > longest)
-                        longest = strlen(label);
-                if (r->probes[i].end_usec > end)
-                        end = r->probes[i].end_usec;
+        for (size_t k = 0; k < pic->n_lanes; k++) {
+                const struct report_lane *lane = &pic->lanes[k];
+
+                for (size_t i = 0; i < lane->n_rows; i++) {
+                        const struct report_probe *p = &lane->r->probes[lane->rows[i]];
+
+                        label_of(p, label, sizeof(label));
+                        if (strlen(label) > longest)
+                                longest = strlen(label);
+                        if (p->end_usec > end)
+                                end = p->end_usec;
+                }
+                if (lane->r->udevd_usec > end)
+                        end = lane->r->udevd_usec;
+                rows_px += lane_px(lane) + (k > 0 ? LANE_GAP_PX : 0);
         }
-        if (r->udevd_usec > end)
-                end = r->udevd_usec;
-        l.step = tick_step(end);
-        l.range = (end / l.step + 1) * l.step;
+        if (pic->axis_end_usec >= end) {
+                l.step = tick_step(pic->axis_end_usec);
+                l.range = (pic->axis_end_usec + l.step - 1) / l.step * l.step;
+        } else {
+                l.step = tick_step(end);
+                l.range = (end / l.step + 1) * l.step;
+        }
         l.scale = (double) CHART_PX / (double) l.range;
         l.label_px = longest * CHAR_PX + 2 * MARGIN_PX;
         if (l.label_px > LABEL_MAX_PX)
@@ -130,7 +158,7 @@ static struct layout layout_of(const struct report *r)
                 l.label_px = 120;
         l.x0 = l.label_px;
         l.width = l.x0 + CHART_PX + DURATION_PX;
-        l.height = TOP_PX + (unsigned) r->n_probes * ROW_PX + 2 * MARGIN_PX;
+        l.height = TOP_PX + rows_px + 2 * MARGIN_PX;
         return l;
 }
 
@@ -139,14 +167,25 @@ static double x_of(const struct layout *l, uint64_t usec)
         return l->x0 + (double) usec * l->scale;
 }
 
-static void write_head(const struct report *r, FILE *f, const struct layout *l, const char *title)
+/* "9 probes: 3 async, 6 sync, 0 unknown; 3 drivers", or "5 of 47 probes: ..." */
+static void put_counts(FILE *f, const struct report_lane *lane)
 {
+        const struct report *r = lane->r;
         size_t n_async = 0, n_sync = 0;
 
-        for (size_t i = 0; i < r->n_probes; i++) {
-                n_async += r->probes[i].mode == REPORT_MODE_ASYNC;
-                n_sync += r->probes[i].mode == REPORT_MODE_SYNC;
+        for (size_t i = 0; i < lane->n_rows; i++) {
+                n_async += r->probes[lane->rows[i]].mode == REPORT_MODE_ASYNC;
+                n_sync += r->probes[lane->rows[i]].mode == REPORT_MODE_SYNC;
         }
+        if (lane->n_rows < r->n_probes)
+                fprintf(f, "%zu of ", lane->n_rows);
+        fprintf(f, "%zu probes: %zu async, %zu sync, %zu unknown; %zu drivers%s", r->n_probes, n_async, n_sync,
+                lane->n_rows - n_async - n_sync, r->n_drivers,
+                r->times_received ? "; times: when journald received each line, not the kernel's" : "");
+}
+
+static void write_head(const struct report_picture *pic, FILE *f, const struct layout *l)
+{
         fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
                 "viewBox=\"0 0 %u %u\" font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"%u\">\n",
@@ -160,16 +199,19 @@ static void write_head(const struct report *r, FILE *f, const struct layout *l, 
               "rect.stripe { fill: #f2f2f2; }\n"
               "line.tick { stroke: #d0d0d0; stroke-width: 1; }\n"
               "line.mark { stroke: #6a1b9a; stroke-width: 1; stroke-dasharray: 4 3; }\n"
+              "line.lane { stroke: #444444; stroke-width: 1; }\n"
               "text.small { font-size: 10px; fill: #444444; }\n"
               "text.mark { font-size: 10px; fill: #6a1b9a; }\n"
               "</style>\n", f);
         fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" fill=\"#ffffff\"/>\n", l->width, l->height);
         fprintf(f, "<text x=\"%u\" y=\"22\" font-size=\"16\" font-weight=\"bold\">", MARGIN_PX);
-        put_text(f, title);
-        fprintf(f, "</text>\n<text x=\"%u\" y=\"40\" class=\"small\">%zu probes: %zu async, %zu sync, "
-                "%zu unknown; %zu drivers%s</text>\n", MARGIN_PX, r->n_probes, n_async, n_sync,
-                r->n_probes - n_async - n_sync, r->n_drivers,
-                r->times_received ? "; times: when journald received each line, not the kernel's" : "");
+        put_text(f, pic->title);
+        fprintf(f, "</text>\n<text x=\"%u\" y=\"40\" class=\"small\">", MARGIN_PX);
+        if (pic->n_lanes == 1)
+                put_counts(f, &pic->lanes[0]);
+        else
+                fprintf(f, "%zu boots on one time axis, one lane each; a device's probes in each lane", pic->n_lanes);
+        fputs("</text>\n", f);
 }
 
 static void write_legend(FILE *f)
@@ -193,7 +235,8 @@ static void write_legend(FILE *f)
         }
 }
 
-static void write_axis(const struct report *r, FILE *f, const struct layout *l)
+/* The ticks, across every lane. */
+static void write_axis(FILE *f, const struct layout *l)
 {
         unsigned bottom = l->height - MARGIN_PX;
         char label[48];
@@ -206,23 +249,26 @@ static void write_axis(const struct report *r, FILE *f, const struct layout *l)
                         "<text x=\"%.1f\" y=\"%u\" text-anchor=\"middle\" class=\"small\">%s</text>\n",
                         x, TOP_PX - 8, x, bottom, x, TOP_PX - 12, label);
         }
-        if (r->userspace_usec)
-                fprintf(f, "<line class=\"mark\" x1=\"%.1f\" y1=\"%u\" x2=\"%.1f\" y2=\"%u\"/>"
-                        "<text class=\"mark\" x=\"%.1f\" y=\"%u\">init</text>\n",
-                        x_of(l, r->userspace_usec), TOP_PX - 24, x_of(l, r->userspace_usec), bottom,
-                        x_of(l, r->userspace_usec) + 3, TOP_PX - 26);
-        if (r->udevd_usec)
-                fprintf(f, "<line class=\"mark\" x1=\"%.1f\" y1=\"%u\" x2=\"%.1f\" y2=\"%u\"/>"
-                        "<text class=\"mark\" x=\"%.1f\" y=\"%u\">udevd</text>\n",
-                        x_of(l, r->udevd_usec), TOP_PX - 24, x_of(l, r->udevd_usec), bottom,
-                        x_of(l, r->udevd_usec) + 3, TOP_PX - 26);
 }
 
-static void write_row(const struct report *r, FILE *f, const struct layout *l, size_t i)
+/* Where user space and systemd-udevd started, over a lane from @top to @bottom, labelled at @label_y. */
+static void write_marks(const struct report *r, FILE *f, const struct layout *l, unsigned top, unsigned bottom,
+                        unsigned label_y)
+{
+        static const char *const names[] = { "init", "udevd" };
+        const uint64_t at[] = { r->userspace_usec, r->udevd_usec };
+
+        for (size_t i = 0; i < 2; i++)
+                if (at[i])
+                        fprintf(f, "<line class=\"mark\" x1=\"%.1f\" y1=\"%u\" x2=\"%.1f\" y2=\"%u\"/>"
+                                "<text class=\"mark\" x=\"%.1f\" y=\"%u\">%s</text>\n",
+                                x_of(l, at[i]), top, x_of(l, at[i]), bottom, x_of(l, at[i]) + 3, label_y, names[i]);
+}
+
+static void write_row(const struct report *r, FILE *f, const struct layout *l, size_t i, unsigned y)
 {
         const struct report_probe *p = &r->probes[i];
         char label[2 * REPORT_NAME_MAX + 4], dur[32];
-        unsigned y = TOP_PX + (unsigned) i * ROW_PX;
         double x = x_of(l, p->start_usec), w = (double) (p->end_usec - p->start_usec) * l->scale;
 
         if (w < 1)
@@ -242,18 +288,55 @@ static void write_row(const struct report *r, FILE *f, const struct layout *l, s
         fprintf(f, "<text x=\"%.1f\" y=\"%u\" class=\"small\">%s</text>\n", x + w + 4, y + ROW_PX - 5, dur);
 }
 
-void report_write_svg(const struct report *r, FILE *f, const char *title)
+/*
+ * A lane from @y: its heading (a boot of several), the marks, the rows.
+ * A single boot's lane has no heading, its marks' labels above the axis.
+ */
+static unsigned write_lane(const struct report_lane *lane, FILE *f, const struct layout *l, unsigned y)
 {
-        struct layout l = layout_of(r);
+        unsigned rows_y = y + (lane->name ? LANE_HEAD_PX : 0), bottom = rows_y + (unsigned) lane->n_rows * ROW_PX;
 
-        write_head(r, f, &l, title);
+        fprintf(f, "<g class=\"lane\"");
+        if (lane->id)
+                fprintf(f, " id=\"lane-%s\"", lane->id);
+        fputs(">\n", f);
+        if (lane->name) {
+                fprintf(f, "<line class=\"lane\" x1=\"0\" y1=\"%u\" x2=\"%u\" y2=\"%u\"/>\n", y, l->width, y);
+                /* The heading on one line; the marks' labels on the next, clear of it. */
+                fprintf(f, "<text x=\"%u\" y=\"%u\"><tspan font-weight=\"bold\">", MARGIN_PX, y + 15);
+                put_text(f, lane->name);
+                fputs("</tspan><tspan dx=\"12\" font-size=\"10\" fill=\"#444444\">", f);
+                put_counts(f, lane);
+                fputs("</tspan></text>\n", f);
+                write_marks(lane->r, f, l, y + 21, bottom, y + 31);
+        } else
+                write_marks(lane->r, f, l, TOP_PX - 24, l->height - MARGIN_PX, TOP_PX - 26);
+        for (size_t i = 0; i < lane->n_rows; i++)
+                write_row(lane->r, f, l, lane->rows[i], rows_y + (unsigned) i * ROW_PX);
+        fputs("</g>\n", f);
+        return bottom;
+}
+
+void report_write_svg(const struct report_picture *pic, FILE *f)
+{
+        struct layout l = layout_of(pic);
+        unsigned y = TOP_PX;
+
+        write_head(pic, f, &l);
         write_legend(f);
-        /* Back to front: stripes, the axis' lines, the bars. */
-        for (size_t i = 1; i < r->n_probes; i += 2)
-                fprintf(f, "<rect class=\"stripe\" x=\"0\" y=\"%zu\" width=\"%u\" height=\"%u\"/>\n",
-                        TOP_PX + i * ROW_PX, l.width, ROW_PX);
-        write_axis(r, f, &l);
-        for (size_t i = 0; i < r->n_probes; i++)
-                write_row(r, f, &l, i);
+        /* Back to front: stripes, the axis' lines, the lanes. */
+        for (size_t k = 0; k < pic->n_lanes; k++) {
+                const struct report_lane *lane = &pic->lanes[k];
+                unsigned rows_y = y + (lane->name ? LANE_HEAD_PX : 0);
+
+                for (size_t i = 1; i < lane->n_rows; i += 2)
+                        fprintf(f, "<rect class=\"stripe\" x=\"0\" y=\"%zu\" width=\"%u\" height=\"%u\"/>\n",
+                                rows_y + i * ROW_PX, l.width, ROW_PX);
+                y += lane_px(lane) + LANE_GAP_PX;
+        }
+        write_axis(f, &l);
+        y = TOP_PX;
+        for (size_t k = 0; k < pic->n_lanes; k++)
+                y = write_lane(&pic->lanes[k], f, &l, y) + LANE_GAP_PX;
         fputs("</svg>\n", f);
 }

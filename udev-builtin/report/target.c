@@ -138,16 +138,16 @@ int report_target_open(struct report_target *t, const char *path)
         return 0;
 }
 
-static int svg_to(FILE *f, const struct report *r, const char *path, const char *title)
+static int svg_to(FILE *f, const struct report_picture *pic, const char *path)
 {
-        report_write_svg(r, f, title);
+        report_write_svg(pic, f);
         if (fflush(f) != 0 || ferror(f))
                 return log_error_errno(errno ? errno : EIO, "Failed to write %s: %m", path);
         return 0;
 }
 
 /* A descriptor of the caller's, written as it is open (a pipe, a redirected file: at its offset). */
-static int write_descriptor(const struct report_target *t, const struct report *r, const char *title)
+static int write_descriptor(const struct report_target *t, const struct report_picture *pic)
 {
         _cleanup_(fclosep) FILE *f = NULL;
         int fd;
@@ -162,7 +162,7 @@ static int write_descriptor(const struct report_target *t, const struct report *
                         close(fd);
                 return log_error_errno(k, "Failed to write %s: %m", t->path);
         }
-        return svg_to(f, r, t->path, title);
+        return svg_to(f, pic, t->path);
 }
 
 /*
@@ -170,7 +170,7 @@ static int write_descriptor(const struct report_target *t, const struct report *
  * Opened without blocking; what was opened must still be one (not a file
  * swapped in since, which this would write over without truncating it).
  */
-static int write_device(const char *path, const struct report *r, const char *title)
+static int write_device(const char *path, const struct report_picture *pic)
 {
         _cleanup_(fclosep) FILE *f = NULL;
         struct stat st;
@@ -189,7 +189,7 @@ static int write_device(const char *path, const struct report *r, const char *ti
                 close(fd);
                 return log_error_errno(k, "Failed to open %s: %m", path);
         }
-        return svg_to(f, r, path, title);
+        return svg_to(f, pic, path);
 }
 
 /*
@@ -198,7 +198,7 @@ static int write_device(const char *path, const struct report *r, const char *ti
  * sticky: not a picture's) and, when root writes it, its owner; a new one
  * gets the mode fopen() would give it.
  */
-static int write_file(const char *path, const struct report *r, const char *title)
+static int write_file(const char *path, const struct report_picture *pic)
 {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_(fclosep) FILE *f = NULL;
@@ -227,7 +227,7 @@ static int write_file(const char *path, const struct report *r, const char *titl
                 (void) unlink(tmp);
                 return k;
         }
-        k = svg_to(f, r, path, title);
+        k = svg_to(f, pic, path);
         if (k >= 0 && fsync(fd) < 0)
                 k = log_error_errno(errno, "Failed to write %s: %m", path);
         if (fclose(f) != 0 && k >= 0)
@@ -240,16 +240,16 @@ static int write_file(const char *path, const struct report *r, const char *titl
         return k;
 }
 
-int report_target_write(const struct report_target *t, const struct report *r, const char *title)
+int report_target_write(const struct report_target *t, const struct report_picture *pic)
 {
         struct stat st;
 
         if (t->fd >= 0)
-                return write_descriptor(t, r, title);
+                return write_descriptor(t, pic);
         if (stat(t->path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
-                return write_device(t->path, r, title);
+                return write_device(t->path, pic);
         /* Checked again: what report_target_open() saw may have changed since. */
         if (report_target_open(&(struct report_target) {}, t->path) < 0)
                 return -EINVAL;
-        return write_file(t->path, r, title);
+        return write_file(t->path, pic);
 }

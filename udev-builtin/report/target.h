@@ -2,7 +2,7 @@
 #pragma once
 
 /* Where --svg=FILE goes (target.c). */
-#include "model.h"
+#include "output.h"
 
 struct report_target {
         const char *path;
@@ -10,4 +10,4 @@ struct report_target {
 };
 
 int report_target_open(struct report_target *t, const char *path);
-int report_target_write(const struct report_target *t, const struct report *r, const char *title);
+int report_target_write(const struct report_target *t, const struct report_picture *pic);
