@@ -210,7 +210,9 @@ qemu_boot() {
 	shift 4
 	mkdir -p "$dir"
 	rm -f "$dir/console.log" "$dir/report.log"
-	timeout "${QEMU_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -smp 2 -m 1024 \
+	# --foreground: qemu stays in the caller's process group, so that
+	# meson's timeout or a ^C ends the guest with the script.
+	timeout --foreground "${QEMU_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -smp 2 -m 1024 \
 		-display none -monitor none -no-reboot \
 		-serial "file:$dir/console.log" -serial "file:$dir/report.log" \
 		-kernel "$kernel" -initrd "$initrd" -append "$QEMU_APPEND $*" \
