@@ -1480,18 +1480,43 @@ def device_rows(rep):
 
 
 def boot_totals(rep, counted):
-    """A boot's totals from its own report: on the listed buses (or every bus)."""
+    """A boot's totals from its own report: on the listed buses (or every
+    bus). Where the boot cannot tell them, None: no probe at all; a probe
+    that may count (its bus listed, or unknown) of unknown mode; or, on the
+    listed buses, a probe of unknown bus (it may be on one), which leaves
+    the sync totals unknown, and the last end too if it ended later."""
     listed = {b["bus"] for b in rep["buses"] if b["listed"]}
     mine = [p for p in rep["probes"] if counted == "all" or p["bus"] in listed]
+    maybe = [p for p in rep["probes"] if counted == "listed" and p["bus"] is None]
     end = max((p["end_usec"] for p in mine), default=None)
+    if end is not None and any(p["end_usec"] > end for p in maybe):
+        end = None
     udevd = rep["udevd_usec"]
     sync = [p for p in mine if p["mode"] == "sync"]
+    known = rep["probes"] and not maybe and all(p["mode"] != "unknown" for p in mine)
     crit = rep["critical_path"]["probes"]
     return {"probes": len(rep["probes"]), "end_usec": end,
             "end_after_udevd_usec": end - udevd if end is not None and udevd and end >= udevd else None,
-            "sync_probes": len(sync), "sync_usec": sum(p["duration_usec"] for p in sync),
+            "sync_probes": len(sync) if known else None,
+            "sync_usec": sum(p["duration_usec"] for p in sync) if known else None,
             "critical_path_probes": len(crit), "critical_path_usec": rep["critical_path"]["probe_usec"],
             "critical_path_end_usec": crit[-1]["end_usec"] if crit else None}
+
+
+def truth_of(base):
+    """A UML capture's .truth: the test drivers' own record, DEVICE -> (BUS, MODE, START_MS, END_MS)."""
+    truth = {}
+    for line in open(base + ".truth", encoding="utf-8"):
+        dev, bus, probed, start, end = line.split()
+        truth[dev] = (bus, probed, int(start), int(end))
+    return truth
+
+
+def truth_sync(base, config):
+    """The synchronous probes on the listed buses, by the drivers' own record: (count, ms)."""
+    listed = config_buses(config)
+    sync = [(s, e) for bus, probed, s, e in truth_of(base).values() if probed == "sync" and bus in listed]
+    return len(sync), sum(e - s for s, e in sync)
 
 
 TOTALS = ("probes", "end_usec", "end_after_udevd_usec", "sync_probes", "sync_usec", "critical_path_probes",
@@ -1557,10 +1582,7 @@ def compare_pair(a_base, b_base, kind):
     # Each boot's own record of its probes.
     if kind == "uml":
         for side, base in (("a", a_base), ("b", b_base)):
-            truth = {}
-            for line in open(base + ".truth", encoding="utf-8"):
-                dev, bus, probed, start, end = line.split()
-                truth[dev] = (bus, probed, int(start), int(end))
+            truth = truth_of(base)
             bad = []
             for dev, (bus, probed, start, end) in truth.items():
                 r = next((x[side] for x in rows if x["device"] == dev), None)
@@ -1569,6 +1591,11 @@ def compare_pair(a_base, b_base, kind):
                     bad.append(f"{dev}: {r} / the driver's {truth[dev]}")
             ok(not bad, f"{name}: boot {side.upper()}: every device's mode, bus, start and time as its driver "
                f"recorded them ({len(truth)} devices)", "\n".join(bad))
+            n, ms = truth_sync(base, config)
+            ok(cmp[side]["sync_probes"] == n and cmp[side]["sync_usec"] is not None and
+               abs(cmp[side]["sync_usec"] / 1000 - ms) <= 25 * max(n, 1),
+               f"{name}: boot {side.upper()}: {n} synchronous probes on the listed bus, {ms} ms, as its drivers "
+               f"recorded them", f"got {cmp[side]['sync_probes']}, {cmp[side]['sync_usec']} us")
             last = max(end for bus, _, _, end in truth.values() if bus == "uaptest")
             ok(abs(cmp[side]["end_usec"] / 1000 - last) <= 25,
                f"{name}: boot {side.upper()}: the listed bus's last probe ended at "
@@ -1757,6 +1784,74 @@ def compare_sources():
     ok(got is not None and got["a"]["probes"] == 0 and got["a"]["end_usec"] is None and
        got["difference"]["end_usec"] is None and len(got["only_in_b"]) == len(got["devices"]) > 0,
        "--compare=/dev/null: an empty boot A: every device only in B, A's times null", p.stderr)
+    ok(got is not None and all(got[s][k] is None for s in ("a", "difference") for k in ("sync_probes", "sync_usec"))
+       and got["b"]["sync_probes"] is not None,
+       "--compare=/dev/null: an empty boot A: its synchronous probes and their difference null, not a saving",
+       got and {s: (got[s]["sync_probes"], got[s]["sync_usec"]) for s in ("a", "b", "difference")})
+
+
+SYNC_ROWS = ("Synchronous probes ", "Synchronous probes' time")
+
+
+def unknown_sync():
+    """A boot whose probes' modes (or buses) are unknown, or that has no
+    probe at all, has no synchronous totals: null, and no difference,
+    rather than a saving that did not happen. The drivers' own record
+    (.truth) says what the report could not know."""
+    stock, nodebug = os.path.join(DATA, "uml-stock"), os.path.join(DATA, "uml-program-nodebug")
+    if not all(os.path.exists(b + ".truth") for b in (stock, nodebug)):
+        return
+    n_stock, _ = truth_sync(stock, CONFIG)
+    n_nodebug, ms_nodebug = truth_sync(nodebug, CONFIG)
+    with tempfile.TemporaryDirectory() as d:
+        empty = os.path.join(d, "empty.dmesg")
+        open(empty, "w").close()
+        for a, b, why, side in ((stock + ".dmesg", nodebug + ".dmesg", "unknown in B", "b"),
+                                (nodebug + ".dmesg", stock + ".dmesg", "unknown in A", "a"),
+                                (stock + ".dmesg", "/dev/null", "no probes in B", "b"),
+                                (stock + ".dmesg", empty, "no probes in B", "b"),
+                                ("/dev/null", stock + ".dmesg", "no probes in A", "a")):
+            name = f"--compare: B {os.path.basename(b)}, A {os.path.basename(a)}"
+            got, p = compare_json(a, b)
+            other = "a" if side == "b" else "b"
+            ok(got is not None and got[side]["sync_probes"] is None and got[side]["sync_usec"] is None and
+               got["difference"]["sync_probes"] is None and got["difference"]["sync_usec"] is None and
+               got[other]["sync_probes"] == n_stock,
+               f"{name}: {side.upper()}'s synchronous probes null and their difference null; "
+               f"{other.upper()}'s {n_stock}, as its drivers recorded", p.stderr or
+               (got and {s: (got[s]["sync_probes"], got[s]["sync_usec"]) for s in ("a", "b", "difference")}))
+            key = "no_probes" if "no probes" in why else "modes_and_buses"
+            ok(got is not None and got[side].get("sync_unknown") == key and got[other].get("sync_unknown", "") is None,
+               f"{name}: the JSON says why: sync_unknown {key} in {side.upper()}, null in {other.upper()}")
+            p = run(f"--dmesg={b}", f"--compare={a}")
+            text = p.stdout.decode("utf-8", "replace")
+            rows = [l for l in text.splitlines() if l.startswith(SYNC_ROWS)]
+            col = -3 if side == "a" else -2
+            ok(p.returncode == 0 and len(rows) == 2 and all(r.split()[col] == "-" and r.split()[-1] == "-"
+                                                             for r in rows),
+               f"{name}: the text's synchronous rows: '-' for {side.upper()} and for B - A", "\n".join(rows))
+            because = [l for l in text.splitlines() if why in l]
+            want = "no probes" in why or any('dyndbg="file drivers/base/dd.c +p"' in l for l in because)
+            ok(len(because) == 1 and want, f"{name}: one line says why: {because[0] if because else None}",
+               text)
+        # One probe whose bus and mode the log no longer tells, ending last: it may be on the listed
+        # bus, so neither the synchronous totals nor the last end on a listed bus are known.
+        program = os.path.join(DATA, "uml-program.dmesg")
+        cut = os.path.join(d, "cut.dmesg")
+        with open(program, encoding="utf-8") as f, open(cut, "w", encoding="utf-8") as g:
+            g.writelines(l for l in f if "uap_slow.2:" not in l)
+        rep, _ = report_json(cut)
+        last = max((q for q in rep["probes"] if q["bus"] in ("uaptest", None)), key=lambda q: q["end_usec"]) \
+            if rep else None
+        got, p = compare_json(stock + ".dmesg", cut)
+        ok(last is not None and last["device"] == "uap_slow.2" and last["bus"] is None and got is not None and
+           got["b"]["end_usec"] is None and got["difference"]["end_usec"] is None and
+           got["b"]["sync_probes"] is None and got["a"]["end_usec"] is not None,
+           "--compare: B's last probe of unknown bus (uap_slow.2 without its driver core lines): B's last end "
+           "on a listed bus and its synchronous totals null", p.stderr or (got and got["b"]))
+    # What a number would have claimed: the boot without dyndbg had its own synchronous probes.
+    ok(n_nodebug > 0, f"the boot without dyndbg had {n_nodebug} synchronous probes ({ms_nodebug} ms) on the "
+       f"listed bus by its drivers' record: 0 there would be a saving that did not happen")
 
 
 def main():
@@ -1790,6 +1885,7 @@ def main():
             compare_pair(uml[0][0], uml[1][0], "uml")
             time_range(uml[0][0], uml[1][0])
             compare_sources()
+            unknown_sync()
     other_forms(bases + qemu)
     spoofed = [b for b in bases if b.endswith("uml-program") and os.path.exists(b + ".journal")]
     if spoofed:
