@@ -837,7 +837,6 @@ def parallel_loads(r, opts, events, sleep):
     exit statuses, the stderr files (a child left running may still write
     there) and the trap's logs of inserts started and ended."""
     case, fake, conf = r.prepare(opts)
-    os.makedirs(os.path.join(fake, "run"))
     started, log = os.path.join(case, "started"), os.path.join(case, "inserts")
     env = {k: v for k, v in os.environ.items() if k == "PATH" or k.endswith("SAN_OPTIONS")}
     env.update(SYSTEMD_LOG_TARGET="console", SYSTEMD_LOG_LEVEL="info", LD_PRELOAD=r.trap,
