@@ -39,6 +39,8 @@
 #define CONFIG_WARNED_NAME "config-warned"
 /* One per module, so that each module's misspelled async_probe is said once. */
 #define OPTIONS_WARNED_PREFIX "options-warned."
+/* An empty file: a record load could not write was said this boot. */
+#define RECORD_WARNED_NAME "record-warned"
 
 /*
  * A module to insert: for a udev event, only those that get async_probe=1
@@ -90,9 +92,34 @@ static int log_job(int level, int error, const struct insert_job *job, const cha
 }
 
 /*
+ * Whether a record that could not be written was said before: this boot,
+ * as an empty marker file remembers it (a full /run still takes one), or
+ * by this process, where /run takes nothing at all.
+ */
+static bool record_warned_before(void)
+{
+        static bool warned;
+        int dir, fd;
+
+        if (warned)
+                return true;
+        warned = true;
+        dir = state_dir(true);
+        if (dir < 0)
+                return false;
+        fd = openat(dir, RECORD_WARNED_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0)
+                close(fd);
+        close(dir);
+        return fd < 0 && errno == EEXIST;
+}
+
+/*
  * An insert with async_probe=1 that happened: the one thing the program
  * changes, said once at info (what a user looks for in the journal) and
- * recorded for status and explain, which cannot ask a stock kernel.
+ * recorded for status and explain, which cannot ask a stock kernel. A
+ * record that cannot be written leaves them saying "unknown": said too,
+ * once.
  */
 static void inserted_async(const struct insert_job *job)
 {
@@ -102,8 +129,10 @@ static void inserted_async(const struct insert_job *job)
         log_job(LOG_INFO, 0, job, "inserted");
         r = record_insert(name, job->dev, job->decision.rule);
         if (r < 0)
-                log_debug("No record of the insert of '%s' in " STATE_DIR "/" RECORD_DIR ": %s",
-                          name, strerror(-r));
+                log_full(record_warned_before() ? LOG_DEBUG : LOG_NOTICE,
+                         "Could not record the insert of '%s' with " UAP_ASYNC_OPTION " in " STATE_DIR "/"
+                         RECORD_DIR ": %s. Without the kernel's read-back, status and explain show this "
+                         "boot's async inserts as unknown.", name, strerror(-r));
 }
 
 /* The outcome of one insert, named as systemd's own module loading names it. */

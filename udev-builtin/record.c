@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The record of the modules load inserted with async_probe=1 this boot, for
- * status and explain on kernels that do not tell (no async_probe read-back).
+ * status, explain and report on kernels that do not tell (no async_probe read-back).
  * One file per module, /run/udev-async-probe/requested/MODULE, of
  * "KEY=value" lines: DEVPATH (absent when load ran for a MODALIAS argument),
  * MODALIAS and UAP_RULE, as in the journal message of the insert, and

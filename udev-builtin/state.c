@@ -13,26 +13,32 @@
 
 #include "state.h"
 
+/* A directory that is not there: why it could not be made (EROFS, ENOSPC), not ENOENT. */
+static int opened(int fd, int made)
+{
+        if (fd >= 0)
+                return fd;
+        return errno == ENOENT && made < 0 ? made : -errno;
+}
+
 /* The state directory as a descriptor (made first if @create), or -errno. */
 int state_dir(bool create)
 {
-        int fd;
+        int made = 0;
 
-        if (create)
-                (void) mkdir(STATE_DIR, 0755);
-        fd = open(STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        return fd < 0 ? -errno : fd;
+        if (create && mkdir(STATE_DIR, 0755) < 0)
+                made = -errno;
+        return opened(open(STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), made);
 }
 
 /* The directory @name in @dir, as state_dir() opens it, or -errno. */
 int state_subdir(int dir, const char *name, bool create)
 {
-        int fd;
+        int made = 0;
 
-        if (create)
-                (void) mkdirat(dir, name, 0755);
-        fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        return fd < 0 ? -errno : fd;
+        if (create && mkdirat(dir, name, 0755) < 0)
+                made = -errno;
+        return opened(openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), made);
 }
 
 /* A new file @name in @dir, with @text; 0 or -errno. */

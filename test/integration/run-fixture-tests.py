@@ -788,6 +788,80 @@ def record_cases(r):
              [] if ok else [f"rc {p.returncode}, inserts {inserts}, victim {os.listdir(victim)}"], p)
 
 
+def report_record_cases(r):
+    """report --boot reads load's record of this boot: a probe whose module
+    udev-async-probe inserted with async_probe=1 says so (its loader, and
+    requested_async in the JSON), also where its mode is unknown (a kernel
+    log without the driver core's debug lines); a saved log, maybe of
+    another boot, is not read against it."""
+    root = fake_boot(r, "boot-report")
+    p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_ROOT=root, DEVPATH=PCI_DEVPATH), {"level": "info"})
+    if p.returncode != 0 or records(root) != ["fix_nic"]:
+        r.report("report --boot: the record of load's insert", [f"rc {p.returncode}, records {records(root)}"], p)
+        return
+    # The devices, their drivers and modules, as sysfs links them (fix_plat: loaded plainly, no record).
+    sysfs = os.path.join(root, "sys")
+    for bus, dev, drv in (("pci", "0000:00:1f.2", "fix_nic"), ("platform", "fixplat", "fix_plat")):
+        os.makedirs(os.path.join(sysfs, "bus", bus, "devices", dev))
+        os.makedirs(os.path.join(sysfs, "bus", bus, "drivers", drv), exist_ok=True)
+        os.symlink(f"../../../../bus/{bus}/drivers/{drv}", os.path.join(sysfs, "bus", bus, "devices", dev, "driver"))
+        os.symlink(f"../../../../module/{drv}", os.path.join(sysfs, "bus", bus, "drivers", drv, "module"))
+        os.makedirs(os.path.join(sysfs, "module", drv), exist_ok=True)
+    # The kernel log of a boot with initcall_debug alone: no mode, no bus.
+    kmsg = ("6,1,100000,-;Run /init as init process\n"
+            "7,2,2000000,-;calling  fix_nic_init+0x0/0x1000 [fix_nic] @ 300\n"
+            "7,3,2250000,-;probe of 0000:00:1f.2 returned 0 after 250000 usecs\n"
+            "7,4,2250100,-;initcall fix_nic_init+0x0/0x1000 [fix_nic] returned 0 after 250100 usecs\n"
+            "7,5,2300000,-;calling  fix_plat_init+0x0/0x1000 [fix_plat] @ 301\n"
+            "7,6,2400000,-;probe of fixplat returned 0 after 100000 usecs\n"
+            "7,7,2400100,-;initcall fix_plat_init+0x0/0x1000 [fix_plat] returned 0 after 100100 usecs\n")
+    os.makedirs(os.path.join(root, "dev"), exist_ok=True)
+    with open(os.path.join(root, "dev", "kmsg"), "w") as f:
+        f.write(kmsg)
+    saved = os.path.join(root, "saved.kmsg")
+    with open(saved, "w") as f:
+        f.write(kmsg)
+
+    def report(*args):
+        p, _, _ = r.run(["report", *args, "--json=short"], {"TRAP_ROOT": root}, {"level": "info"})
+        try:
+            rep = json.loads(p.stdout)
+            return p, {q["device"]: q for q in rep["probes"]}, {d["driver"]: d for d in rep["drivers"]}
+        except (ValueError, KeyError, TypeError) as e:
+            return p, {"error": str(e)}, {}
+
+    p, probes, drivers = report("--boot")
+    nic, plat = probes.get("0000:00:1f.2", {}), probes.get("fixplat", {})
+    problems = []
+    if p.returncode != 0 or (nic.get("bus"), nic.get("driver"), nic.get("mode")) != ("pci", "fix_nic", "unknown"):
+        problems.append(f"rc {p.returncode}, the probe {nic or probes}: bus and driver from sysfs, mode unknown")
+    if nic.get("requested_async") is not True or nic.get("loader") != "udev-async-probe":
+        problems.append(f"requested_async {nic.get('requested_async')}, loader {nic.get('loader')}")
+    how = drivers.get("fix_nic", {}).get("loader_how") or ""
+    if "record" not in how or "0000:00:1f.2" not in how:
+        problems.append(f"the driver's loader_how {how!r}: the record, and the device it was requested for")
+    if plat.get("requested_async") is not False or plat.get("loader") == "udev-async-probe":
+        problems.append(f"fixplat {plat}: not requested")
+    r.report("report --boot --json: the probe of a module load inserted with async_probe=1 this boot is "
+             "requested_async, loaded by udev-async-probe (its record); the other not", problems, p)
+
+    p, _, _ = r.run(["report", "--boot"], {"TRAP_ROOT": root}, {"level": "info"})
+    text = p.stdout.decode()
+    row = next((line[2:].split() for line in text.splitlines() if " 0000:00:1f.2 " in line), [])
+    problems = [] if row[-1:] == ["udev-async-probe"] and row[4:5] == ["unknown"] else \
+        [f"row {row!r}: mode unknown, loader udev-async-probe"]
+    if not re.search(r"\brequested\b[^.]*\b0000:00:1f\.2\b", " ".join(text.split())):
+        problems.append("no sentence says its async probing was requested though its mode is unknown")
+    r.report("report --boot: a probe of unknown mode whose module udev-async-probe inserted with async_probe=1: "
+             "its loader, and a line saying async probing was requested", problems + ([text] if problems else []), p)
+
+    p, probes, _ = report(f"--dmesg={saved}")
+    nic = probes.get("0000:00:1f.2", {})
+    r.report("report --dmesg=FILE: a saved log, maybe of another boot, is not read against this boot's record",
+             [] if p.returncode == 0 and nic.get("requested_async", False) is None and
+             nic.get("loader") != "udev-async-probe" else [f"rc {p.returncode}, {nic or probes}"], p)
+
+
 def state_file_cases(r):
     """What load keeps in /run/udev-async-probe is written through no link
     and read from no FIFO that someone put there."""
@@ -837,7 +911,6 @@ def parallel_loads(r, opts, events, sleep):
     exit statuses, the stderr files (a child left running may still write
     there) and the trap's logs of inserts started and ended."""
     case, fake, conf = r.prepare(opts)
-    os.makedirs(os.path.join(fake, "run"))
     started, log = os.path.join(case, "started"), os.path.join(case, "inserts")
     env = {k: v for k, v in os.environ.items() if k == "PATH" or k.endswith("SAN_OPTIONS")}
     env.update(SYSTEMD_LOG_TARGET="console", SYSTEMD_LOG_LEVEL="info", LD_PRELOAD=r.trap,
@@ -1048,6 +1121,7 @@ def main():
         modprobe_config_case(r)
         status_cases(r)
         record_cases(r)
+        report_record_cases(r)
         settle_udevadm_cases(r)
         log_append_case(r)
         state_file_cases(r)

@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fixture  # noqa: E402
-from fixture import NIC, PLAT, USB  # noqa: E402
+from fixture import DUAL, NIC, PLAT, USB  # noqa: E402
 from runner import Runner, event, fake_udevadm  # noqa: E402
 
 NIC_ASYNC = ["fix_core", "fix_soft", "fix_nic async_probe=1"]
@@ -138,10 +138,49 @@ def full_run_case(r):
              else [f"rc {p.returncode}, inserts {inserts}"], p)
     p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"),
                           {"prefix": namespace("mount -t tmpfs -o ro,mode=0755 tmpfs /run"), "level": "info"})
-    r.report("a read-only /run: a load still inserts, and says so at info",
+    r.report("a read-only /run: a load still inserts, says so at info, and that it made no record",
              [] if p.returncode == 0 and inserts == NIC_ASYNC and
-             re.fullmatch(rb"udev-async-probe: /devices/fixture/0: inserted 'fix_nic' with async_probe=1 [^\n]*\n",
+             re.fullmatch(rb"udev-async-probe: /devices/fixture/0: inserted 'fix_nic' with async_probe=1 [^\n]*\n"
+                          + UNRECORDED + rb"Read-only file system[^\n]*\n",
                           p.stderr) else [f"rc {p.returncode}, inserts {inserts}"], p)
+
+
+# load's notice that its record could not be written, up to the error.
+UNRECORDED = rb"udev-async-probe: Could not record the insert of '[a-z_]+' with async_probe=1 in " \
+    rb"/run/udev-async-probe/requested: "
+
+
+def record_unwritten_cases(r):
+    """A record load cannot write (a full or read-only /run) is said at
+    notice, so that status's "unknown" is explained: once per boot where
+    the marker can be kept (a full /run still takes an empty file), once
+    per process where /run takes nothing at all; the inserts go on."""
+    full = "mount -t tmpfs -o size=64k,mode=0755 tmpfs /run; dd if=/dev/zero of=/run/fill bs=4k 2>/dev/null || true"
+    ro = "mount -t tmpfs -o ro,mode=0755 tmpfs /run"
+    for what, setup, error, want in (("a full /run", full, rb"No space left on device", 1),
+                                     ("a read-only /run", ro, rb"Read-only file system", 2)):
+        # Two events, each inserting a module of its own with async_probe=1.
+        prefix = namespace(setup) + ["sh", "-c", f'"$@"; MODALIAS={DUAL} "$@"', "sh"]
+        p, inserts, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"), {"prefix": prefix, "level": "info"})
+        said = re.findall(UNRECORDED + error, p.stderr)
+        notices = [x for x in p.stderr.decode().splitlines() if "Could not record" in x]
+        problems = [] if p.returncode == 0 and "fix_nic async_probe=1" in inserts and \
+            "fix_dual_a async_probe=1" in inserts else [f"rc {p.returncode}, inserts {inserts}"]
+        if len(said) != want or len(notices) != want:
+            problems.append(f"said {len(said)} times ({notices}), expected {want}")
+        r.report(f"{what}: two events' unrecorded inserts said at notice {want} time(s), the inserts go on",
+                 problems, p)
+    # At notice: shown at the default level (info and above); at warning, not.
+    p, _, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"), {"prefix": namespace(ro), "level": "notice"})
+    r.report("a read-only /run: the unrecorded insert is said at notice",
+             [] if re.search(UNRECORDED, p.stderr) else ["not at notice"], p)
+    p, _, _ = r.run(["load"], event(NIC, "pci", TRAP_REAL_RUN="1"), {"prefix": namespace(ro), "level": "warning"})
+    r.report("a read-only /run: not at warning", [] if b"Could not record" not in p.stderr else ["at warning"], p)
+    # One process, two async inserts: said once.
+    p, inserts, _ = r.run(["load", DUAL], {"TRAP_REAL_RUN": "1"}, {"prefix": namespace(ro), "level": "info"})
+    notices = [x for x in p.stderr.decode().splitlines() if "Could not record" in x]
+    r.report("a read-only /run: one load inserting two modules async says it once",
+             [] if p.returncode == 0 and len(notices) == 1 else [f"rc {p.returncode}, {notices}"], p)
 
 
 def record_run_cases(r):
@@ -156,9 +195,12 @@ def record_run_cases(r):
                               {"prefix": namespace(fill) + ["sh", "-c", script, "sh"], "level": "info"})
         out, err = p.stdout.decode(), p.stderr.decode()
         problems = [] if p.returncode == 0 and inserts == NIC_ASYNC else [f"rc {p.returncode}, inserts {inserts}"]
-        if not err.startswith("udev-async-probe: /devices/pci0000:00/0000:00:1f.2: inserted 'fix_nic' with "
-                              "async_probe=1 (bus-listed: bus is in buses=)\nstatus\n"):
+        inserted = ("udev-async-probe: /devices/pci0000:00/0000:00:1f.2: inserted 'fix_nic' with "
+                    "async_probe=1 (bus-listed: bus is in buses=)\n")
+        if not err.startswith(inserted):
             problems.append("load does not log its insert at info, once")
+        if full != bool(re.match(re.escape(inserted.encode()) + UNRECORDED + rb"[^\n]*\nstatus\n", p.stderr)):
+            problems.append("the record that could not be written is said (only) on a full /run, at once")
         line = next((x for x in out.splitlines() if x.startswith("fix_nic ")), "")
         if full and (line.split() != ["fix_nic", "async_probe=unknown"] or "record: " in err):
             problems.append(f"a full /run: status {line!r}, record {err!r}")
@@ -712,6 +754,7 @@ def main():
         journal_cases(r, r.tmp)
         full_run_case(r)
         record_run_cases(r)
+        record_unwritten_cases(r)
         property_cases(r)
         documented_override(r, docs)
         override_cases(r)

@@ -42,6 +42,8 @@ class Runner(Tap):
         fake = os.path.join(case, "fake")
         os.makedirs(os.path.join(fake, "proc"))
         os.makedirs(os.path.join(fake, "sys", "module"))
+        # A boot's /run, where load keeps its state and records.
+        os.makedirs(os.path.join(fake, "run"))
         with open(os.path.join(fake, "proc", "cmdline"), "w") as f:
             f.write(opts.get("cmdline", "root=/dev/vda") + "\n")
         with open(os.path.join(fake, "proc", "modules"), "w") as f:

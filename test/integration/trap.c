@@ -11,10 +11,11 @@
  *   TRAP_LOCK_SLEEP "mod=SECONDS" (a fraction allowed): each flock() of the
  *              program's insert lock of these first sleeps, as when another
  *              insert releases the lock only then
- *   TRAP_ROOT  fake root: /sys, /proc/{cmdline,modules} and the program's
- *              state in /run/udev-async-probe (unless TRAP_REAL_RUN is set)
- *              are read and written here; a successful insert makes the
- *              module live there
+ *   TRAP_ROOT  fake root: /sys, /proc/{cmdline,modules}, /dev/kmsg (a file
+ *              of records, read at once) and the program's state in
+ *              /run/udev-async-probe (unless TRAP_REAL_RUN is set) are read
+ *              and written here; a successful insert makes the module live
+ *              there
  */
 /* Both the plain and the 64-bit entry points are wrapped, so no aliasing. */
 #undef _FILE_OFFSET_BITS
@@ -44,7 +45,8 @@ static const char *redirect(const char *path, char *buf, size_t size)
                 return path;
         if (strncmp(path, "/sys/", 5) != 0 && strcmp(path, "/sys") != 0 &&
             (strncmp(path, "/run/udev-async-probe", 21) != 0 || getenv("TRAP_REAL_RUN")) &&
-            strcmp(path, "/proc/cmdline") != 0 && strcmp(path, "/proc/modules") != 0)
+            strcmp(path, "/proc/cmdline") != 0 && strcmp(path, "/proc/modules") != 0 &&
+            strcmp(path, "/dev/kmsg") != 0)
                 return path;
         snprintf(buf, size, "%s%s", root, path);
         return buf;
@@ -315,6 +317,20 @@ int stat64(const char *restrict path, struct stat64 *restrict st)
         char buf[4096];
 
         return REAL(stat64)(redirect(path, buf, sizeof(buf)), st);
+}
+
+int access(const char *path, int mode)
+{
+        char buf[4096];
+
+        return REAL(access)(redirect(path, buf, sizeof(buf)), mode);
+}
+
+ssize_t readlink(const char *restrict path, char *restrict target, size_t size)
+{
+        char buf[4096];
+
+        return REAL(readlink)(redirect(path, buf, sizeof(buf)), target, size);
 }
 
 int mkdir(const char *path, mode_t mode)

@@ -69,6 +69,13 @@ for p in $(series_patches "$UAP_TOP/udev-builtin/systemd") "$UAP_TOP/udev-builti
 	has "$doc/systemd-patch/$(basename "$p")" || missing="$missing systemd-patch/$(basename "$p")"
 done
 check "every patch of both series, and the series files, uncompressed in $doc${missing:+ (missing:$missing)}" [ -z "$missing" ]
+# The README links docs/ (pages and pictures) and both series' READMEs:
+# shipped, uncompressed, every relative link resolving in $doc.
+unpacked=$build/deb-root
+rm -rf "$unpacked" && dpkg-deb -x "$deb" "$unpacked"
+docs=$(bash "$UAP_TOP/test/package/shipped-docs.sh" "$unpacked" "$doc" "$UAP_TOP")
+check "README.md, docs/*.md and docs/*.png uncompressed in $doc, every relative link of its .md files resolving there" \
+	[ -z "$docs" ] || tap_note "$docs"
 units=$(grep -E '^/(usr/)?lib/systemd/system/[^/]+\.(service|path)$' <<<"$list")
 check "the systemd units: $(xargs -rn1 basename <<<"$units" | xargs)" \
 	test "$(xargs -rn1 basename <<<"$units" | xargs)" = \

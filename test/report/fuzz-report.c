@@ -59,6 +59,12 @@ static int fake_module_listed(void *u, const char *module, char *buf, size_t siz
         return module[0] == 'l';
 }
 
+static int fake_module_requested(void *u, const char *module, char *buf, size_t size)
+{
+        snprintf(buf, size, "%s%s (bus-listed)", module, module);
+        return module[0] == 'r' || strlen(module) % 5 == 0 ? 1 : strlen(module) % 7 ? 0 : -EIO;
+}
+
 static const struct report_facts facts = {
         .device_bus = fake_device_bus,
         .device_driver = fake_device_driver,
@@ -66,6 +72,7 @@ static const struct report_facts facts = {
         .driver_async = fake_driver_async,
         .module_loaded_async = fake_module_loaded_async,
         .module_listed = fake_module_listed,
+        .module_requested = fake_module_requested,
 };
 
 /* The SVG is well-formed XML, by a real XML parser's word. */

@@ -1480,18 +1480,43 @@ def device_rows(rep):
 
 
 def boot_totals(rep, counted):
-    """A boot's totals from its own report: on the listed buses (or every bus)."""
+    """A boot's totals from its own report: on the listed buses (or every
+    bus). Where the boot cannot tell them, None: no probe at all; a probe
+    that may count (its bus listed, or unknown) of unknown mode; or, on the
+    listed buses, a probe of unknown bus (it may be on one), which leaves
+    the sync totals unknown, and the last end too if it ended later."""
     listed = {b["bus"] for b in rep["buses"] if b["listed"]}
     mine = [p for p in rep["probes"] if counted == "all" or p["bus"] in listed]
+    maybe = [p for p in rep["probes"] if counted == "listed" and p["bus"] is None]
     end = max((p["end_usec"] for p in mine), default=None)
+    if end is not None and any(p["end_usec"] > end for p in maybe):
+        end = None
     udevd = rep["udevd_usec"]
     sync = [p for p in mine if p["mode"] == "sync"]
+    known = rep["probes"] and not maybe and all(p["mode"] != "unknown" for p in mine)
     crit = rep["critical_path"]["probes"]
     return {"probes": len(rep["probes"]), "end_usec": end,
             "end_after_udevd_usec": end - udevd if end is not None and udevd and end >= udevd else None,
-            "sync_probes": len(sync), "sync_usec": sum(p["duration_usec"] for p in sync),
+            "sync_probes": len(sync) if known else None,
+            "sync_usec": sum(p["duration_usec"] for p in sync) if known else None,
             "critical_path_probes": len(crit), "critical_path_usec": rep["critical_path"]["probe_usec"],
             "critical_path_end_usec": crit[-1]["end_usec"] if crit else None}
+
+
+def truth_of(base):
+    """A UML capture's .truth: the test drivers' own record, DEVICE -> (BUS, MODE, START_MS, END_MS)."""
+    truth = {}
+    for line in open(base + ".truth", encoding="utf-8"):
+        dev, bus, probed, start, end = line.split()
+        truth[dev] = (bus, probed, int(start), int(end))
+    return truth
+
+
+def truth_sync(base, config):
+    """The synchronous probes on the listed buses, by the drivers' own record: (count, ms)."""
+    listed = config_buses(config)
+    sync = [(s, e) for bus, probed, s, e in truth_of(base).values() if probed == "sync" and bus in listed]
+    return len(sync), sum(e - s for s, e in sync)
 
 
 TOTALS = ("probes", "end_usec", "end_after_udevd_usec", "sync_probes", "sync_usec", "critical_path_probes",
@@ -1527,7 +1552,10 @@ def compare_pair(a_base, b_base, kind):
         ok(cmp[side].get("source") == f"{base}.dmesg" and cmp[side].get("udevd_usec") == rep["udevd_usec"] and
            cmp[side].get("userspace_usec") == rep["userspace_usec"],
            f"{name}: boot {side.upper()}'s source and marks")
-    diff = {k: None if ta[k] is None or tb[k] is None else tb[k] - ta[k] for k in TOTALS}
+    # No difference of the critical paths' probe time: on a kernel without the series a synchronous load
+    # waits for every async probe in do_init_module(), which the path by time alone does not see.
+    diff = {k: None if ta[k] is None or tb[k] is None else tb[k] - ta[k] for k in TOTALS
+            if k != "critical_path_usec"}
     ok(cmp.get("difference") == diff, f"{name}: the differences, B - A: {diff}", f"got {cmp.get('difference')}")
     types = {k: {type(x).__name__ for x in (cmp["a"].get(k), cmp["b"].get(k), cmp["difference"].get(k))}
              for k in TOTALS}
@@ -1557,10 +1585,7 @@ def compare_pair(a_base, b_base, kind):
     # Each boot's own record of its probes.
     if kind == "uml":
         for side, base in (("a", a_base), ("b", b_base)):
-            truth = {}
-            for line in open(base + ".truth", encoding="utf-8"):
-                dev, bus, probed, start, end = line.split()
-                truth[dev] = (bus, probed, int(start), int(end))
+            truth = truth_of(base)
             bad = []
             for dev, (bus, probed, start, end) in truth.items():
                 r = next((x[side] for x in rows if x["device"] == dev), None)
@@ -1569,6 +1594,11 @@ def compare_pair(a_base, b_base, kind):
                     bad.append(f"{dev}: {r} / the driver's {truth[dev]}")
             ok(not bad, f"{name}: boot {side.upper()}: every device's mode, bus, start and time as its driver "
                f"recorded them ({len(truth)} devices)", "\n".join(bad))
+            n, ms = truth_sync(base, config)
+            ok(cmp[side]["sync_probes"] == n and cmp[side]["sync_usec"] is not None and
+               abs(cmp[side]["sync_usec"] / 1000 - ms) <= 25 * max(n, 1),
+               f"{name}: boot {side.upper()}: {n} synchronous probes on the listed bus, {ms} ms, as its drivers "
+               f"recorded them", f"got {cmp[side]['sync_probes']}, {cmp[side]['sync_usec']} us")
             last = max(end for bus, _, _, end in truth.values() if bus == "uaptest")
             ok(abs(cmp[side]["end_usec"] / 1000 - last) <= 25,
                f"{name}: boot {side.upper()}: the listed bus's last probe ended at "
@@ -1596,6 +1626,10 @@ def compare_pair(a_base, b_base, kind):
     text = p.stdout.decode("utf-8", "replace")
     ok(p.returncode == 0 and clean_text(p.stdout) and f"A: {a_base}.dmesg" in text and f"B: {b_base}.dmesg" in text,
        f"{name}: text, clean for a terminal, naming both boots", p.stderr + p.stdout[:400])
+    crit = [l for l in text.splitlines() if l.startswith("Critical path:")]
+    ok([l.split(":")[1].split()[0] for l in crit] == ["probes", "ends"],
+       f"{name}: the text's critical path rows: its probes and its end, no difference of its probes' time",
+       "\n".join(crit))
     line = next((l for l in text.splitlines() if l.startswith("Last probe")), "")
     ok(at(cmp["a"]["end_usec"]) in line and at(cmp["b"]["end_usec"]) in line and
        usec_of(line.split()[-1]) is not None and abs(usec_of(line.split()[-1]) - cmp["difference"]["end_usec"]) < 1000,
@@ -1644,6 +1678,39 @@ def compare_pair(a_base, b_base, kind):
            f"space left out", got and [r["device"] for r in got["devices"]])
 
 
+def waited_loads(path, driver):
+    """Kernel log lines alone: the loads that waited for DRIVER's async
+    probes. On a kernel without the series, do_init_module() of a module
+    loaded without async_probe waits in async_synchronize_full() for every
+    async probe: a task's init call returns before the last of them
+    returned, and its next module's init starts only after. (module, next
+    module) per such task."""
+    calling = re.compile(r"^calling  \S+ \[(\S+)\] @ (\d+)$")
+    returned = re.compile(r"^initcall \S+ \[(\S+)\] returned")
+    devs, _ = kernel_words(path, driver)
+    last = max(d["returned"][0] for d in devs.values() if d["mode"] == "async")
+    first = min(d["probing"] for d in devs.values() if d["mode"] == "async")
+    seq = {}
+    for raw in open(path, encoding="utf-8", errors="replace"):
+        m = KERNEL_LINE.match(raw.rstrip("\n"))
+        if not m:
+            continue
+        usec, text = int(m.group(1)) * 1000000 + int(m.group(2)), m.group(3)
+        c = calling.match(text)
+        if c:
+            seq.setdefault(c.group(2), []).append([c.group(1), usec, None])
+        r = returned.match(text)
+        for loads in seq.values():
+            if r and loads[-1][0] == r.group(1) and loads[-1][2] is None:
+                loads[-1][2] = usec
+    waited = set()
+    for loads in seq.values():
+        for (mod, _, end), (nxt, start, _) in zip(loads, loads[1:]):
+            if mod != driver and end is not None and first < end < last < start:
+                waited.add((mod, nxt))
+    return waited, last
+
+
 def slow_totals(name, cmp, rows, ra, a_base, b_base):
     """The slow-driver pair, stock (A) against the program (B): each
     am53c974 device sync in A and async in B, as dd.c says in each boot;
@@ -1675,6 +1742,11 @@ def slow_totals(name, cmp, rows, ra, a_base, b_base):
     ok(cmp["a"]["sync_probes"] - cmp["b"]["sync_probes"] >= SLOW_DEVICES,
        f"{name}: {cmp['a']['sync_probes']} synchronous probes on the listed pci stock, {cmp['b']['sync_probes']} "
        f"with the program")
+    # What docs/report.md says B's loads did meanwhile: other PCI drivers' loads waited behind the probes.
+    waited, last = waited_loads(b_base + ".dmesg", SLOW_DRIVER)
+    want = {("i2c_smbus", "i2c_i801"), ("snd", "snd_timer"), ("usbcore", "xhci_hcd"), ("drm", "bochs")}
+    ok(want <= waited, f"{name}: boot B: loads whose init returned while the {SLOW_DRIVER} probes ran, their "
+       f"task's next load only after the last returned ({last / 1e6:.3f} s): {sorted(waited)}", sorted(want - waited))
 
 
 def compare_svg_checks(name, svg, probes, p):
@@ -1757,6 +1829,74 @@ def compare_sources():
     ok(got is not None and got["a"]["probes"] == 0 and got["a"]["end_usec"] is None and
        got["difference"]["end_usec"] is None and len(got["only_in_b"]) == len(got["devices"]) > 0,
        "--compare=/dev/null: an empty boot A: every device only in B, A's times null", p.stderr)
+    ok(got is not None and all(got[s][k] is None for s in ("a", "difference") for k in ("sync_probes", "sync_usec"))
+       and got["b"]["sync_probes"] is not None,
+       "--compare=/dev/null: an empty boot A: its synchronous probes and their difference null, not a saving",
+       got and {s: (got[s]["sync_probes"], got[s]["sync_usec"]) for s in ("a", "b", "difference")})
+
+
+SYNC_ROWS = ("Synchronous probes ", "Synchronous probes' time")
+
+
+def unknown_sync():
+    """A boot whose probes' modes (or buses) are unknown, or that has no
+    probe at all, has no synchronous totals: null, and no difference,
+    rather than a saving that did not happen. The drivers' own record
+    (.truth) says what the report could not know."""
+    stock, nodebug = os.path.join(DATA, "uml-stock"), os.path.join(DATA, "uml-program-nodebug")
+    if not all(os.path.exists(b + ".truth") for b in (stock, nodebug)):
+        return
+    n_stock, _ = truth_sync(stock, CONFIG)
+    n_nodebug, ms_nodebug = truth_sync(nodebug, CONFIG)
+    with tempfile.TemporaryDirectory() as d:
+        empty = os.path.join(d, "empty.dmesg")
+        open(empty, "w").close()
+        for a, b, why, side in ((stock + ".dmesg", nodebug + ".dmesg", "unknown in B", "b"),
+                                (nodebug + ".dmesg", stock + ".dmesg", "unknown in A", "a"),
+                                (stock + ".dmesg", "/dev/null", "no probes in B", "b"),
+                                (stock + ".dmesg", empty, "no probes in B", "b"),
+                                ("/dev/null", stock + ".dmesg", "no probes in A", "a")):
+            name = f"--compare: B {os.path.basename(b)}, A {os.path.basename(a)}"
+            got, p = compare_json(a, b)
+            other = "a" if side == "b" else "b"
+            ok(got is not None and got[side]["sync_probes"] is None and got[side]["sync_usec"] is None and
+               got["difference"]["sync_probes"] is None and got["difference"]["sync_usec"] is None and
+               got[other]["sync_probes"] == n_stock,
+               f"{name}: {side.upper()}'s synchronous probes null and their difference null; "
+               f"{other.upper()}'s {n_stock}, as its drivers recorded", p.stderr or
+               (got and {s: (got[s]["sync_probes"], got[s]["sync_usec"]) for s in ("a", "b", "difference")}))
+            key = "no_probes" if "no probes" in why else "modes_and_buses"
+            ok(got is not None and got[side].get("sync_unknown") == key and got[other].get("sync_unknown", "") is None,
+               f"{name}: the JSON says why: sync_unknown {key} in {side.upper()}, null in {other.upper()}")
+            p = run(f"--dmesg={b}", f"--compare={a}")
+            text = p.stdout.decode("utf-8", "replace")
+            rows = [l for l in text.splitlines() if l.startswith(SYNC_ROWS)]
+            col = -3 if side == "a" else -2
+            ok(p.returncode == 0 and len(rows) == 2 and all(r.split()[col] == "-" and r.split()[-1] == "-"
+                                                             for r in rows),
+               f"{name}: the text's synchronous rows: '-' for {side.upper()} and for B - A", "\n".join(rows))
+            because = [l for l in text.splitlines() if why in l]
+            want = "no probes" in why or any('dyndbg="file drivers/base/dd.c +p"' in l for l in because)
+            ok(len(because) == 1 and want, f"{name}: one line says why: {because[0] if because else None}",
+               text)
+        # One probe whose bus and mode the log no longer tells, ending last: it may be on the listed
+        # bus, so neither the synchronous totals nor the last end on a listed bus are known.
+        program = os.path.join(DATA, "uml-program.dmesg")
+        cut = os.path.join(d, "cut.dmesg")
+        with open(program, encoding="utf-8") as f, open(cut, "w", encoding="utf-8") as g:
+            g.writelines(l for l in f if "uap_slow.2:" not in l)
+        rep, _ = report_json(cut)
+        last = max((q for q in rep["probes"] if q["bus"] in ("uaptest", None)), key=lambda q: q["end_usec"]) \
+            if rep else None
+        got, p = compare_json(stock + ".dmesg", cut)
+        ok(last is not None and last["device"] == "uap_slow.2" and last["bus"] is None and got is not None and
+           got["b"]["end_usec"] is None and got["difference"]["end_usec"] is None and
+           got["b"]["sync_probes"] is None and got["a"]["end_usec"] is not None,
+           "--compare: B's last probe of unknown bus (uap_slow.2 without its driver core lines): B's last end "
+           "on a listed bus and its synchronous totals null", p.stderr or (got and got["b"]))
+    # What a number would have claimed: the boot without dyndbg had its own synchronous probes.
+    ok(n_nodebug > 0, f"the boot without dyndbg had {n_nodebug} synchronous probes ({ms_nodebug} ms) on the "
+       f"listed bus by its drivers' record: 0 there would be a saving that did not happen")
 
 
 def main():
@@ -1790,6 +1930,7 @@ def main():
             compare_pair(uml[0][0], uml[1][0], "uml")
             time_range(uml[0][0], uml[1][0])
             compare_sources()
+            unknown_sync()
     other_forms(bases + qemu)
     spoofed = [b for b in bases if b.endswith("uml-program") and os.path.exists(b + ".journal")]
     if spoofed:

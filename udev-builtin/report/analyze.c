@@ -228,11 +228,15 @@ static void module_loader(struct report *r, struct report_module *m, const struc
         const struct report_task *t = m->pid >= 0 ? report_task_find(r, m->pid) : NULL;
         const struct report_tool *tool;
         char where[256];
+        int k;
 
         /* A pid that wrote under two names was used twice: neither tells who loaded the module. */
         if (t && t->renamed)
                 t = NULL;
         tool = t ? report_tool_find(t->ident, strlen(t->ident)) : NULL;
+        /* The running boot's record, written by the process that inserted it. */
+        k = f && f->module_requested ? f->module_requested(f->userdata, m->name, where, sizeof(where)) : -1;
+        m->requested = k < 0 ? -1 : k > 0;
 
         if (m->inserted_by_modules_load) {
                 m->loader = REPORT_LOADER_MODULES_LOAD;
@@ -246,6 +250,11 @@ static void module_loader(struct report *r, struct report_module *m, const struc
                 m->loader = REPORT_LOADER_PROGRAM;
                 snprintf(m->loader_how, sizeof(m->loader_how),
                          "sysfs: async_probe=1, asked for by neither its options nor module.async_probe");
+        } else if (m->requested == 1) {
+                /* A stock kernel does not read async_probe back: the program's own record. */
+                m->loader = REPORT_LOADER_PROGRAM;
+                snprintf(m->loader_how, sizeof(m->loader_how),
+                         "record: inserted with async_probe=1 this boot, for %.128s", where);
         } else if (f && f->module_listed && f->module_listed(f->userdata, m->name, where, sizeof(where)) == 1) {
                 m->loader = REPORT_LOADER_MODULES_LOAD;
                 snprintf(m->loader_how, sizeof(m->loader_how), "listed in %.160s", where);
@@ -264,9 +273,11 @@ static void driver_loader(struct report *r, struct report_driver *d, const struc
         struct report_module *m;
         struct report_module tmp = { .pid = -1 };
 
+        d->requested = -1;
         if (d->builtin) {
                 d->loader = REPORT_LOADER_BUILTIN;
                 snprintf(d->loader_how, sizeof(d->loader_how), "%s", d->builtin_how);
+                d->requested = f && f->module_requested ? 0 : -1;
                 return;
         }
         if (d->module[0] == '\0') {
@@ -286,6 +297,7 @@ static void driver_loader(struct report *r, struct report_driver *d, const struc
                 }
         }
         d->loader = m->loader;
+        d->requested = m->requested;
         memcpy(d->loader_how, m->loader_how, sizeof(d->loader_how));
 }
 

@@ -26,6 +26,9 @@ struct report_facts {
         int (*module_loaded_async)(void *u, const char *module);
         /* 1 and the file in @buf: listed for systemd-modules-load */
         int (*module_listed)(void *u, const char *module, char *buf, size_t size);
+        /* 1 and "DEVICE (RULE)" in @buf: udev-async-probe's record says it inserted
+         * the module loaded now with async_probe=1 this boot; 0: no record */
+        int (*module_requested)(void *u, const char *module, char *buf, size_t size);
 };
 
 int report_analyze(struct report *r, const struct uap_config *cfg, const struct report_facts *facts);

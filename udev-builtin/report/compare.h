@@ -37,12 +37,22 @@ struct report_row {
         bool shown;
 };
 
-/* A boot's totals on the listed buses (every bus when none is listed); -1: none. */
+/* Why a boot's synchronous totals are unknown. */
+enum report_sync_unknown {
+        REPORT_SYNC_KNOWN,
+        REPORT_SYNC_NO_PROBES,          /* the boot has no probe */
+        REPORT_SYNC_MODES,              /* a probe counted is of unknown mode */
+        REPORT_SYNC_BUSES,              /* a probe's bus is unknown: it may be on a listed one */
+        REPORT_SYNC_MODES_AND_BUSES,
+};
+
+/* A boot's totals on the listed buses (every bus when none is listed); -1: none, or unknown. */
 struct report_totals {
         size_t probes;
         int64_t end_usec;               /* when the last probe counted ended */
         int64_t end_after_udevd_usec;   /* the same from systemd-udevd's first line; -1 also: ended before it */
-        size_t sync_probes;
+        enum report_sync_unknown sync_unknown;
+        int64_t sync_probes;            /* -1 (and sync_usec) unless sync_unknown is REPORT_SYNC_KNOWN */
         int64_t sync_usec;
         size_t critical_probes;
         int64_t critical_usec;

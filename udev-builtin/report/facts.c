@@ -2,7 +2,8 @@
 /*
  * What the running system adds to a log of its own boot: the bus and
  * driver of a device, a driver's module, the kernel series' read-back of
- * async probing, the modules listed for systemd-modules-load. Names come
+ * async probing, the modules listed for systemd-modules-load, and load's
+ * record of the modules it inserted with async_probe=1. Names come
  * from the log: anything that is not a plain file name is refused before
  * it reaches a path.
  */
@@ -17,6 +18,7 @@
 #include "cleanup.h"
 #include "core/uap-policy.h"
 #include "facts.h"
+#include "record.h"
 #include "sysfs.h"
 
 /* systemd-modules-load's directories, in its order of precedence. */
@@ -243,6 +245,24 @@ static int module_listed(void *u, const char *module, char *buf, size_t size)
         return 0;
 }
 
+/* udev-async-probe's record of this boot (record.c): a stock kernel does not tell. */
+static int module_requested(void *u, const char *module, char *buf, size_t size)
+{
+        struct record rec;
+        int dir, k;
+
+        if (!safe_name(module))
+                return -EINVAL;
+        dir = record_dir();
+        if (dir < 0)
+                return dir == -ENOENT ? 0 : dir;
+        k = record_read(dir, module, &rec);
+        close(dir);
+        if (k > 0)
+                snprintf(buf, size, "%s (%s)", record_device(&rec), rec.rule);
+        return k;
+}
+
 void report_sysfs_facts(struct report_facts *facts, struct kmod_ctx *ctx)
 {
         *facts = (struct report_facts) {
@@ -253,5 +273,6 @@ void report_sysfs_facts(struct report_facts *facts, struct kmod_ctx *ctx)
                 .driver_async = driver_async,
                 .module_loaded_async = module_loaded_async,
                 .module_listed = module_listed,
+                .module_requested = module_requested,
         };
 }

@@ -112,6 +112,7 @@ struct report_module {
         bool inserted_by_modules_load;  /* systemd-modules-load said so */
         enum report_loader loader;      /* analysis */
         char loader_how[192];
+        int requested;                  /* async_probe=1 by udev-async-probe, its record: 1, 0, -1 unknown */
         /* The loads of this name still running, index + 1 (kept on the
          * latest load of a name), and the one before this one. */
         size_t running, running_before;
@@ -153,6 +154,7 @@ struct report_driver {
         enum report_mode mode;
         enum report_loader loader;
         char loader_how[192];
+        int requested;                  /* its module's record (report_module.requested) */
         int async_readback;             /* sysfs: 1, 0, or -1 (not there) */
 };
 

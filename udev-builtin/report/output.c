@@ -120,6 +120,43 @@ static void print_probes(const struct report *r, const struct report_list *l, FI
         }
 }
 
+static void put_words(FILE *f, size_t *col, const char *words);
+
+/*
+ * Probes of unknown mode whose module udev-async-probe inserted with
+ * async_probe=1 this boot, by its record: requested, which is all a log
+ * without the driver core's lines and a kernel without the read-back tell.
+ */
+static void print_requested(const struct report *r, const struct report_list *l, FILE *f)
+{
+        char dev[512], mod[512], word[1040];
+        size_t col = 0, n = 0, i = 0;
+
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t k = 0; k < l->n_probes; k++) {
+                        const struct report_probe *p = &r->probes[l->probes[k]];
+                        const struct report_driver *d = driver_of(r, p);
+
+                        if (p->mode != REPORT_MODE_UNKNOWN || d == NULL || d->requested != 1)
+                                continue;
+                        if (pass == 0) {
+                                n++;
+                                continue;
+                        }
+                        if (i++ == 0) {
+                                fputc('\n', f);
+                                put_words(f, &col, "Mode unknown, async probing requested: udev-async-probe "
+                                          "inserted the module of each of these probes with async_probe=1 this "
+                                          "boot (its record in /run/udev-async-probe/requested/):");
+                        }
+                        snprintf(word, sizeof(word), "%s (%s)%s", ESC(dev, p->device), ESC(mod, d->module),
+                                 i < n ? "," : ".");
+                        put_words(f, &col, word);
+                }
+        if (n > 0)
+                fputc('\n', f);
+}
+
 static void print_drivers(const struct report *r, const struct report_list *l, FILE *f)
 {
         char t[32], lo[32], drv[512], bus[512], mod[512], how[512];
@@ -281,6 +318,7 @@ void report_print_text(const struct report *r, const struct report_list *l, FILE
                 return;
         }
         print_probes(r, l, f);
+        print_requested(r, l, f);
         print_drivers(r, l, f);
         print_critical(r, f);
         print_buses(r, f);
@@ -299,6 +337,16 @@ static void kv_usec_or_null(struct json *j, const char *key, uint64_t usec)
                 json_int(j, (long long) usec);
         else
                 json_null(j);
+}
+
+/* 1 true, 0 false, else null: not known (a saved log is not read against this boot's record). */
+static void kv_tristate(struct json *j, const char *key, int v)
+{
+        json_key(j, key);
+        if (v < 0)
+                json_null(j);
+        else
+                json_bool(j, v);
 }
 
 static void json_probes(const struct report *r, const struct report_list *l, struct json *j)
@@ -321,6 +369,7 @@ static void json_probes(const struct report *r, const struct report_list *l, str
                 json_kv_string(j, "mode", report_mode_to_string(p->mode));
                 json_kv_string(j, "mode_how", p->mode_how);
                 json_kv_string(j, "loader", report_loader_to_string(d ? d->loader : REPORT_LOADER_UNKNOWN));
+                kv_tristate(j, "requested_async", d ? d->requested : -1);
                 json_kv_bool(j, "critical", p->critical);
                 json_object_close(j);
         }
@@ -356,6 +405,7 @@ static void json_drivers(const struct report *r, const struct report_list *l, st
                         json_bool(j, d->async_readback);
                 json_kv_string(j, "loader", report_loader_to_string(d->loader));
                 json_kv_string(j, "loader_how", d->loader_how);
+                kv_tristate(j, "requested_async", d->requested);
                 json_object_close(j);
         }
         json_array_close(j);
