@@ -243,16 +243,24 @@ def at(usec):
     return f"{usec // 1000000}.{usec % 1000000 // 1000:03d}s"
 
 
+def text_section(text, title):
+    """The lines of the text's table that follows the line starting with
+    TITLE (its column header included), up to the first blank line."""
+    inside = False
+    for line in text.splitlines():
+        if line.startswith(title):
+            inside = True
+        elif inside and not line.strip():
+            return
+        elif inside:
+            yield line
+
+
 def text_probes(text):
     """The text's probe table: (flag, start, end, result, mode, bus, driver, device, loader)."""
-    rows, inside = [], False
-    for line in text.splitlines():
-        if line.startswith("Probes ("):
-            inside = True
-            continue
-        if inside and not line.strip():
-            break
-        if inside and not line.lstrip().startswith("START"):
+    rows = []
+    for line in text_section(text, "Probes ("):
+        if not line.lstrip().startswith("START"):
             w = line[2:].split()
             rows.append((line[0] == "*", w[0], w[1], int(w[3]), w[4], w[5], " ".join(w[6:-2]), w[-2], w[-1]))
     return rows
@@ -260,15 +268,10 @@ def text_probes(text):
 
 def text_buses(text):
     """The text's per-bus table: bus -> (listed, sync n, async n, unknown n, movable n or None)."""
-    rows, inside = {}, False
-    for line in text.splitlines():
-        if line.startswith("Time in probes per bus"):
-            inside = True
-            continue
-        if inside and not line.strip():
-            break
+    rows = {}
+    for line in text_section(text, "Time in probes per bus"):
         w = line.split()
-        if inside and w[0] != "BUS":
+        if w[0] != "BUS":
             n = [int(x.split("/")[0]) if x != "-" else None for x in w[2:6]]
             rows[w[0]] = (w[1] == "yes", *n)
     return rows
@@ -1283,16 +1286,8 @@ def usec_of(s):
 
 def text_drivers(text):
     """The text's driver table: the drivers' names, in its order."""
-    rows, inside = [], False
-    for line in text.splitlines():
-        if line.startswith("Drivers ("):
-            inside = True
-            continue
-        if inside and not line.strip():
-            break
-        if inside and not line.lstrip().startswith("DRIVER"):
-            rows.append(line.split()[0])
-    return rows
+    return [line.split()[0] for line in text_section(text, "Drivers (")
+            if not line.lstrip().startswith("DRIVER")]
 
 
 def longest_first(probes):
