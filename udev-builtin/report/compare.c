@@ -337,18 +337,17 @@ static const char *unlisted_why(const struct uap_config *cfg)
         return "no bus is listed in buses=";
 }
 
-static const char *sync_unknown_why(enum report_sync_unknown why)
-{
-        static const char *const words[] = {
-                [REPORT_SYNC_KNOWN] = NULL,
-                [REPORT_SYNC_NO_PROBES] = "no probes",
-                [REPORT_SYNC_MODES] = "modes unknown",
-                [REPORT_SYNC_BUSES] = "buses unknown",
-                [REPORT_SYNC_MODES_AND_BUSES] = "modes and buses unknown",
-        };
-
-        return words[why];
-}
+/* Why a boot's synchronous totals are unknown: in the text, and in the JSON. */
+static const struct {
+        const char *words;
+        const char *key;
+} sync_unknown_names[] = {
+        [REPORT_SYNC_KNOWN] = { NULL, NULL },
+        [REPORT_SYNC_NO_PROBES] = { "no probes", "no_probes" },
+        [REPORT_SYNC_MODES] = { "modes unknown", "modes" },
+        [REPORT_SYNC_BUSES] = { "buses unknown", "buses" },
+        [REPORT_SYNC_MODES_AND_BUSES] = { "modes and buses unknown", "modes_and_buses" },
+};
 
 /* Under the synchronous totals: why a boot has none. */
 static void print_sync_unknown(const struct report_comparison *c, FILE *f)
@@ -360,7 +359,7 @@ static void print_sync_unknown(const struct report_comparison *c, FILE *f)
                         fprintf(f, "  -: no probes in %s\n", side_name[s]);
                 else if (why != REPORT_SYNC_KNOWN)
                         fprintf(f, "  -: %s in %s: boot with dyndbg=\"file drivers/base/dd.c +p\"\n",
-                                sync_unknown_why(why), side_name[s]);
+                                sync_unknown_names[why].words, side_name[s]);
         }
 }
 
@@ -480,19 +479,6 @@ static void kv_int_or_null(struct json *j, const char *key, bool have, int64_t v
                 json_null(j);
 }
 
-static const char *sync_unknown_key(enum report_sync_unknown why)
-{
-        static const char *const keys[] = {
-                [REPORT_SYNC_KNOWN] = NULL,
-                [REPORT_SYNC_NO_PROBES] = "no_probes",
-                [REPORT_SYNC_MODES] = "modes",
-                [REPORT_SYNC_BUSES] = "buses",
-                [REPORT_SYNC_MODES_AND_BUSES] = "modes_and_buses",
-        };
-
-        return keys[why];
-}
-
 static void json_boot(const struct report_comparison *c, int s, struct json *j)
 {
         const struct report *r = c->boot[s];
@@ -513,7 +499,7 @@ static void json_boot(const struct report_comparison *c, int s, struct json *j)
         kv_int_or_null(j, "end_after_udevd_usec", t->end_after_udevd_usec >= 0, t->end_after_udevd_usec);
         kv_int_or_null(j, "sync_probes", t->sync_probes >= 0, t->sync_probes);
         kv_int_or_null(j, "sync_usec", t->sync_usec >= 0, t->sync_usec);
-        json_kv_string(j, "sync_unknown", sync_unknown_key(t->sync_unknown));
+        json_kv_string(j, "sync_unknown", sync_unknown_names[t->sync_unknown].key);
         json_kv_int(j, "critical_path_probes", (long long) t->critical_probes);
         json_kv_int(j, "critical_path_usec", (long long) t->critical_usec);
         kv_int_or_null(j, "critical_path_end_usec", t->critical_end_usec >= 0, t->critical_end_usec);
