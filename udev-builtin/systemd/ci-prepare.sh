@@ -13,6 +13,8 @@ packages=(
 	kmod util-linux python3	# depmod for the fixture tree, unshare + mount for the host test
 	valgrind libkmod2	# the callgrind benchmark and its libkmod
 	udev	# the stock udevadm the benchmark compares against
+	gperf python3-jinja2 libkmod-dev	# the upstream series' build (check-upstream.sh)
+	debootstrap	# its sid root, where the host's meson is too old
 )
 ensure_packages "systemd builtin" "${packages[@]}"
 ensure_deb_src

@@ -1,0 +1,208 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The upstream form of the builtin (upstream/, a series for systemd's own
+# tree) against the newest systemd Debian has: the unpatched upstream
+# tarball (.orig.tar) of sid's systemd source package, or testing's when
+# the mirror does not have sid's files. TAP on stdout:
+#   1. the source is fetched (its Debian version and suite named)
+#   2. the series applies with git am; when it does not (sid moved on),
+#      the test fails naming the version and the patch
+#   3. what the series touches builds (the unit test and the objects of
+#      every file that uses module-util.h's loader), without a warning in
+#      the files it changes
+#   4. the unit test passes
+#
+#   check-upstream.sh              all four
+#   check-upstream.sh --apply-only 1 and 2 (no root needed); prints the
+#                                  patched tree's path on stderr, to work in
+#
+# The build runs on the host when its meson is as new as the tree asks
+# (meson_version in meson.build), else in a cached sid root
+# (test/debian-suite.sh, needs root); UAP_UPSTREAM_BUILD=host|sid picks
+# one. ccache: $UAP_CACHE/ccache (host), $UAP_CACHE/ccache-sid (sid).
+# Everything lives under $UAP_CACHE/systemd-upstream, keyed on the Debian
+# version and the series: an unchanged series is not built again.
+# Skipped when the Debian archive cannot be reached, unless
+# UAP_SYSTEMD_REQUIRED is set (meson -Dsystemd-builtin=enabled).
+set -eu -o pipefail
+SD_DIR=$(cd "$(dirname "$0")" && pwd)
+UP_DIR=$SD_DIR/upstream
+. "$SD_DIR/../../test/debian-suite.sh"
+
+UP_CACHE=$UAP_CACHE/systemd-upstream
+# First suite whose systemd source can be fetched wins.
+UP_SUITES=${UAP_UPSTREAM_SUITES:-sid testing}
+JOBS=${JOBS:-2}
+# What the build needs in the sid root: the tree's required dependencies
+# and libkmod's headers, nothing optional.
+SID_PACKAGES=(gcc libc6-dev meson ninja-build pkgconf gperf python3-jinja2 libkmod-dev ccache)
+# The sources that use the loader of module-util.h: their objects are built.
+UP_SOURCES='src/shared/module-util.c src/udev/udev-builtin-kmod.c src/modules-load/modules-load.c src/core/kmod-setup.c src/test/test-module-util.c'
+# The series' own files: a compiler warning in them fails the build step.
+UP_OWN='module-util\.[ch]|udev-builtin-kmod\.c|test-module-util\.c'
+
+apply_only=false
+case "${1:-}" in
+--apply-only) apply_only=true ;;
+"") ;;
+*) die "usage: $0 [--apply-only]" ;;
+esac
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
+diag() { sed 's/^/# /'; }
+# No source to check: skipped, or failed where the check is required.
+cannot_check() {
+	[ -z "${UAP_SYSTEMD_REQUIRED:-}" ] || die "$*"
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+[ -f "$UP_DIR/series" ] || die "no $UP_DIR/series"
+if ! check_cache_dir 2>/dev/null || [ ! -w "$UAP_CACHE" ]; then
+	cannot_check "$UAP_CACHE is not writable (run as root or set UAP_CACHE)"
+fi
+mkdir -p "$UP_CACHE/dl"
+exec 9>"$UP_CACHE/lock"
+flock 9
+
+# 1. The source package.
+ver='' suite=''
+for s in $UP_SUITES; do
+	if v=$(suite_fetch_source "$s" systemd "$UP_CACHE/dl"); then
+		ver=$v suite=$s
+		break
+	fi
+	note "systemd of $s cannot be fetched; trying the next suite"
+done
+[ -n "$ver" ] || cannot_check "no systemd source from the Debian archive ($UP_SUITES): not reachable?"
+upver=${ver#*:}
+upver=${upver%-*}
+orig=$(compgen -G "$UP_CACHE/dl/systemd_$upver.orig.tar.*" | head -n 1 || true)
+[ -n "$orig" ] && [ -f "$orig" ] || die "the systemd $ver source has no orig tarball in $UP_CACHE/dl"
+made=$(sed -n 's/^# made against: //p' "$UP_DIR/series")
+
+echo "1..4"
+ok "fetched systemd $ver from $suite (the series was made against $made)"
+
+# The unpacked tarball as one git commit, once per version.
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME=check-upstream GIT_AUTHOR_EMAIL=check-upstream@invalid
+export GIT_COMMITTER_NAME=check-upstream GIT_COMMITTER_EMAIL=check-upstream@invalid
+base=$UP_CACHE/base-$upver
+if [ ! -f "$base/.complete" ]; then
+	rm -rf "$base"
+	mkdir -p "$base"
+	tar -xf "$orig" -C "$base" --strip-components=1 || die "cannot unpack $orig"
+	( cd "$base" && git init -q && git add -A -f &&
+	  git commit -q -m "systemd $upver (orig tarball of Debian $ver)" ) || die "cannot commit $base"
+	touch "$base/.complete"
+fi
+
+# 2. The series, applied with git am to a clone of it.
+mapfile -t patches < <(series_patches "$UP_DIR")
+key=$( { echo "$ver"; cat "$UP_DIR/series" "${patches[@]}" "$0"; } | sha256sum | cut -c1-16)
+tree=$UP_CACHE/tree-$key
+if [ ! -f "$tree/.applied" ]; then
+	rm -rf "$tree"
+	git clone -q --shared "$base" "$tree" || die "cannot clone $base"
+	if ! out=$(git -C "$tree" am --committer-date-is-author-date "${patches[@]}" 2>&1); then
+		not_ok "the series does NOT apply to systemd $ver ($suite)"
+		echo "$out" | diag
+		note "ERROR: udev-builtin/systemd/upstream does not apply to systemd $ver of Debian $suite" \
+			"(made against $made): rebase it on that tree ($tree, git am --abort first)"
+		exit 1
+	fi
+	touch "$tree/.applied"
+fi
+ok "the series applies to systemd $ver with git am ($(git -C "$tree" log --format=%s "HEAD~${#patches[@]}..HEAD" | tac | paste -sd ';' | sed 's/;/; /g'))"
+for old in "$UP_CACHE"/tree-* "$UP_CACHE"/build-* "$UP_CACHE"/base-*; do
+	case "$old" in
+	"$tree" | "$UP_CACHE/build-$key"-* | "$base") ;;
+	*) rm -rf "$old" ;;
+	esac
+done
+if $apply_only; then
+	note "patched tree: $tree"
+	skip "build (--apply-only)"
+	skip "unit test (--apply-only)"
+	exit 0
+fi
+
+# 3. The build, on the host or in the sid root.
+meson_ok() {
+	local want have
+	want=$(sed -n "s/^ *meson_version *: *'>= *\([0-9.]*\)'.*/\1/p" "$tree/meson.build" | head -n 1)
+	have=$(meson --version 2>/dev/null) || return 1
+	[ -n "$want" ] && [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n 1)" = "$want" ]
+}
+where=${UAP_UPSTREAM_BUILD:-}
+if [ -z "$where" ]; then
+	if meson_ok; then where=host; else where=sid; fi
+fi
+case "$where" in
+host)
+	T=$tree B=$UP_CACHE/build-$key-host
+	export CCACHE_DIR=$UAP_CACHE/ccache CCACHE_BASEDIR=$UP_CACHE CCACHE_NOHASHDIR=1
+	in_env() { env -C "$T" "$@"; }
+	;;
+sid)
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "build: the sid root needs root"
+		skip "unit test: the sid root needs root"
+		exit 0
+	fi
+	root=$(suite_root sid "${SID_PACKAGES[@]}")
+	mkdir -p "$UAP_CACHE/ccache-sid"
+	T=/w/tree-$key B=/w/build-$key-sid
+	export CCACHE_DIR=/ccache CCACHE_BASEDIR=/w CCACHE_NOHASHDIR=1
+	export SUITE_CHROOT_ENV='CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR'
+	in_env() {
+		suite_chroot --bind "$UP_CACHE" /w --bind "$UAP_CACHE/ccache-sid" /ccache "$root" \
+			env -C "$T" "$@"
+	}
+	;;
+*) die "UAP_UPSTREAM_BUILD=$where: host or sid" ;;
+esac
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
+log=$UP_CACHE/build-$key-$where.log
+t0=$SECONDS
+: >"$log"
+# Only what the check builds: the loader needs libkmod; the rest of the
+# optional features are off, and nothing is installed.
+if [ ! -f "$UP_CACHE/build-$key-$where/build.ninja" ] &&
+   ! in_env meson setup "$B" --auto-features=disabled -Dkmod=enabled -Dbuildtype=plain \
+	-Dmode=release -Dtests=true -Dfuzz-tests=false -Dtranslations=false -Dvcs-tag=false \
+	>>"$log" 2>&1; then
+	not_ok "meson setup of systemd $ver failed ($where; log: $log)"
+	tail -n 40 "$log" | diag
+	exit 1
+fi
+mapfile -t targets < <(in_env ninja -C "$B" -t targets all 2>>"$log" |
+	sed -n 's/^\([^:]*\.c\.o\): .*/\1/p' |
+	grep -E "/($(echo "$UP_SOURCES" | xargs -n1 basename | sed 's/\./\\./g' | paste -sd '|'))\.o$" |
+	sort -u)
+if ! in_env ninja -C "$B" -j"$JOBS" test-module-util "${targets[@]}" >>"$log" 2>&1; then
+	not_ok "systemd $ver with the series does not build ($where; log: $log)"
+	grep -E 'error|warning' "$log" | head -n 40 | diag
+	exit 1
+fi
+warnings=$(grep -E "($UP_OWN):[0-9]+:[0-9]+: warning" "$log" || true)
+if [ -n "$warnings" ]; then
+	not_ok "the series' files compile with warnings ($where; log: $log)"
+	echo "$warnings" | diag
+	exit 1
+fi
+ok "built test-module-util and ${#targets[@]} objects of systemd $ver with the series ($where, $((SECONDS - t0)) s)"
+
+# 4. The unit test.
+if out=$(in_env "$B/test-module-util" 2>&1); then
+	ok "test-module-util passes ($where)"
+	echo "$out" | tail -n 5 | diag
+else
+	not_ok "test-module-util fails ($where)"
+	echo "$out" | diag
+	exit 1
+fi
