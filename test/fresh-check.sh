@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Run the setup scripts and the README's two commands as a fresh Debian
 # machine would: no deb-src entry in the apt sources (Debian's default),
-# not the project's own apt source file, an empty cache. Everything is
+# an empty cache; the setup scripts must leave /etc/apt/sources.list.d as
+# they found it. Everything is
 # put back afterwards, whatever happens (trap), and the script says what
 # it moved, what the setup scripts wrote and how each step ended.
 #
@@ -51,9 +52,11 @@ restore() {
 }
 trap restore EXIT INT TERM
 
-# Move aside: the project's own file, one-line deb-src entries, and
-# deb-src in deb822 Types (a stanza left without a type is dropped).
-rm -f "$UAP_DEB_SRC_FILE" && note "moved aside $UAP_DEB_SRC_FILE"
+# Move aside: the deb-src file earlier versions of the setup scripts
+# wrote (if it is there), one-line deb-src entries, and deb-src in deb822
+# Types (a stanza left without a type is dropped).
+old_src=$apt/sources.list.d/udev-async-probe-deb-src.sources
+[ ! -e "$old_src" ] || { rm -f "$old_src" && note "moved aside $old_src"; }
 for f in "$apt"/sources.list "$apt"/sources.list.d/*.list; do
 	[ -f "$f" ] && grep -qE '^[[:space:]]*deb-src[[:space:]]' "$f" || continue
 	sed -i -E 's/^([[:space:]]*deb-src[[:space:]])/# fresh-check: \1/' "$f"

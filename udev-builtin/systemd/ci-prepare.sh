@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # What the systemd builtin part needs (run as root; idempotent): tools to
-# fetch, patch, build, test and benchmark; a deb-src entry for the
-# machine's release (a file of the project's own, see test/common.sh);
-# then the build-deps of exactly the systemd source the series targets.
+# fetch, patch, build, test and benchmark; then the build-deps of exactly
+# the systemd source the series targets (fetched with the project's own apt
+# sources, test/debian-suite.sh: the host's need no deb-src entry).
 set -eu
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
@@ -17,7 +17,6 @@ packages=(
 	debootstrap	# its sid root, where the host's meson is too old
 )
 ensure_packages "systemd builtin" "${packages[@]}"
-ensure_deb_src
 # The host test mounts a fixture module tree over /lib/modules.
 ensure_dir "systemd builtin" /lib/modules
 

@@ -3,7 +3,7 @@
 # Shared paths and helpers for the systemd builtin scripts; sourced, not run.
 
 SD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$SD_DIR/../../test/common.sh"
+. "$SD_DIR/../../test/debian-suite.sh"
 REPO_DIR=$UAP_TOP
 CORE_DIR=$REPO_DIR/udev-builtin/core
 SD_CACHE=$UAP_CACHE/systemd
@@ -14,6 +14,7 @@ JOBS=${JOBS:-2}
 # Debian patch touches the files of this series, so it applies to the plain
 # upstream v252.39 tree too. Older versions stay on snapshot.debian.org.
 SD_DEB_VERSION=252.39-1~deb12u2
+SD_DEB_SUITE=bookworm
 SD_UPSTREAM_VERSION=${SD_DEB_VERSION%%-*}
 
 # Where the core goes inside systemd's tree.
@@ -27,9 +28,11 @@ sd_series_patches() {
 	series_patches "$SD_DIR"
 }
 
-# The unpacked Debian source tree (downloaded once, then reused), on stdout.
-# Exits 77 (meson's "skipped") when it cannot be fetched and
-# UAP_SYSTEMD_REQUIRED is not set.
+# The unpacked Debian source tree (downloaded once, then reused), on stdout,
+# fetched with the project's own apt sources for the suite
+# (test/debian-suite.sh; the host's need no deb-src entry). Exits 77
+# (meson's "skipped") when it cannot be fetched and UAP_SYSTEMD_REQUIRED is
+# not set.
 pristine_tree() {
 	local tree=$SD_CACHE/systemd-$SD_DEB_VERSION dl=$SD_CACHE/dl-$SD_DEB_VERSION
 	check_cache_dir
@@ -37,16 +40,12 @@ pristine_tree() {
 	exec 8>"$SD_CACHE/pristine.lock"
 	flock 8
 	if [ ! -f "$tree/.unpacked" ]; then
-		if ! ls "$dl"/systemd_"$SD_DEB_VERSION".dsc >/dev/null 2>&1; then
-			mkdir -p "$dl"
-			note "fetching the Debian source of systemd $SD_DEB_VERSION into $dl"
-			if ! (cd "$dl" && apt-get source --download-only -q "systemd=$SD_DEB_VERSION") >&2; then
-				flock -u 8
-				[ -n "${UAP_SYSTEMD_REQUIRED:-}" ] &&
-					die "cannot fetch systemd $SD_DEB_VERSION (deb-src entry? snapshot.debian.org?)"
-				note "SKIP: cannot fetch the systemd $SD_DEB_VERSION source"
-				exit 77
-			fi
+		if ! suite_fetch_source "$SD_DEB_SUITE" "systemd=$SD_DEB_VERSION" "$dl" >/dev/null; then
+			flock -u 8
+			[ -n "${UAP_SYSTEMD_REQUIRED:-}" ] &&
+				die "cannot fetch systemd $SD_DEB_VERSION from $SD_DEB_SUITE (gone from the archive? snapshot.debian.org?)"
+			note "SKIP: cannot fetch the systemd $SD_DEB_VERSION source"
+			exit 77
 		fi
 		rm -rf "$tree"
 		dpkg-source --no-check -x "$dl/systemd_$SD_DEB_VERSION.dsc" "$tree" >&2 ||
