@@ -5,7 +5,7 @@
 # root adds). Sourced, not run.
 
 QEMU_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$QEMU_DIR/../common.sh"
+. "$QEMU_DIR/../debian-suite.sh"
 QEMU_CACHE=$UAP_CACHE/qemu
 CODENAME=$(. /etc/os-release && echo "$VERSION_CODENAME")
 
@@ -25,20 +25,10 @@ dpkg_install() {
 	return $rc
 }
 
-# runs_in_root ROOT CMD...: CMD chrooted into ROOT, with /proc, /sys and
+# run_in_root ROOT CMD...: CMD chrooted into ROOT, with /proc, /sys and
 # /dev mounted in a private mount namespace that ends with it.
 run_in_root() {
-	local root=$1
-	shift
-	unshare --mount --propagation private -- bash -c '
-		root=$1; shift
-		mount -t proc proc "$root/proc" &&
-		mount -t sysfs sysfs "$root/sys" &&
-		mount --rbind /dev "$root/dev" &&
-		mount -t tmpfs tmpfs "$root/run" &&
-		mount -t tmpfs tmpfs "$root/tmp" || exit 1
-		exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			DEBIAN_FRONTEND=noninteractive "$@"' run_in_root "$root" "$@"
+	suite_chroot "$@"
 }
 
 # The newest Debian 6.12 amd64 kernel the archive offers (UAP_QEMU_KERNEL
