@@ -184,6 +184,10 @@ mapfile -t targets < <(in_env ninja -C "$B" -t targets all 2>>"$log" |
 	sed -n 's/^\([^:]*\.c\.o\): .*/\1/p' |
 	grep -E "/($(echo "$UP_SOURCES" | xargs -n1 basename | sed 's/\./\\./g' | paste -sd '|'))\.o$" |
 	sort -u)
+for f in module-util.c udev-builtin-kmod.c; do
+	printf '%s\n' "${targets[@]}" | grep -q "/$f\.o$" ||
+		{ not_ok "no object of $f in the build of systemd $ver ($where; log: $log)"; exit 1; }
+done
 if ! in_env ninja -C "$B" -j"$JOBS" test-module-util "${targets[@]}" >>"$log" 2>&1; then
 	not_ok "systemd $ver with the series does not build ($where; log: $log)"
 	grep -E 'error|warning' "$log" | head -n 40 | diag
@@ -196,6 +200,7 @@ if [ -n "$warnings" ]; then
 	exit 1
 fi
 ok "built test-module-util and ${#targets[@]} objects of systemd $ver with the series ($where, $((SECONDS - t0)) s)"
+printf '%s\n' "${targets[@]}" | diag
 
 # 4. The unit test.
 if out=$(in_env "$B/test-module-util" 2>&1); then
