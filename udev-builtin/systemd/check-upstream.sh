@@ -35,7 +35,7 @@ UP_SUITES=${UAP_UPSTREAM_SUITES:-sid testing}
 JOBS=${JOBS:-2}
 # What the build needs in the sid root: the tree's required dependencies
 # and libkmod's headers, nothing optional.
-SID_PACKAGES=(gcc libc6-dev meson ninja-build pkgconf gperf python3-jinja2 libkmod-dev ccache)
+SID_PACKAGES=(gcc libc6-dev meson ninja-build pkgconf gperf python3-jinja2 libkmod-dev diffutils ccache)
 # The sources that use the loader of module-util.h: their objects are built.
 UP_SOURCES='src/shared/module-util.c src/udev/udev-builtin-kmod.c src/modules-load/modules-load.c src/core/kmod-setup.c src/test/test-module-util.c'
 # The series' own files: a compiler warning in them fails the build step.
