@@ -104,7 +104,7 @@ suite_apt_cache() {
 }
 
 # suite_update SUITE: apt-get update of the suite's lists, once per
-# process and suite (the lists are locked: parallel tests wait). When the
+# shell and suite (the lists are locked: parallel tests wait). When the
 # archive cannot be reached, lists from an earlier update are used (said
 # on stderr); without any, it fails.
 suite_update() {
@@ -135,6 +135,18 @@ dsc_complete() {
 		sha256sum --check --quiet --strict) >/dev/null 2>&1
 }
 
+# newest_version: the highest of the Debian versions on stdin, as dpkg
+# orders them.
+newest_version() {
+	local v best=''
+	while read -r v; do
+		if [ -z "$best" ] || dpkg --compare-versions "$v" gt "$best"; then
+			best=$v
+		fi
+	done
+	echo "$best"
+}
+
 # suite_fetch_source SUITE PKG[=VERSION] DIR: download the source package
 # (.dsc and the files it names, without unpacking) into DIR, unless DIR
 # already has it; prints its version: VERSION, or the suite's newest.
@@ -144,7 +156,7 @@ suite_fetch_source() {
 	suite_update "$suite" || return 1
 	if [ -z "$ver" ]; then
 		ver=$(suite_apt_cache "$suite" showsrc --only-source "$pkg" 2>/dev/null |
-			awk '$1 == "Version:" { print $2 }' | sort -V | tail -n 1)
+			awk '$1 == "Version:" { print $2 }' | newest_version)
 		[ -n "$ver" ] || { note "$suite has no source package $pkg"; return 1; }
 	fi
 	mkdir -p "$dir" || die "cannot create $dir"

@@ -54,7 +54,7 @@ fi
 src=$(mktemp -d "${TMPDIR:-/tmp}/uap-suite-test.XXXXXX")
 trap 'rm -rf "$src"' EXIT
 want=$(suite_apt_cache "$suite" showsrc --only-source base-files |
-	awk '$1 == "Version:" { print $2 }' | sort -V | tail -n 1)
+	awk '$1 == "Version:" { print $2 }' | newest_version)
 if ver=$(suite_fetch_source "$suite" base-files "$src") && [ -n "$want" ] && [ "$ver" = "$want" ] &&
    [ -f "$src/base-files_$ver.dsc" ]; then
 	ok "suite_fetch_source $suite base-files printed $ver and left its .dsc"
