@@ -32,7 +32,7 @@ UAP_DEBIAN_MIRROR=${UAP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 UAP_DEBIAN_SECURITY_MIRROR=${UAP_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 UAP_DEBIAN_KEYRING=${UAP_DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
 # Bump when suite_root's recipe changes in a way its key misses.
-SUITE_ROOT_FORMAT=1
+SUITE_ROOT_FORMAT=2
 
 # suite_dir SUITE: the suite's apt directory (created), on stdout.
 suite_dir() {
@@ -203,6 +203,15 @@ suite_chroot() {
 		"${binds[@]}" -- "${envs[@]}" "$@"
 }
 
+# The host's settings for reaching the archive, for a root to reach it the
+# same way: its proxies, and whether it checks Release files' Valid-Until
+# (off where the host installs from a frozen snapshot of the archive).
+host_apt_settings() {
+	echo "// The host's settings for reaching the archive (test/debian-suite.sh)."
+	apt-config dump 2>/dev/null |
+		grep -E '^Acquire::(https?::Proxy|Check-Valid-Until) ' || true
+}
+
 # suite_root SUITE [PACKAGE...]: a minbase root of SUITE with PACKAGEs
 # (and what they depend on, without recommends) installed, under
 # $UAP_CACHE/roots/, debootstrapped once and then reused: keyed on the
@@ -231,6 +240,8 @@ suite_root() {
 		debootstrap --variant=minbase --keyring="$UAP_DEBIAN_KEYRING" \
 			"$suite" "$tmp" "$UAP_DEBIAN_MIRROR" >"$log" 2>&1 ||
 			{ tail -n 20 "$log" >&2; die "debootstrap $suite failed (log: $log)"; }
+		host_apt_settings >"$tmp/etc/apt/apt.conf.d/00udev-async-probe-host" ||
+			die "cannot write the $suite root's apt settings"
 		if [ -n "$pkgs" ]; then
 			note "installing in the $suite root: $pkgs"
 			# shellcheck disable=SC2086 # one word per package

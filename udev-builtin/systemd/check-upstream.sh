@@ -16,10 +16,11 @@
 #   check-upstream.sh --apply-only 1 and 2 (no root needed); prints the
 #                                  patched tree's path on stderr, to work in
 #
-# The build runs on the host when its meson is as new as the tree asks
-# (meson_version in meson.build), else in a cached sid root
-# (test/debian-suite.sh, needs root); UAP_UPSTREAM_BUILD=host|sid picks
-# one. ccache: $UAP_CACHE/ccache (host), $UAP_CACHE/ccache-sid (sid).
+# The build runs in a cached sid root (test/debian-suite.sh), sid's
+# toolchain for sid's tree; without root, on the host if its meson is as
+# new as the tree asks (meson_version in meson.build; bookworm's is, for
+# 262). UAP_UPSTREAM_BUILD=host|sid picks one. ccache: $UAP_CACHE/ccache-sid
+# (sid), $UAP_CACHE/ccache (host).
 # Everything lives under $UAP_CACHE/systemd-upstream, keyed on the Debian
 # version and the series: an unchanged series is not built again.
 # Skipped when the Debian archive cannot be reached, unless
@@ -92,20 +93,20 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=check-upstream GIT_AUTHOR_EMAIL=check-upstream@invalid
 export GIT_COMMITTER_NAME=check-upstream GIT_COMMITTER_EMAIL=check-upstream@invalid
 base=$UP_CACHE/base-$upver
-if [ ! -f "$base/.complete" ]; then
+if [ ! -f "$base/.git/uap-complete" ]; then
 	rm -rf "$base"
 	mkdir -p "$base"
 	tar -xf "$orig" -C "$base" --strip-components=1 || die "cannot unpack $orig"
 	( cd "$base" && git init -q && git add -A -f &&
 	  git commit -q -m "systemd $upver (orig tarball of Debian $ver)" ) || die "cannot commit $base"
-	touch "$base/.complete"
+	touch "$base/.git/uap-complete"
 fi
 
 # 2. The series, applied with git am to a clone of it.
 mapfile -t patches < <(series_patches "$UP_DIR")
 key=$( { echo "$ver"; cat "$UP_DIR/series" "${patches[@]}" "$0"; } | sha256sum | cut -c1-16)
 tree=$UP_CACHE/tree-$key
-if [ ! -f "$tree/.applied" ]; then
+if [ ! -f "$tree/.git/uap-applied" ]; then
 	rm -rf "$tree"
 	git clone -q --shared "$base" "$tree" || die "cannot clone $base"
 	if ! out=$(git -C "$tree" am --committer-date-is-author-date "${patches[@]}" 2>&1); then
@@ -115,7 +116,7 @@ if [ ! -f "$tree/.applied" ]; then
 			"(made against $made): rebase it on that tree ($tree, git am --abort first)"
 		exit 1
 	fi
-	touch "$tree/.applied"
+	touch "$tree/.git/uap-applied"
 fi
 ok "the series applies to systemd $ver with git am ($(git -C "$tree" log --format=%s "HEAD~${#patches[@]}..HEAD" | tac | paste -sd ';' | sed 's/;/; /g'))"
 for old in "$UP_CACHE"/tree-* "$UP_CACHE"/build-* "$UP_CACHE"/base-*; do
@@ -140,7 +141,7 @@ meson_ok() {
 }
 where=${UAP_UPSTREAM_BUILD:-}
 if [ -z "$where" ]; then
-	if meson_ok; then where=host; else where=sid; fi
+	if [ "$(id -u)" -eq 0 ] || ! meson_ok; then where=sid; else where=host; fi
 fi
 case "$where" in
 host)
@@ -170,8 +171,9 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
 log=$UP_CACHE/build-$key-$where.log
 t0=$SECONDS
 : >"$log"
-# Only what the check builds: the loader needs libkmod; the rest of the
-# optional features are off, and nothing is installed.
+# Only what the check builds: the loader needs libkmod; the optional
+# dependencies are off, and nothing is installed. Objects are named
+# DIR/NAME.c.o in static libraries, TARGET.p/src_DIR_NAME.c.o in programs.
 if [ ! -f "$UP_CACHE/build-$key-$where/build.ninja" ] &&
    ! in_env meson setup "$B" --auto-features=disabled -Dkmod=enabled -Dbuildtype=plain \
 	-Dmode=release -Dtests=true -Dfuzz-tests=false -Dtranslations=false -Dvcs-tag=false \
@@ -182,10 +184,10 @@ if [ ! -f "$UP_CACHE/build-$key-$where/build.ninja" ] &&
 fi
 mapfile -t targets < <(in_env ninja -C "$B" -t targets all 2>>"$log" |
 	sed -n 's/^\([^:]*\.c\.o\): .*/\1/p' |
-	grep -E "/($(echo "$UP_SOURCES" | xargs -n1 basename | sed 's/\./\\./g' | paste -sd '|'))\.o$" |
+	grep -E "[/_]($(echo "$UP_SOURCES" | xargs -n1 basename | sed 's/\./\\./g' | paste -sd '|'))\.o$" |
 	sort -u)
 for f in module-util.c udev-builtin-kmod.c; do
-	printf '%s\n' "${targets[@]}" | grep -q "/$f\.o$" ||
+	printf '%s\n' "${targets[@]}" | grep -q "[/_]$f\.o$" ||
 		{ not_ok "no object of $f in the build of systemd $ver ($where; log: $log)"; exit 1; }
 done
 if ! in_env ninja -C "$B" -j"$JOBS" test-module-util "${targets[@]}" >>"$log" 2>&1; then
