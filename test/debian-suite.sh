@@ -114,7 +114,7 @@ suite_update() {
 	d=$(suite_dir "$suite")
 	(
 		flock 9
-		suite_apt "$suite" update -q >&2
+		suite_apt "$suite" update -q --error-on=any >&2
 	) 9>"$d/update.lock" || rc=$?
 	if [ $rc -ne 0 ]; then
 		compgen -G "$d/lists/*_Sources*" >/dev/null || {
