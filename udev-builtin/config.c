@@ -9,6 +9,7 @@
 #include "log.h"
 #include "rules.h"
 #include "sources.h"
+#include "udevd.h"
 #include "utf8.h"
 #include "verbs.h"
 
@@ -229,13 +230,19 @@ static void print_text(const struct uap_config *cfg, const struct sources *s,
                rules_state_explain(rs));
         if (rs->kind != RULES_GENERATED)
                 return;
-        if (cfg->invalid || !cfg->enable)
+        if (cfg->invalid || !cfg->enable) {
                 printf("  the program runs for no event\n");
-        else if (uap_config_has_bus(cfg, "*"))
-                printf("  the program runs for every modalias event (buses=*)\n");
+                return;
+        }
+        if (rs->form == RULES_FORM_BUILTIN)
+                printf("  form builtin: udevd loads with \"kmod load " UDEVD_ASYNC_PROBE_OPTION "\", no program "
+                       "runs (but for an ASYNC_PROBE that is not a boolean),\n  ");
+        else
+                printf("  form program: the program runs ");
+        if (uap_config_has_bus(cfg, "*"))
+                printf("for every modalias event (buses=*)\n");
         else {
-                printf("  the program runs for devices with ASYNC_PROBE set%s",
-                       *cfg->buses ? " and on the buses " : "");
+                printf("for devices with ASYNC_PROBE set%s", *cfg->buses ? " and on the buses " : "");
                 print_escaped(cfg->buses);
                 putchar('\n');
         }
@@ -302,6 +309,7 @@ static void print_json(const struct cli *cli, const struct uap_config *cfg,
         json_object_open(&j);
         json_kv_string(&j, "path", rs->path[0] ? rs->path : NULL);
         json_kv_string(&j, "kind", rules_kind_to_string(rs->kind));
+        json_kv_string(&j, "form", rules_form_to_string(rs->form));
         json_object_close(&j);
         json_object_close(&j);
         json_end(&j);

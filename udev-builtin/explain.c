@@ -13,6 +13,7 @@
 #include "rules.h"
 #include "sources.h"
 #include "sysfs.h"
+#include "udevd.h"
 #include "utf8.h"
 #include "verbs.h"
 
@@ -139,23 +140,28 @@ static int explain_one(const struct module_plan *plan, const struct device_info 
         return 0;
 }
 
-/* Whether udev's rules run the program for this event at all. */
+/* Whether udev's rules act on this event at all, and how. */
 static void print_rules_text(const struct device_info *dev, const struct uap_config *cfg,
                              const struct rules_state *rs)
 {
         bool by_bus = rules_run_program(cfg, dev->bus, false);
+        const char *act = rs->form == RULES_FORM_BUILTIN
+                          ? "load with udevd's \"kmod load " UDEVD_ASYNC_PROBE_OPTION "\" for this event"
+                          : "run the program for this event";
 
-        /* The rules see ASYNC_PROBE where they stand; the database has its final value. */
-        if (rs->kind == RULES_GENERATED)
-                printf("  udev rules (%s): %s\n", rs->path,
-                       by_bus ? "run the program for this event" :
-                       !rules_run_program(cfg, dev->bus, dev->async != NULL)
-                       ? "leave this event to kmod load, no program runs"
-                       : "run the program for this event if a rules file sorting before "
-                         RULES_NAME " set ASYNC_PROBE");
-        else
+        if (rs->kind != RULES_GENERATED) {
                 printf("  udev rules (%s): %s\n", rs->path[0] ? rs->path : RULES_NAME,
                        rules_state_explain(rs));
+                return;
+        }
+        printf("  udev rules (%s, form %s): ", rs->path, rules_form_to_string(rs->form));
+        /* The rules see ASYNC_PROBE where they stand; the database has its final value. */
+        if (by_bus)
+                printf("%s\n", act);
+        else if (!rules_run_program(cfg, dev->bus, dev->async != NULL))
+                printf("leave this event to kmod load, no program runs\n");
+        else
+                printf("%s if a rules file sorting before " RULES_NAME " set ASYNC_PROBE\n", act);
 }
 
 static void print_header(struct explain *e, const struct device_info *dev,
@@ -195,6 +201,7 @@ static void print_header(struct explain *e, const struct device_info *dev,
         json_object_open(j);
         json_kv_string(j, "path", rs->path[0] ? rs->path : NULL);
         json_kv_string(j, "kind", rules_kind_to_string(rs->kind));
+        json_kv_string(j, "form", rules_form_to_string(rs->form));
         /* Only the shipped and the generated rules are known to this program. */
         json_key(j, "runs_program");
         if (rs->kind == RULES_STALE || rs->kind == RULES_OTHER)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "log.h"
 #include "rules.h"
 #include "sources.h"
+#include "udevd.h"
 #include "utf8.h"
 #include "verbs.h"
 
@@ -25,8 +27,15 @@
  * with async_probe=1 is load's record (record.c).
  */
 #define REQUESTED_PROPERTY "ENV{UDEV_ASYNC_PROBE_REQUESTED}=\"1\""
-/* The values the policy takes for true (uap_parse_bool()), as a udev pattern. */
+/* The values the policy takes for true and false (uap_parse_bool()), as udev patterns. */
 #define ASYNC_PROBE_TRUE "1|[yY]|[yY][eE][sS]|[tT][rR][uU][eE]|[oO][nN]"
+#define ASYNC_PROBE_FALSE "0|[nN]|[nN][oO]|[fF][aA][lL][sS][eE]|[oO][fF][fF]"
+
+#define RUN_PROGRAM "RUN{program}+=\"udev-async-probe load\""
+#define RUN_BUILTIN "RUN{builtin}+=\"kmod load " UDEVD_ASYNC_PROBE_OPTION "\""
+/* The command line's switches, as IMPORT{cmdline} names their properties. */
+#define CMDLINE_ENABLE UAP_CONFIG_MODULE ".enable"
+#define CMDLINE_BUSES UAP_CONFIG_MODULE ".buses"
 
 /*
  * The events that reach the program: the policy can only append
@@ -69,8 +78,41 @@ static char *subsystem_match(const char *buses, bool *any)
         return match;
 }
 
-/* The rules file for @cfg, byte for byte the same for the same configuration. */
-char *rules_generate(const struct uap_config *cfg)
+/*
+ * Where the builtin form cannot decide by itself, the program does:
+ * a switch on the command line of an initramfs's boot, or an ASYNC_PROBE
+ * that is no boolean (it says so, and loads synchronously).
+ */
+static void print_builtin_body(FILE *f, const char *buses, bool any, bool no_cmdline)
+{
+        fprintf(f, "IMPORT{cmdline}=\"" CMDLINE_ENABLE "\"\n"
+                   "ENV{" CMDLINE_ENABLE "}==\"?*\", ENV{" CMDLINE_ENABLE "}!=\"" ASYNC_PROBE_TRUE "\", "
+                   "GOTO=\"async_probe_end\"\n");
+        if (no_cmdline)
+                fprintf(f, "IMPORT{cmdline}=\"" CMDLINE_BUSES "\"\n"
+                           "ENV{" CMDLINE_BUSES "}==\"?*\", " RUN_PROGRAM ", GOTO=\"async_probe_end\"\n");
+        fprintf(f, "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " RUN_BUILTIN ", " REQUESTED_PROPERTY ", "
+                   "GOTO=\"async_probe_end\"\n"
+                   "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_FALSE "\", GOTO=\"async_probe_end\"\n"
+                   "ENV{ASYNC_PROBE}==\"?*\", " RUN_PROGRAM ", GOTO=\"async_probe_end\"\n");
+        if (any)
+                fprintf(f, RUN_BUILTIN ", " REQUESTED_PROPERTY "\n");
+        else if (*buses)
+                fprintf(f, "SUBSYSTEM==\"%s\", " RUN_BUILTIN ", " REQUESTED_PROPERTY "\n", buses);
+}
+
+static void print_program_body(FILE *f, const char *buses, bool any)
+{
+        fprintf(f, "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " REQUESTED_PROPERTY "\n"
+                   "ENV{ASYNC_PROBE}==\"?*\", " RUN_PROGRAM ", GOTO=\"async_probe_end\"\n");
+        if (any)
+                fprintf(f, RUN_PROGRAM ", " REQUESTED_PROPERTY "\n");
+        else if (*buses)
+                fprintf(f, "SUBSYSTEM==\"%s\", " RUN_PROGRAM ", " REQUESTED_PROPERTY "\n", buses);
+}
+
+/* The rules file for @cfg, byte for byte the same for the same configuration and options. */
+char *rules_generate(const struct uap_config *cfg, const struct rules_options *o)
 {
         _cleanup_free_ char *buses = NULL;
         char *text = NULL;
@@ -98,6 +140,11 @@ char *rules_generate(const struct uap_config *cfg)
                 fprintf(f, "# Every module loads synchronously through 80-drivers.rules.\n");
                 goto out;
         }
+        if (o->form == RULES_FORM_BUILTIN)
+                fprintf(f, "# Form: builtin. udevd's kmod builtin takes " UDEVD_ASYNC_PROBE_OPTION
+                           " (the module's own\n# async_probe options still win); no program runs.\n");
+        else
+                fprintf(f, "# Form: program. udevd's kmod builtin has no " UDEVD_ASYNC_PROBE_OPTION ".\n");
 
         buses = subsystem_match(cfg->buses, &any);
         if (buses == NULL && !any) {
@@ -113,15 +160,11 @@ char *rules_generate(const struct uap_config *cfg)
         fprintf(f, "\nACTION==\"remove\", GOTO=\"async_probe_end\"\n"
                    "ENV{MODALIAS}!=\"?*\", GOTO=\"async_probe_end\"\n"
                    "ACTION!=\"add\", IMPORT{db}=\"UDEV_ASYNC_PROBE_REQUESTED\"\n"
-                   "ACTION!=\"add\", GOTO=\"async_probe_end\"\n"
-                   "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " REQUESTED_PROPERTY "\n"
-                   "ENV{ASYNC_PROBE}==\"?*\", RUN{program}+=\"udev-async-probe load\", "
-                   "GOTO=\"async_probe_end\"\n");
-        if (any)
-                fprintf(f, "RUN{program}+=\"udev-async-probe load\", " REQUESTED_PROPERTY "\n");
-        else if (*buses)
-                fprintf(f, "SUBSYSTEM==\"%s\", RUN{program}+=\"udev-async-probe load\", "
-                           REQUESTED_PROPERTY "\n", buses);
+                   "ACTION!=\"add\", GOTO=\"async_probe_end\"\n");
+        if (o->form == RULES_FORM_BUILTIN)
+                print_builtin_body(f, buses, any, o->no_cmdline);
+        else
+                print_program_body(f, buses, any);
         fprintf(f, "LABEL=\"async_probe_end\"\n");
 out:
         if (fclose(f) != 0) {
@@ -129,6 +172,42 @@ out:
                 return NULL;
         }
         return text;
+}
+
+const char *rules_form_to_string(enum rules_form form)
+{
+        return form == RULES_FORM_BUILTIN ? "builtin" : "program";
+}
+
+/*
+ * The form for the udevd at @udevd, or the installed one when NULL. A
+ * udevd named by the caller must be readable; the installed one may be
+ * missing (a container, a build root): the program form works with any.
+ */
+int rules_form_for(const char *udevd, bool explicit, enum rules_form *ret)
+{
+        char path[PATH_MAX];
+        int r;
+
+        *ret = RULES_FORM_PROGRAM;
+        if (udevd)
+                snprintf(path, sizeof(path), "%s", udevd);
+        else if (udevd_path(path, sizeof(path)) < 0) {
+                log_debug("No systemd-udevd found: the rules run the program.");
+                return 0;
+        }
+        r = udevd_has_async_probe(path);
+        if (r < 0) {
+                if (explicit)
+                        return log_error_errno(r, "Failed to read %s: %m", path);
+                log_warning_errno(r, "Failed to read %s, the rules run the program: %m", path);
+                return 0;
+        }
+        log_debug("%s %s \"kmod load " UDEVD_ASYNC_PROBE_OPTION "\": the rules %s.", path,
+                  r ? "has" : "lacks", r ? "use udevd's builtin" : "run the program");
+        if (r)
+                *ret = RULES_FORM_BUILTIN;
+        return 0;
 }
 
 const char *rules_kind_to_string(enum rules_kind kind)
@@ -215,6 +294,7 @@ int rules_state(const struct uap_config *cfg, struct rules_state *ret)
 
         /* What the shipped rules test, as sd_booted() does. */
         ret->systemd = access("/run/systemd/system", F_OK) == 0;
+        (void) rules_form_for(NULL, false, &ret->form);
         for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
                 snprintf(ret->path, sizeof(ret->path), "%s/" RULES_NAME, dirs[i]);
                 if (lstat(ret->path, &st) == 0)
@@ -234,7 +314,9 @@ int rules_state(const struct uap_config *cfg, struct rules_state *ret)
                 return 0;
         }
         if (strncmp(text, GENERATED_MARK, strlen(GENERATED_MARK)) == 0) {
-                want = rules_generate(cfg);
+                struct rules_options o = { .form = ret->form };
+
+                want = rules_generate(cfg, &o);
                 if (want == NULL)
                         return log_oom();
                 ret->kind = strcmp(text, want) == 0 ? RULES_GENERATED : RULES_STALE;
@@ -328,6 +410,7 @@ static int write_rules(const char *path, const char *text)
 
 struct rules_args {
         const char *output;
+        const char *udevd;
         bool no_cmdline;
 };
 
@@ -351,17 +434,18 @@ static int config_of_files(const struct cli *cli, struct uap_config *cfg)
  * The rules for the configuration as it is now, read afresh; @error gets
  * what makes it invalid, or "".
  */
-static int generate(const struct cli *cli, bool no_cmdline, char **ret, char error[static UAP_ERROR_MAX])
+static int generate(const struct cli *cli, const struct rules_options *o, char **ret,
+                    char error[static UAP_ERROR_MAX])
 {
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
         struct uap_config cfg = {};
         int r;
 
-        r = no_cmdline ? config_of_files(cli, &cfg) : cli_context_and_config(cli, false, &ctx, &cfg);
+        r = o->no_cmdline ? config_of_files(cli, &cfg) : cli_context_and_config(cli, false, &ctx, &cfg);
         if (r < 0)
                 return r;
         snprintf(error, UAP_ERROR_MAX, "%s", cfg.invalid ? cfg.error : "");
-        *ret = rules_generate(&cfg);
+        *ret = rules_generate(&cfg, o);
         uap_config_done(&cfg);
         return *ret ? 0 : log_oom();
 }
@@ -396,6 +480,9 @@ static int parse_rules_option(int c, const char *arg, void *userdata)
         case 'N':
                 a->no_cmdline = true;
                 return 0;
+        case 'U':
+                a->udevd = arg;
+                return 0;
         }
         return -EINVAL;
 }
@@ -404,10 +491,11 @@ static void help(void)
 {
         printf("udev-async-probe rules [OPTIONS...]\n"
                "\n"
-               "The udev rules the modprobe.d configuration asks for: they run\n"
-               "\"udev-async-probe load\" only for devices on the listed buses and devices\n"
-               "with an ASYNC_PROBE property, and not at all when enable=0 or the\n"
-               "configuration is invalid (then, once they are written, exit status 1).\n"
+               "The udev rules the modprobe.d configuration asks for: for devices on the\n"
+               "listed buses and devices with an ASYNC_PROBE property, they load the\n"
+               "drivers with udevd's \"kmod load " UDEVD_ASYNC_PROBE_OPTION "\" where udevd has it, and\n"
+               "run \"udev-async-probe load\" otherwise; nothing at all when enable=0 or\n"
+               "the configuration is invalid (then, once they are written, exit status 1).\n"
                "\n"
                "Options:\n"
                "  -o --output=FILE      write FILE (replaced only when it changes) instead\n"
@@ -415,6 +503,9 @@ static void help(void)
                "     --no-kernel-cmdline\n"
                "                        from the modprobe.d files only: for an initramfs,\n"
                "                        whose boot has a command line of its own\n"
+               "     --udevd=PATH      the systemd-udevd that will read the rules (default:\n"
+               "                        the installed one); where its kmod builtin takes\n"
+               "                        " UDEVD_ASYNC_PROBE_OPTION ", the rules use it instead of the program\n"
                CLI_COMMON_HELP);
 }
 
@@ -424,11 +515,13 @@ int verb_rules(struct cli *cli, int argc, char **argv)
                 CLI_COMMON_OPTIONS,
                 { "output", required_argument, NULL, 'o' },
                 { "no-kernel-cmdline", no_argument, NULL, 'N' },
+                { "udevd", required_argument, NULL, 'U' },
                 {}
         };
         _cleanup_free_ char *text = NULL;
         char error[UAP_ERROR_MAX];
         struct rules_args a = {};
+        struct rules_options o;
         int r;
 
         r = cli_getopt(cli, argc, argv, CLI_COMMON_SHORTOPTS "o:", options, help, parse_rules_option, &a);
@@ -441,7 +534,10 @@ int verb_rules(struct cli *cli, int argc, char **argv)
         log_open(false);
 
         warn_overrides(cli);
-        if (generate(cli, a.no_cmdline, &text, error) < 0)
+        o = (struct rules_options) { .no_cmdline = a.no_cmdline };
+        if (rules_form_for(a.udevd, a.udevd != NULL, &o.form) < 0)
+                return EXIT_FAILURE;
+        if (generate(cli, &o, &text, error) < 0)
                 return EXIT_FAILURE;
         if (a.output == NULL) {
                 fputs(text, stdout);
@@ -459,7 +555,7 @@ int verb_rules(struct cli *cli, int argc, char **argv)
                 r = write_rules(a.output, text);
                 if (r < 0)
                         return EXIT_FAILURE;
-                if (generate(cli, a.no_cmdline, &again, error) < 0)
+                if (generate(cli, &o, &again, error) < 0)
                         return EXIT_FAILURE;
                 if (strcmp(again, text) == 0)
                         return rules_done(error);
