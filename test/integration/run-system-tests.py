@@ -542,6 +542,136 @@ def udev_test(rules, device, setup="true", action="add"):
     return "run: 'udev-async-probe load'" in out, out
 
 
+def udev_runs(rules, device, setup="true", cmdline="root=/dev/vda"):
+    """The RUN list the real udev (udevadm test) makes of RULES as the only
+    rules file of that name, for an add event of DEVICE, with CMDLINE as the
+    kernel command line (systemd's SYSTEMD_PROC_CMDLINE)."""
+    script = hide(UDEV_RULES_DIRS) + f"; cp {rules} /etc/udev/rules.d/80-async-probe.rules; {setup}"
+    p = subprocess.run(namespace(script) + ["udevadm", "test", "--action=add", device],
+                       capture_output=True, env=dict(os.environ, SYSTEMD_PROC_CMDLINE=cmdline))
+    out = (p.stdout + p.stderr).decode(errors="replace")
+    return [line[len("run: "):].strip("'") for line in out.splitlines() if line.startswith("run: ")], out
+
+
+def fake_udevd(r, name, content):
+    path = os.path.join(r.tmp, name)
+    with open(path, "wb") as f:
+        f.write(content)
+    os.chmod(path, 0o755)
+    return path
+
+
+def rules_form_cases(r):
+    """The form of the generated rules follows the udevd that will read
+    them: its kmod builtin takes --async-probe where the binary holds the
+    option's name (getopt's table keeps it as a string of its own)."""
+    conf = {"conf": "options udev_async_probe buses=pci"}
+    builtin_line = 'SUBSYSTEM=="pci", RUN{builtin}+="kmod load --async-probe", ' \
+                   'ENV{UDEV_ASYNC_PROBE_REQUESTED}="1"\n'
+    program_line = 'SUBSYSTEM=="pci", RUN{program}+="udev-async-probe load", ' \
+                   'ENV{UDEV_ASYNC_PROBE_REQUESTED}="1"\n'
+    fakes = [
+        ("a binary with the option's name", b"\x7fELF\0kmod\0async-probe\0load\0", True),
+        ("the name without its NUL", b"\x7fELF\0see --async-probe=1 in the docs", False),
+        ("no such name", b"\x7fELF\0kmod\0load\0" * 1000, False),
+    ]
+    # The name across a boundary of the reader's reads, wherever they fall
+    # (the powers of two, and 64 KiB plus the name).
+    for boundary in (4096, 65536, 65548, 131072, 131084):
+        start = boundary - 5
+        fakes.append((f"the name across byte {boundary}",
+                       b"\x7fELF" + b"x" * (start - 5) + b"\0async-probe\0tail", True))
+    for desc, content, builtin in fakes:
+        udevd = fake_udevd(r, "udevd-" + desc.replace(" ", "-").replace("'", ""), content)
+        p, _, _ = r.run(["rules", f"--udevd={udevd}"], None, conf)
+        out = p.stdout.decode()
+        problems = [] if p.returncode == 0 else [f"exit status {p.returncode}"]
+        want, other = (builtin_line, program_line) if builtin else (program_line, builtin_line)
+        if want not in out or other in out:
+            problems.append(f"not the {'builtin' if builtin else 'program'} form: {out!r}")
+        if builtin and "RUN{program}" in out.replace('ENV{ASYNC_PROBE}=="?*", RUN{program}', ""):
+            problems.append("the builtin form runs the program for a listed bus")
+        r.report(f"rules --udevd=FILE, {desc}: the {'builtin' if builtin else 'program'} form", problems, p)
+
+    # The stock udevd of this host: the program form, named or found.
+    stock = next((u for u in ("/usr/lib/systemd/systemd-udevd", "/lib/systemd/systemd-udevd")
+                  if os.path.exists(u)), None)
+    if stock is None:
+        r.skip("the host's stock udevd: the program form", "no systemd-udevd here")
+    else:
+        with open(stock, "rb") as f:
+            has = b"async-probe\0" in f.read()
+        for args in (["rules", f"--udevd={stock}"], ["rules"]):
+            p, _, _ = r.run(args, None, conf)
+            out = p.stdout.decode()
+            problems = [] if p.returncode == 0 else [f"exit status {p.returncode}"]
+            if has:
+                problems.append(f"{stock} holds the option's name: not a stock udevd")
+            elif program_line not in out or "RUN{builtin}" in out:
+                problems.append(f"not the program form: {out!r}")
+            r.report(f"{' '.join(args)} with this host's {stock}: the program form", problems, p)
+
+    # A udevd that cannot be read, named by the caller: an error, nothing written.
+    fifo = os.path.join(r.tmp, "udevd-fifo")
+    os.mkfifo(fifo)
+    for desc, udevd in (("missing", os.path.join(r.tmp, "no-such-udevd")), ("a directory", r.tmp),
+                        ("a FIFO", fifo)):
+        out = os.path.join(r.tmp, "form-rules-" + desc.replace(" ", "-"))
+        p, _, _ = r.run(["rules", f"--udevd={udevd}", f"--output={out}"], None, dict(conf, timeout=20))
+        problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1"]
+        if os.path.exists(out):
+            problems.append("a rules file was written")
+        if udevd not in p.stderr.decode():
+            problems.append("the error does not name the file")
+        r.report(f"rules --udevd naming {desc}: a clear error, nothing written", problems, p)
+
+    # What the real udev makes of the builtin form.
+    dev = host_device()
+    if dev is None or shutil.which("udevadm") is None:
+        r.skip("the builtin form read by udev", "no udevadm, or no device with a MODALIAS here")
+        return
+    device, bus = dev
+    udevd = fake_udevd(r, "udevd-with-option", b"\x7fELF\0async-probe\0")
+    async_run = "kmod load --async-probe"
+    cases = [
+        # desc, configuration, rules options, setup (an earlier rule), command line, want
+        (f"{bus} listed", f"options udev_async_probe buses={bus}", [], "", "", [async_run]),
+        (f"{bus} not listed", "options udev_async_probe buses=nosuchbus", [], "", "", []),
+        ("ASYNC_PROBE=yes on an unlisted bus", "options udev_async_probe buses=nosuchbus", [],
+         'ENV{ASYNC_PROBE}="yes"', "", [async_run]),
+        ("ASYNC_PROBE=off on a listed bus", f"options udev_async_probe buses={bus}", [],
+         'ENV{ASYNC_PROBE}="off"', "", []),
+        ("ASYNC_PROBE=maybe: the program says it is no boolean", f"options udev_async_probe buses={bus}", [],
+         'ENV{ASYNC_PROBE}="maybe"', "", ["udev-async-probe load"]),
+        ("udev_async_probe.enable=0 on the command line", f"options udev_async_probe buses={bus}",
+         ["--no-kernel-cmdline"], "", "udev_async_probe.enable=0", []),
+        ("udev_async_probe.enable=off on the command line, ASYNC_PROBE=1",
+         f"options udev_async_probe buses={bus}", ["--no-kernel-cmdline"], 'ENV{ASYNC_PROBE}="1"',
+         "udev_async_probe.enable=off", []),
+        ("udev_async_probe.enable (bare) on the command line", f"options udev_async_probe buses={bus}",
+         ["--no-kernel-cmdline"], "", "udev_async_probe.enable", [async_run]),
+        ("udev_async_probe.buses= on an initramfs's command line: the program decides",
+         f"options udev_async_probe buses={bus}", ["--no-kernel-cmdline"], "",
+         "udev_async_probe.buses=usb", ["udev-async-probe load"]),
+    ]
+    for desc, conf_line, extra, earlier, cmdline, want in cases:
+        p, _, case = r.run(["rules", f"--udevd={udevd}"] + extra, None, {"conf": conf_line})
+        rules = os.path.join(case, "builtin.rules")
+        with open(rules, "wb") as f:
+            f.write(p.stdout)
+        setup = "true"
+        if earlier:
+            setup = f"echo '{earlier}' > /etc/udev/rules.d/70-case.rules"
+        runs, log = udev_runs(rules, device, setup, "root=/dev/vda " + cmdline)
+        # 80-drivers.rules is hidden: only the project's rules run anything.
+        problems = [] if p.returncode == 0 else [f"rules: exit status {p.returncode}"]
+        if runs != want:
+            problems.append(f"udev runs {runs}, expected {want}")
+        if problems:
+            problems += [line for line in log.splitlines() if "async-probe" in line or "async_probe" in line]
+        r.report(f"the builtin form read by udev for {device}: {desc}", problems, p)
+
+
 def long_list_cases(r):
     """udev 252 drops a whole rules file for one line of 16 KiB or more
     ("No buffer space available"); the bus list is one line of the
@@ -748,6 +878,7 @@ def main():
                 r.skip(name, "no private mount namespace here (needs root or user namespaces)")
             return r.finish()
         rules_cases(r)
+        rules_form_cases(r)
         long_list_cases(r)
         settle_count_cases(r)
         read_only_run_case(r)
