@@ -5,12 +5,12 @@
 # with guest/bench-init.sh as init, and the report that boot wrote.
 # Sourced, not run.
 #
-# One image for all runners: the package is installed in it (for the
-# program runners, for the builtin's configuration and for everyone's
-# "udev-async-probe settle"), and the patched systemd-udevd too when the
-# builtin runs. The kernel command line says which runner a boot is
-# (uap_bench.runner=); bench-init.sh then masks the package's rules for
-# stock and builtin, so that only the runner's own loader acts.
+# One image for all runners: the package is installed in it (its rules
+# for the project's runners, and everyone's "udev-async-probe settle"),
+# and the patched systemd-udevd too when the builtin runs. The kernel
+# command line says which runner a boot is (uap_bench.runner=);
+# bench-init.sh then masks the package's rules for stock, and generates
+# them for the others as the rules unit would.
 #
 #   stock         Debian's systemd-udevd, no program
 #   program       Debian's systemd-udevd, the rules that run the program
@@ -18,8 +18,9 @@
 #                 PCI device: the program runs for the same events and
 #                 decides for the same modules, but loads all of them
 #                 synchronously (the program's cost apart from async probing)
-#   builtin       the patched systemd-udevd of udev-builtin/systemd, which
-#                 decides in its own "kmod load" (no program)
+#   builtin       the patched systemd-udevd of udev-builtin/systemd
+#                 (backport-252), for which the generated rules take the
+#                 builtin form: RUN{builtin}+="kmod load --async-probe"
 . "$(dirname "${BASH_SOURCE[0]}")/../qemu/lib.sh"
 
 BENCH_RUNNERS_KNOWN="stock program program-sync builtin"

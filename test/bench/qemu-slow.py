@@ -36,12 +36,14 @@ class Boot:
         self.bound = {}     # device: (ms, driver) of its last bound line
         self.probe = {}     # device: longest successful probe, ms
         self.asynced = set()  # (device, driver) probed asynchronously after the trigger
-        self.runner = None
+        self.runner = self.rules_form = None
         dmesg = False
         for raw in open(path, errors="replace"):
             raw = raw.rstrip("\n")
             if raw.startswith("runner "):
                 self.runner = raw.split()[1]
+            if raw.startswith("rules_form") and not dmesg:
+                self.rules_form = raw[len("rules_form"):].strip() or None
             if raw == "dmesg-begin":
                 dmesg = True
                 continue
@@ -274,6 +276,11 @@ def cmd_smoke(listing, device, driver, n):
     for r, b in [("stock", stock)] + project:
         slow = b.devices(driver) if b else []
         tap(len(slow) == n, f"{r}: {n} {driver} devices bound ({' '.join(slow) or 'none'})")
+    # The rules the project generated: udevd's builtin where it has --async-probe.
+    for r, b in project:
+        want = "builtin" if r == "builtin" else "program"
+        got = b.rules_form if b else None
+        tap(got == want, f"{r}: the generated rules take the {want} form (got {got or 'none'})")
     for r, b in project:
         slow = b.devices(driver) if b else []
         asynced = [d for d in slow if (d, driver) in b.asynced]

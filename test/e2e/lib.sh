@@ -33,7 +33,7 @@ install_project() {
 	overlay_dir /usr/lib/udev
 	overlay_dir /usr/lib/modprobe.d
 	cp "$STAGE/00-udev-async-probe.conf" /usr/lib/modprobe.d/ || exit 1
-	[ "$RUNNER" = program ] || return 0
+	[ "$RUNNER" != stock ] || return 0
 	cp "$STAGE/udev-async-probe" /usr/lib/udev/ || exit 1
 	cp "$STAGE/80-async-probe.rules" /usr/lib/udev/rules.d/ || exit 1
 }
@@ -50,13 +50,19 @@ rule() {
 	printf '%s\n' "$@" >>/run/udev/rules.d/70-e2e.rules
 }
 
-# The program runner generates the rules before udevd starts, as
-# udev-async-probe-rules.service does at boot; SHIPPED_RULES=1 keeps the
-# shipped fallback rules instead.
+# The project's runners generate the rules before udevd starts, as
+# udev-async-probe-rules.service does at boot, for the udevd they run:
+# the builtin form for the patched one, the program form for Debian's
+# (UDEVD_FOR_RULES names another binary to take the form from; RULES_OPTS
+# adds options, e.g. --no-kernel-cmdline as for an initramfs).
+# SHIPPED_RULES=1 keeps the shipped fallback rules instead.
 start_udevd() {
-	if [ "$RUNNER" = program ] && [ -z "${SHIPPED_RULES:-}" ] && [ -x /usr/lib/udev/udev-async-probe ]; then
-		/usr/lib/udev/udev-async-probe rules --output=/run/udev/rules.d/80-async-probe.rules ||
+	if [ "$RUNNER" != stock ] && [ -z "${SHIPPED_RULES:-}" ] && [ -x /usr/lib/udev/udev-async-probe ]; then
+		# shellcheck disable=SC2086 # RULES_OPTS: options, or none
+		/usr/lib/udev/udev-async-probe rules --udevd="${UDEVD_FOR_RULES:-$UDEVD}" ${RULES_OPTS:-} \
+			--output=/run/udev/rules.d/80-async-probe.rules ||
 			not_ok "udev-async-probe rules failed"
+		note "rules: $(grep '^# Form:' /run/udev/rules.d/80-async-probe.rules)"
 	fi
 	SYSTEMD_LOG_TARGET=kmsg SYSTEMD_LOG_LEVEL=${UDEV_LOG_LEVEL:-info} \
 		"$UDEVD" --daemon "$@" || { not_ok "systemd-udevd did not start"; return 1; }

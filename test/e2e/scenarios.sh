@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The end-to-end scenarios: one table, run by every runner it names.
 #   program  Debian's systemd-udevd + the project's rules and program
-#   builtin  systemd-udevd patched with the in-udevd builtin, no RUN rule
+#   builtin  systemd-udevd with udev-builtin/systemd/backport-252 + the
+#            project's rules, which take the builtin form for it
+#            (RUN{builtin}+="kmod load --async-probe", no program)
 #   stock    Debian's systemd-udevd alone (the problem being solved)
 # Sourced both by run-e2e.sh (for the table) and inside UML (for the
 # scenario functions, with lib.sh).
@@ -27,6 +29,8 @@ run-full            program                 -
 exec-count          program                 -
 config-change       program                 -
 settle-stock        stock                   -
+builtin-form        builtin                 -
+builtin-line-stock  program                 -
 settle-hazard       program,builtin         -
 settle-barrier      program,builtin         -
 settle-timeout      program                 -
@@ -90,13 +94,22 @@ scenario_modprobe_opt_out() {
 	expect_serial uaptest uap_slow
 }
 
-# 5. udev_async_probe.enable=0 on the kernel command line turns it all off
+# 5. udev_async_probe.enable=0 on the kernel command line turns it all off;
+# the builtin runner's rules are made without the command line, as for an
+# initramfs, so that the rules themselves must read it (IMPORT{cmdline})
 scenario_cmdline_off() {
 	expect_file /proc/cmdline "$(cat /proc/cmdline)"
 	grep -q 'udev_async_probe.enable=0' /proc/cmdline || not_ok "rescue switch missing from /proc/cmdline"
 	conf "$BUSES" 'options uap_slow delay_ms=500'
 	rule 'SUBSYSTEM=="uaptest", ENV{ASYNC_PROBE}="1"'
-	start_udevd
+	opts=
+	[ "$RUNNER" != builtin ] || opts=--no-kernel-cmdline
+	RULES_OPTS=$opts start_udevd
+	if [ "$RUNNER" = builtin ]; then
+		grep -q 'RUN{builtin}' /run/udev/rules.d/80-async-probe.rules &&
+			ok "the rules made without the command line load with the builtin" ||
+			not_ok "the rules made without the command line do not use the builtin"
+	fi
 	load_bus ndevs=4 $SLOW_ONLY
 	expect_driver uaptest uap_slow 0 0 sync
 }
@@ -461,4 +474,37 @@ scenario_settle_best_effort() {
 		not_ok "settle: rc $rc after $took ms, $left unbound"
 	grep -q 'best effort' /run/settle.out && ok "settle says it settled as a best effort" ||
 		not_ok "settle does not say it is a best effort"
+}
+
+# 22. the builtin form: the rules load through udevd's own kmod builtin,
+# and no program runs for any device
+scenario_builtin_form() {
+	conf "$BUSES" 'options uap_slow delay_ms=300' 'options uap_other delay_ms=300'
+	wrap_program ""
+	start_udevd
+	grep -q '^SUBSYSTEM=="uaptest", RUN{builtin}+="kmod load --async-probe"' /run/udev/rules.d/80-async-probe.rules &&
+		ok "the generated rules take the builtin form for $UDEVD" ||
+		not_ok "the generated rules are not in the builtin form: $(grep RUN /run/udev/rules.d/80-async-probe.rules | xargs)"
+	load_bus ndevs=4 test_kinds=uap_slow other_kinds=uap_other
+	expect_driver uaptest uap_slow 1 1 async
+	expect_driver uapother uap_other 0 0 sync
+	execs=$(grep -c . /run/e2e-execs 2>/dev/null || true)
+	[ "${execs:-0}" -eq 0 ] && ok "the program ran for no device" ||
+		not_ok "the program ran $execs times"
+}
+
+# 23. a stock udevd given the builtin form (an older udevd put back under
+# rules made for a patched one): it takes "--async-probe" for a module
+# name and loads nothing for that line; 80-drivers.rules' kmod load then
+# binds every device, synchronously
+scenario_builtin_line_stock() {
+	conf "$BUSES" 'options uap_slow delay_ms=300'
+	printf 'ELF\0async-probe\0' >/run/e2e-patched-udevd
+	UDEVD_FOR_RULES=/run/e2e-patched-udevd start_udevd
+	grep -q 'RUN{builtin}+="kmod load --async-probe"' /run/udev/rules.d/80-async-probe.rules &&
+		ok "the rules are in the builtin form, read by Debian's stock udevd" ||
+		not_ok "the rules are not in the builtin form"
+	load_bus ndevs=2 $SLOW_ONLY
+	expect_no_log 'killed'
+	expect_driver uaptest uap_slow 0 0 sync
 }

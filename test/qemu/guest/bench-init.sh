@@ -30,11 +30,16 @@ udevd=/lib/systemd/systemd-udevd
 prog=/lib/udev/udev-async-probe
 mkdir -p /run/udev/rules.d
 case $runner in
-stock | builtin)
+stock)
 	# Without systemd the package's shipped rules run the program for
 	# every device: an empty file of the same name in /run masks them.
 	: >/run/udev/rules.d/80-async-probe.rules
-	[ "$runner" = stock ] || udevd=/usr/local/lib/uap-test/systemd-udevd-builtin
+	;;
+builtin)
+	# What udev-async-probe-rules.service does at boot, for the patched
+	# udevd this boot runs: the rules take their form from it.
+	udevd=/usr/local/lib/uap-test/systemd-udevd-builtin
+	"$prog" rules --udevd="$udevd" --output=/run/udev/rules.d/80-async-probe.rules
 	;;
 program | program-sync)
 	# What udev-async-probe-rules.service does at boot.
@@ -73,6 +78,8 @@ t2=$(ms)
 	echo "settle_ms $((t1 - t0))"
 	echo "ended_ms $((t2 - t0))"
 	echo "pending ${pending:-none}"
+	# The form of the generated rules ("# Form: builtin." or "program.").
+	echo "rules_form $(sed -n 's/^# Form: \([a-z]*\)\..*/\1/p' /run/udev/rules.d/80-async-probe.rules)"
 	if [ -e /run/uap-settle.log ]; then
 		echo "barrier-begin"
 		cat /run/uap-settle.log
