@@ -1,53 +1,77 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The upstream form of the builtin (upstream/, a series for systemd's own
-# tree) against the newest systemd Debian has: the unpatched upstream
-# tarball (.orig.tar) of sid's systemd source package, or testing's when
-# the mirror does not have sid's files. TAP on stdout:
+# A series of the builtin in systemd's own form against the systemd of a
+# Debian suite, from the unpatched upstream tarball (.orig.tar) of its
+# source package. Two targets:
+#   upstream      upstream/, for systemd's own tree, against the newest
+#                 systemd Debian has: sid's, or testing's when the mirror
+#                 does not have sid's files (the default)
+#   backport-257  backport-257/, the same for systemd 257, against trixie's
+# TAP on stdout:
 #   1. the source is fetched (its Debian version and suite named)
-#   2. the series applies with git am; when it does not (sid moved on),
-#      the test fails naming the version and the patch
+#   2. the series applies with git am; when it does not (the suite moved
+#      on), the test fails naming the version and the patch
 #   3. what the series touches builds (the unit test and the objects of
 #      every file that uses module-util.h's loader), without a warning in
 #      the files it changes
 #   4. the unit test passes
 #
-#   check-upstream.sh              all four
-#   check-upstream.sh --apply-only 1 and 2 (no root needed); prints the
+#   check-upstream.sh [--target=upstream|backport-257]
+#                                  all four
+#   check-upstream.sh [--target=...] --apply-only
+#                                  1 and 2 (no root needed); prints the
 #                                  patched tree's path on stderr, to work in
 #
-# The build runs in a cached sid root (test/debian-suite.sh), sid's
-# toolchain for sid's tree; without root, on the host if its meson is as
-# new as the tree asks (meson_version in meson.build; bookworm's is, for
-# 262). UAP_UPSTREAM_BUILD=host|sid picks one. ccache: $UAP_CACHE/ccache-sid
-# (sid), $UAP_CACHE/ccache (host).
-# Everything lives under $UAP_CACHE/systemd-upstream, keyed on the Debian
-# version and the series: an unchanged series is not built again.
+# The build runs in a cached root of the target's suite (test/debian-suite.sh:
+# sid for upstream, trixie for backport-257), the suite's toolchain for the
+# suite's tree; without root, on the host if its meson is as new as the tree
+# asks (meson_version in meson.build; bookworm's is, for 262 and 257).
+# UAP_UPSTREAM_BUILD=host|root picks one (the suite's name means root).
+# ccache: $UAP_CACHE/ccache-SUITE (root), $UAP_CACHE/ccache (host).
+# Everything lives under $UAP_CACHE/systemd-upstream (upstream) or
+# $UAP_CACHE/systemd-backport-257, keyed on the Debian version and the
+# series: an unchanged series is not built again.
 # Skipped when the Debian archive cannot be reached, unless
 # UAP_SYSTEMD_REQUIRED is set (meson -Dsystemd-builtin=enabled).
 set -eu -o pipefail
 SD_DIR=$(cd "$(dirname "$0")" && pwd)
-UP_DIR=$SD_DIR/upstream
 . "$SD_DIR/../../test/debian-suite.sh"
 
-UP_CACHE=$UAP_CACHE/systemd-upstream
-# First suite whose systemd source can be fetched wins.
-UP_SUITES=${UAP_UPSTREAM_SUITES:-sid testing}
+target=upstream apply_only=false
+for arg in "$@"; do
+	case "$arg" in
+	--target=*) target=${arg#--target=} ;;
+	--apply-only) apply_only=true ;;
+	*) die "usage: $0 [--target=upstream|backport-257] [--apply-only]" ;;
+	esac
+done
+
 JOBS=${JOBS:-2}
-# What the build needs in the sid root: the tree's required dependencies
-# and libkmod's headers, nothing optional.
-SID_PACKAGES=(gcc libc6-dev meson ninja-build pkgconf gperf python3-jinja2 libkmod-dev diffutils ccache)
+# What the build needs in the suite's root: the tree's required
+# dependencies and libkmod's headers, nothing optional.
+ROOT_PACKAGES=(gcc libc6-dev meson ninja-build pkgconf gperf python3-jinja2 libkmod-dev diffutils ccache)
+case "$target" in
+upstream)
+	UP_DIR=$SD_DIR/upstream
+	UP_CACHE=$UAP_CACHE/systemd-upstream
+	# First suite whose systemd source can be fetched wins.
+	UP_SUITES=${UAP_UPSTREAM_SUITES:-sid testing}
+	ROOT_SUITE=sid
+	;;
+backport-257)
+	UP_DIR=$SD_DIR/backport-257
+	UP_CACHE=$UAP_CACHE/systemd-backport-257
+	UP_SUITES=${UAP_BACKPORT_257_SUITES:-trixie}
+	ROOT_SUITE=trixie
+	# 257 still requires libcap, libmount and libcrypt (262 does not).
+	ROOT_PACKAGES+=(libcap-dev libmount-dev libcrypt-dev)
+	;;
+*) die "--target=$target: upstream or backport-257" ;;
+esac
 # The sources that use the loader of module-util.h: their objects are built.
 UP_SOURCES='src/shared/module-util.c src/udev/udev-builtin-kmod.c src/modules-load/modules-load.c src/core/kmod-setup.c src/test/test-module-util.c'
 # The series' own files: a compiler warning in them fails the build step.
 UP_OWN='module-util\.[ch]|udev-builtin-kmod\.c|test-module-util\.c'
-
-apply_only=false
-case "${1:-}" in
---apply-only) apply_only=true ;;
-"") ;;
-*) die "usage: $0 [--apply-only]" ;;
-esac
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -112,13 +136,40 @@ if [ ! -f "$tree/.git/uap-applied" ]; then
 	if ! out=$(git -C "$tree" am --committer-date-is-author-date "${patches[@]}" 2>&1); then
 		not_ok "the series does NOT apply to systemd $ver ($suite)"
 		echo "$out" | diag
-		note "ERROR: udev-builtin/systemd/upstream does not apply to systemd $ver of Debian $suite" \
+		note "ERROR: udev-builtin/systemd/$(basename "$UP_DIR") does not apply to systemd $ver of Debian $suite" \
 			"(made against $made): rebase it on that tree ($tree, git am --abort first)"
 		exit 1
 	fi
 	touch "$tree/.git/uap-applied"
 fi
 ok "the series applies to systemd $ver with git am ($(git -C "$tree" log --format=%s "HEAD~${#patches[@]}..HEAD" | tac | paste -sd ';' | sed 's/;/; /g'))"
+# A backport is for Debian's tree: the orig tarball plus Debian's own
+# patches. Applying it to the tarball alone is only the same while none of
+# those patches touches the series' files.
+if [ "$target" != upstream ]; then
+	debian=$(compgen -G "$UP_CACHE/dl/systemd_${ver#*:}.debian.tar.*" | head -n 1 || true)
+	[ -n "$debian" ] || die "the systemd $ver source has no debian tarball in $UP_CACHE/dl"
+	mapfile -t dpatches < <(tar -xOf "$debian" debian/patches/series 2>/dev/null |
+		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' | awk '{ print $1 }')
+	files=$(git -C "$tree" diff --name-only "HEAD~${#patches[@]}" HEAD)
+	touching=()
+	for p in "${dpatches[@]}"; do
+		tar -xOf "$debian" "debian/patches/$p" |
+			sed -n 's,^+++ [^/]*/\([^[:space:]]*\).*,\1,p' | grep -xF "$files" >/dev/null &&
+			touching+=("$p")
+	done
+	if [ ${#touching[@]} -gt 0 ]; then
+		not_ok "Debian's own patches of systemd $ver touch the series' files: ${touching[*]}"
+		note "ERROR: apply udev-builtin/systemd/$(basename "$UP_DIR") on Debian's tree" \
+			"(dpkg-source -x) and rebase it there"
+		exit 1
+	fi
+	if [ ${#dpatches[@]} -eq 0 ]; then
+		echo "# Debian's systemd $ver has no patches of its own: the orig tarball is its tree"
+	else
+		echo "# Debian's systemd $ver has ${#dpatches[@]} patches of its own; none touches the series' files"
+	fi
+fi
 for old in "$UP_CACHE"/tree-* "$UP_CACHE"/build-* "$UP_CACHE"/base-*; do
 	case "$old" in
 	"$tree" | "$UP_CACHE/build-$key"-* | "$base") ;;
@@ -132,7 +183,7 @@ if $apply_only; then
 	exit 0
 fi
 
-# 3. The build, on the host or in the sid root.
+# 3. The build, on the host or in the suite's root.
 meson_ok() {
 	local want have
 	want=$(sed -n "s/^ *meson_version *: *'>= *\([0-9.]*\)'.*/\1/p" "$tree/meson.build" | head -n 1)
@@ -141,31 +192,32 @@ meson_ok() {
 }
 where=${UAP_UPSTREAM_BUILD:-}
 if [ -z "$where" ]; then
-	if [ "$(id -u)" -eq 0 ] || ! meson_ok; then where=sid; else where=host; fi
+	if [ "$(id -u)" -eq 0 ] || ! meson_ok; then where=$ROOT_SUITE; else where=host; fi
 fi
+[ "$where" != root ] || where=$ROOT_SUITE
 case "$where" in
 host)
 	T=$tree B=$UP_CACHE/build-$key-host
 	export CCACHE_DIR=$UAP_CACHE/ccache CCACHE_BASEDIR=$UP_CACHE CCACHE_NOHASHDIR=1
 	in_env() { env -C "$T" "$@"; }
 	;;
-sid)
+"$ROOT_SUITE")
 	if [ "$(id -u)" -ne 0 ]; then
-		skip "build: the sid root needs root"
-		skip "unit test: the sid root needs root"
+		skip "build: the $ROOT_SUITE root needs root"
+		skip "unit test: the $ROOT_SUITE root needs root"
 		exit 0
 	fi
-	root=$(suite_root sid "${SID_PACKAGES[@]}")
-	mkdir -p "$UAP_CACHE/ccache-sid"
-	T=/w/tree-$key B=/w/build-$key-sid
+	root=$(suite_root "$ROOT_SUITE" "${ROOT_PACKAGES[@]}")
+	mkdir -p "$UAP_CACHE/ccache-$ROOT_SUITE"
+	T=/w/tree-$key B=/w/build-$key-$ROOT_SUITE
 	export CCACHE_DIR=/ccache CCACHE_BASEDIR=/w CCACHE_NOHASHDIR=1
 	export SUITE_CHROOT_ENV='CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR'
 	in_env() {
-		suite_chroot --bind "$UP_CACHE" /w --bind "$UAP_CACHE/ccache-sid" /ccache "$root" \
+		suite_chroot --bind "$UP_CACHE" /w --bind "$UAP_CACHE/ccache-$ROOT_SUITE" /ccache "$root" \
 			env -C "$T" "$@"
 	}
 	;;
-*) die "UAP_UPSTREAM_BUILD=$where: host or sid" ;;
+*) die "UAP_UPSTREAM_BUILD=$where: host or root ($ROOT_SUITE)" ;;
 esac
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
 log=$UP_CACHE/build-$key-$where.log
