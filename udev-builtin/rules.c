@@ -184,25 +184,33 @@ const char *rules_form_to_string(enum rules_form form)
  * udevd named by the caller must be readable; the installed one may be
  * missing (a container, a build root): the program form works with any.
  */
-int rules_form_for(const char *udevd, bool explicit, enum rules_form *ret)
+int rules_form_for(const char *udevd, enum rules_form *ret)
 {
-        char path[PATH_MAX];
+        char found[PATH_MAX];
+        const char *path = udevd;
         int r;
 
         *ret = RULES_FORM_PROGRAM;
-        if (udevd)
-                snprintf(path, sizeof(path), "%s", udevd);
-        else if (udevd_path(path, sizeof(path)) < 0) {
-                log_debug("No systemd-udevd found: the rules run the program.");
-                return 0;
+        if (path && path[0] == '\0') {
+                log_error("--udevd= names no file.");
+                return -EINVAL;
+        }
+        if (path == NULL) {
+                if (udevd_path(found, sizeof(found)) < 0) {
+                        log_debug("No systemd-udevd found: the rules run the program.");
+                        return 0;
+                }
+                path = found;
         }
         r = udevd_has_async_probe(path);
-        if (r < 0) {
-                if (explicit)
-                        return log_error_errno(r, "Failed to read %s: %m", path);
-                log_warning_errno(r, "Failed to read %s, the rules run the program: %m", path);
-                return 0;
-        }
+        if (r == -EBADFD)
+                log_full(udevd ? LOG_ERR : LOG_WARNING, "%s is not a regular file%s.", path,
+                         udevd ? "" : ": the rules run the program");
+        else if (r < 0)
+                log_full_errno(udevd ? LOG_ERR : LOG_WARNING, r, "Failed to read %s%s: %m", path,
+                               udevd ? "" : ", the rules run the program");
+        if (r < 0)
+                return udevd ? r : 0;
         log_debug("%s %s \"kmod load " UDEVD_ASYNC_PROBE_OPTION "\": the rules %s.", path,
                   r ? "has" : "lacks", r ? "use udevd's builtin" : "run the program");
         if (r)
@@ -294,7 +302,7 @@ int rules_state(const struct uap_config *cfg, struct rules_state *ret)
 
         /* What the shipped rules test, as sd_booted() does. */
         ret->systemd = access("/run/systemd/system", F_OK) == 0;
-        (void) rules_form_for(NULL, false, &ret->form);
+        (void) rules_form_for(NULL, &ret->form);
         for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
                 snprintf(ret->path, sizeof(ret->path), "%s/" RULES_NAME, dirs[i]);
                 if (lstat(ret->path, &st) == 0)
@@ -535,7 +543,7 @@ int verb_rules(struct cli *cli, int argc, char **argv)
 
         warn_overrides(cli);
         o = (struct rules_options) { .no_cmdline = a.no_cmdline };
-        if (rules_form_for(a.udevd, a.udevd != NULL, &o.form) < 0)
+        if (rules_form_for(a.udevd, &o.form) < 0)
                 return EXIT_FAILURE;
         if (generate(cli, &o, &text, error) < 0)
                 return EXIT_FAILURE;

@@ -44,7 +44,7 @@ struct rules_state {
 };
 
 char *rules_generate(const struct uap_config *cfg, const struct rules_options *o);
-int rules_form_for(const char *udevd, bool explicit, enum rules_form *ret);
+int rules_form_for(const char *udevd, enum rules_form *ret);
 const char *rules_form_to_string(enum rules_form form);
 bool rules_run_program(const struct uap_config *cfg, const char *bus, bool has_property);
 int rules_state(const struct uap_config *cfg, struct rules_state *ret);

@@ -2,20 +2,32 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "udevd.h"
 
+#define READ_SIZE 65536
+
 /*
- * The option's name as getopt_long() and systemd's option parser keep it:
- * a string of its own in the binary. Stock udevd has no such string, so
- * finding it says that the kmod builtin takes the option; not finding it
- * (a stripped or packed binary, another spelling) only costs the exec of
- * the program form, which works with every udevd.
+ * The usage message of the kmod builtin that takes the option, as the
+ * patches of udev-builtin/systemd (262, and the 252 and 257 backports)
+ * word it. Not the option's name alone: systemd keeps its source paths in
+ * the binary, and a path or another string may end in "async-probe". Not
+ * finding it (another wording, a packed binary) costs only the program
+ * form, which works with every udevd.
  */
-static const char needle[] = "async-probe";
+static const char needle[] = "load [" UDEVD_ASYNC_PROBE_OPTION "]";
+#define NEEDLE_LEN (sizeof(needle) - 1)
+
+static void closep(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+}
 
 /* Where systemd installs udevd: merged /usr first, then split /usr's /lib. */
 int udevd_path(char *buf, size_t size)
@@ -35,50 +47,44 @@ int udevd_path(char *buf, size_t size)
 
 /*
  * Whether the udevd binary at @path has "kmod load --async-probe": 1 or 0,
- * or a negative errno when it cannot be read.
+ * or a negative errno when it cannot be read (-EBADFD: not a regular file).
  */
 int udevd_has_async_probe(const char *path)
 {
-        /* sizeof(needle) counts the NUL that ends the string in the binary. */
-        char buf[65536 + sizeof(needle)];
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
         size_t keep = 0;
         struct stat st;
-        int fd, r = 0;
 
+        /* O_NONBLOCK: a FIFO put there must not hang the boot. */
         fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0) {
-                r = -errno;
-                goto out;
-        }
-        /* Not a FIFO or a device, which could block or never end. */
-        if (!S_ISREG(st.st_mode)) {
-                r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-                goto out;
-        }
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        buf = malloc(READ_SIZE + NEEDLE_LEN);
+        if (buf == NULL)
+                return -ENOMEM;
+
         for (;;) {
-                ssize_t n = read(fd, buf + keep, sizeof(buf) - keep);
+                ssize_t n = read(fd, buf + keep, READ_SIZE);
                 size_t len;
 
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        break;
-                }
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
                 if (n == 0)
-                        break;
+                        return 0;
                 len = keep + (size_t) n;
-                if (memmem(buf, len, needle, sizeof(needle))) {
-                        r = 1;
-                        break;
-                }
-                /* A match may straddle two reads. */
-                keep = len < sizeof(needle) - 1 ? len : sizeof(needle) - 1;
+                if (memmem(buf, len, needle, NEEDLE_LEN))
+                        return 1;
+                /* The message may straddle two reads. */
+                keep = len < NEEDLE_LEN - 1 ? len : NEEDLE_LEN - 1;
                 memmove(buf, buf + len - keep, keep);
         }
-out:
-        close(fd);
-        return r;
 }
