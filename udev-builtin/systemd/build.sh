@@ -116,7 +116,8 @@ note "$variant ${targets[*]} ready in $B ($(( $(date +%s) - t0 )) s)"
 # used builds stay, and so does every build used within the last day.
 prune() {
 	local d n=0
-	for d in $(ls -dt "$SD_CACHE"/build-"$1" 2>/dev/null); do
+	for d in $(find "$SD_CACHE" -mindepth 1 -maxdepth 1 -type d -name "build-$1" -printf '%T@ %p\n' |
+		   sort -rn | cut -d' ' -f2-); do
 		[ "$d" = "$W" ] && continue
 		n=$((n + 1))
 		[ "$n" -le 1 ] && continue
