@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Build (or reuse) the patched udevadm, then run host-builtin.py on it.
+# Build (or reuse) the patched udevadm (backport-252) and the stock one of
+# the same source, then run host-builtin.py on them (and Debian's udevadm).
 #   host-test.sh TRAP.so SHIPPED_CONF_DIR
 # Skips (77) when systemd's build-deps are missing, unless
 # UAP_SYSTEMD_REQUIRED is set (meson -Dsystemd-builtin=enabled).
@@ -19,4 +20,5 @@ if ! missing=$(cd "$pristine" && dpkg-checkbuilddeps 2>&1); then
 	exit 0
 fi
 udevadm=$("$SD_DIR/build.sh" --print udevadm)
-exec python3 "$here/host-builtin.py" "$udevadm" "$@"
+stock=$("$SD_DIR/build.sh" --stock --print udevadm)
+exec python3 "$here/host-builtin.py" "$udevadm" "$1" "$2" "$stock" /bin/udevadm

@@ -5,27 +5,24 @@
 SD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$SD_DIR/../../test/debian-suite.sh"
 REPO_DIR=$UAP_TOP
-CORE_DIR=$REPO_DIR/udev-builtin/core
 SD_CACHE=$UAP_CACHE/systemd
 JOBS=${JOBS:-2}
 
-# The Debian source the series is made against: bookworm's systemd, with
-# Debian's own patches applied (what "apt-get source systemd" unpacks). No
-# Debian patch touches the files of this series, so it applies to the plain
-# upstream v252.39 tree too. Older versions stay on snapshot.debian.org.
+# The Debian source the backport is made against: bookworm's systemd, with
+# Debian's own patches applied (what "apt-get source systemd" unpacks). It
+# applies to the plain upstream v252.39 tree too (test/systemd/
+# check-backport.sh checks both). Older versions stay on snapshot.debian.org.
 SD_DEB_VERSION=252.39-1~deb12u2
 SD_DEB_SUITE=bookworm
 SD_UPSTREAM_VERSION=${SD_DEB_VERSION%%-*}
 
-# Where the core goes inside systemd's tree.
-SD_CORE_DEST=src/udev/async-probe
-
-# Commits of the series get this date, so regenerating is byte-for-byte stable.
-SD_PATCH_DATE="2025-05-20T00:00:00+00:00"
+# The series build.sh applies: the kmod builtin's --async-probe switch,
+# backported from the upstream form (upstream/) to 252.
+SD_SERIES_DIR=$SD_DIR/backport-252
 
 # The patch files named by the series file, in order.
 sd_series_patches() {
-	series_patches "$SD_DIR"
+	series_patches "$SD_SERIES_DIR"
 }
 
 # The unpacked Debian source tree (downloaded once, then reused), on stdout,
@@ -61,7 +58,7 @@ pristine_tree() {
 series_key() {
 	{
 		echo "$SD_DEB_VERSION"
-		cat "$SD_DIR/series"
+		cat "$SD_SERIES_DIR/series"
 		sd_series_patches | xargs -r cat
 		cat "$SD_DIR/build.sh"
 	} | sha256sum | cut -c1-16
