@@ -658,6 +658,14 @@ def rules_form_cases(r):
         ("udev_async_probe.buses= on an initramfs's command line: the program decides",
          f"options udev_async_probe buses={bus}", ["--no-kernel-cmdline"], "",
          "udev_async_probe.buses=usb", ["udev-async-probe load"]),
+        # Empty values: enable= is no boolean (the program loads
+        # synchronously), buses= lists none; either way not the builtin's
+        # async load.
+        ("udev_async_probe.enable= (empty) on the command line", f"options udev_async_probe buses={bus}",
+         ["--no-kernel-cmdline"], "", "udev_async_probe.enable=", []),
+        ("udev_async_probe.buses= (empty) on an initramfs's command line: the program decides",
+         f"options udev_async_probe buses={bus}", ["--no-kernel-cmdline"], "",
+         "udev_async_probe.buses=", ["udev-async-probe load"]),
     ]
     for desc, conf_line, extra, earlier, cmdline, want in cases:
         p, _, case = r.run(["rules", f"--udevd={udevd}"] + extra, None, {"conf": conf_line})
@@ -672,6 +680,10 @@ def rules_form_cases(r):
         problems = [] if p.returncode == 0 else [f"rules: exit status {p.returncode}"]
         if runs != want:
             problems.append(f"udev runs {runs}, expected {want}")
+        # What IMPORT{cmdline} set is not left in the device's properties.
+        left = [line for line in log.splitlines() if line.startswith("udev_async_probe.")]
+        if left:
+            problems.append(f"properties left from the command line: {left}")
         if problems:
             problems += [line for line in log.splitlines() if "async-probe" in line or "async_probe" in line]
         r.report(f"the builtin form read by udev for {device}: {desc}", problems, p)
