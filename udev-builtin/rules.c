@@ -82,17 +82,27 @@ static char *subsystem_match(const char *buses, bool *any)
  * Where the builtin form cannot decide by itself, the program does:
  * a switch on the command line of an initramfs's boot, or an ASYNC_PROBE
  * that is no boolean (it says so, and loads synchronously).
+ *
+ * The rescue switch: udev evaluates a line's ENV matches before its
+ * IMPORT, so the import is a line of its own. An empty value ("enable=",
+ * no boolean: synchronous) removes the property, hence the "-" for a
+ * switch that is not there. What is imported is dropped again, so that it
+ * is not kept in the udev database or passed to later programs. Only the
+ * IMPORT matches on a line that imports buses=: it matches when the switch
+ * is there, with any value.
  */
 static void print_builtin_body(FILE *f, const char *buses, bool any, bool no_cmdline)
 {
-        fprintf(f, "IMPORT{cmdline}=\"" CMDLINE_ENABLE "\"\n"
-                   "ENV{" CMDLINE_ENABLE "}==\"?*\", ENV{" CMDLINE_ENABLE "}!=\"" ASYNC_PROBE_TRUE "\", "
-                   "GOTO=\"async_probe_end\"\n");
-        if (no_cmdline)
-                fprintf(f, "IMPORT{cmdline}=\"" CMDLINE_BUSES "\"\n"
-                           "ENV{" CMDLINE_BUSES "}==\"?*\", " RUN_PROGRAM ", GOTO=\"async_probe_end\"\n");
-        fprintf(f, "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " RUN_BUILTIN ", " REQUESTED_PROPERTY ", "
+        fprintf(f, "ENV{" CMDLINE_ENABLE "}=\"-\"\n"
+                   "IMPORT{cmdline}=\"" CMDLINE_ENABLE "\"\n"
+                   "ENV{" CMDLINE_ENABLE "}!=\"-|" ASYNC_PROBE_TRUE "\", ENV{" CMDLINE_ENABLE "}=\"\", "
                    "GOTO=\"async_probe_end\"\n"
+                   "ENV{" CMDLINE_ENABLE "}=\"\"\n"
+                   "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " REQUESTED_PROPERTY "\n");
+        if (no_cmdline)
+                fprintf(f, "IMPORT{cmdline}=\"" CMDLINE_BUSES "\", ENV{" CMDLINE_BUSES "}=\"\", " RUN_PROGRAM ", "
+                           "GOTO=\"async_probe_end\"\n");
+        fprintf(f, "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " RUN_BUILTIN ", GOTO=\"async_probe_end\"\n"
                    "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_FALSE "\", GOTO=\"async_probe_end\"\n"
                    "ENV{ASYNC_PROBE}==\"?*\", " RUN_PROGRAM ", GOTO=\"async_probe_end\"\n");
         if (any)
@@ -142,7 +152,8 @@ char *rules_generate(const struct uap_config *cfg, const struct rules_options *o
         }
         if (o->form == RULES_FORM_BUILTIN)
                 fprintf(f, "# Form: builtin. udevd's kmod builtin takes " UDEVD_ASYNC_PROBE_OPTION
-                           " (the module's own\n# async_probe options still win); no program runs.\n");
+                           " (the module's own\n# async_probe options still win); the program runs only "
+                           "where the rules cannot decide.\n");
         else
                 fprintf(f, "# Form: program. udevd's kmod builtin has no " UDEVD_ASYNC_PROBE_OPTION ".\n");
 
