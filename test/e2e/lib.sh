@@ -64,6 +64,10 @@ start_udevd() {
 			not_ok "udev-async-probe rules failed"
 		note "rules: $(grep '^# Form:' /run/udev/rules.d/80-async-probe.rules)"
 	fi
+	# UML boots the host's root, whose /.dockerenv (the CI host is a
+	# container) makes systemd read PID 1's command line for the kernel's
+	# (IMPORT{cmdline}): give udevd the kernel's own, as on a real boot.
+	SYSTEMD_PROC_CMDLINE=$(cat /proc/cmdline) \
 	SYSTEMD_LOG_TARGET=kmsg SYSTEMD_LOG_LEVEL=${UDEV_LOG_LEVEL:-info} \
 		"$UDEVD" --daemon "$@" || { not_ok "systemd-udevd did not start"; return 1; }
 	udevadm settle -t 30

@@ -481,13 +481,15 @@ scenario_settle_best_effort() {
 scenario_builtin_form() {
 	conf "$BUSES" 'options uap_slow delay_ms=300' 'options uap_other delay_ms=300'
 	wrap_program ""
-	start_udevd
+	UDEV_LOG_LEVEL=debug start_udevd
 	grep -q '^SUBSYSTEM=="uaptest", RUN{builtin}+="kmod load --async-probe"' /run/udev/rules.d/80-async-probe.rules &&
 		ok "the generated rules take the builtin form for $UDEVD" ||
 		not_ok "the generated rules are not in the builtin form: $(grep RUN /run/udev/rules.d/80-async-probe.rules | xargs)"
 	load_bus ndevs=4 test_kinds=uap_slow other_kinds=uap_other
 	expect_driver uaptest uap_slow 1 1 async
 	expect_driver uapother uap_other 0 0 sync
+	# udevd's own word that its builtin inserted the module with the option.
+	expect_log "Inserted module 'uap_slow' with async_probe=1"
 	execs=$(grep -c . /run/e2e-execs 2>/dev/null || true)
 	[ "${execs:-0}" -eq 0 ] && ok "the program ran for no device" ||
 		not_ok "the program ran $execs times"
@@ -499,7 +501,7 @@ scenario_builtin_form() {
 # binds every device, synchronously
 scenario_builtin_line_stock() {
 	conf "$BUSES" 'options uap_slow delay_ms=300'
-	printf 'ELF\0async-probe\0' >/run/e2e-patched-udevd
+	printf 'ELF\0%%s: expected: load [--async-probe] [module]\0' >/run/e2e-patched-udevd
 	UDEVD_FOR_RULES=/run/e2e-patched-udevd start_udevd
 	grep -q 'RUN{builtin}+="kmod load --async-probe"' /run/udev/rules.d/80-async-probe.rules &&
 		ok "the rules are in the builtin form, read by Debian's stock udevd" ||
