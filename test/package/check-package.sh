@@ -98,6 +98,14 @@ done
 check "maintainer scripts parse with sh -n${bad:+ (not:$bad)}" [ -z "$bad" ]
 check "installing, upgrading and removing activate update-initramfs" \
 	grep -qx 'activate-noawait update-initramfs' "$ctl/triggers"
+udev_interest() {
+	local p
+	for p in /bin/udevadm /usr/bin/udevadm /lib/systemd/systemd-udevd /usr/lib/systemd/systemd-udevd; do
+		grep -qx "interest-noawait $p" "$ctl/triggers" || return 1
+	done
+}
+check "udev's udevadm and systemd-udevd, split or merged /usr, are file triggers (the rules' form follows udevd)" \
+	udev_interest
 check "postrm remove/purge deletes the rules generated at boot" \
 	grep -q 'rm -f /run/udev/rules.d/80-async-probe.rules' "$ctl/postrm"
 # unit_handled UNIT [stop]: enabled by postinst, its state purged by
@@ -180,6 +188,12 @@ units_enabled() {
 }
 check "enabled: the rules service for sysinit.target, its path unit, the barrier for systemd-udev-settle.service" \
 	units_enabled
+# What installing udev does to it: dpkg runs our postinst "triggered",
+# which without systemd (a chroot) has nothing to regenerate.
+out=$(in_root sh -c 'dpkg-trigger --no-await /bin/udevadm && dpkg --triggers-only --pending' 2>&1)
+check "a new /bin/udevadm (udev installed or upgraded) runs the package's trigger, which succeeds" \
+	eval 'grep -q "Processing triggers for $pkg" <<<"$out" && [ "$(in_root dpkg-query -W -f "\${Status}" $pkg)" = "install ok installed" ]' ||
+	tap_note "$out"
 out=$(in_root "$udevdir/$pkg" --version 2>&1)
 rc=$?
 tap_note "$pkg --version:" "$out"
