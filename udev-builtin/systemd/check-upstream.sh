@@ -22,10 +22,10 @@
 #                                  1 and 2 (no root needed); prints the
 #                                  patched tree's path on stderr, to work in
 #
-# The build runs in a cached root of the target's suite (test/debian-suite.sh:
-# sid for upstream, trixie for backport-257), the suite's toolchain for the
-# suite's tree; without root, on the host if its meson is as new as the tree
-# asks (meson_version in meson.build; bookworm's is, for 262 and 257).
+# The build runs on the host where its meson is as new as the tree asks
+# (meson_version in meson.build; bookworm's is, for 262 and 257), else in
+# a cached root of the target's suite (test/debian-suite.sh: sid for
+# upstream, trixie for backport-257), the suite's toolchain for its tree.
 # UAP_UPSTREAM_BUILD=host|root picks one (the suite's name means root).
 # ccache: $UAP_CACHE/ccache-SUITE (root), $UAP_CACHE/ccache (host).
 # Everything lives under $UAP_CACHE/systemd-upstream (upstream) or
@@ -191,8 +191,10 @@ meson_ok() {
 	[ -n "$want" ] && [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n 1)" = "$want" ]
 }
 where=${UAP_UPSTREAM_BUILD:-}
+# The host's toolchain where it is new enough (no root to make: minutes
+# off a cold run), the suite's root where it is not.
 if [ -z "$where" ]; then
-	if [ "$(id -u)" -eq 0 ] || ! meson_ok; then where=$ROOT_SUITE; else where=host; fi
+	if meson_ok; then where=host; else where=$ROOT_SUITE; fi
 fi
 [ "$where" != root ] || where=$ROOT_SUITE
 case "$where" in
