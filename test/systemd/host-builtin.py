@@ -52,7 +52,7 @@ class Runner(Tap):
         self.pci, self.other, self.pci2 = hostfix.build(self.tree)
 
     def run(self, udevadm, dev, builtin="kmod load --async-probe", conf="", cmdline="root=/dev/vda",
-            wrapper=(), live=(), trap_fail=""):
+            wrapper=(), live=(), trap_fail="", posixly_correct=False):
         case = tempfile.mkdtemp(dir=self.tmp)
         with open(os.path.join(case, "cmdline"), "w") as f:
             f.write(cmdline + "\n")
@@ -87,6 +87,8 @@ class Runner(Tap):
                "SYSTEMD_LOG_TARGET": "console", "SYSTEMD_LOG_COLOR": "0"}
         if trap_fail:
             env["TRAP_FAIL"] = trap_fail
+        if posixly_correct:
+            env["POSIXLY_CORRECT"] = "1"
         p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", "\n".join(setup)],
                            env=env, capture_output=True, text=True)
         return p, read_inserts(env["TRAP_LOG"])
@@ -264,6 +266,12 @@ def main():
                unwanted_log=r"Inserted module", trap_fail="uap_hostpci=EEXIST")
         r.case("--async-probe, module already loaded: nothing inserted", pci, [],
                r"Module 'uap_hostpci' is already loaded$", live=["uap_hostpci"])
+        # getopt_long() (252 has no other option parser) takes an unambiguous abbreviation, and with
+        # POSIXLY_CORRECT stops at "load": the switch is then a module name, i.e. a synchronous load.
+        r.case("'kmod load --async' (getopt abbreviation): as --async-probe", pci, ["uap_hostpci async_probe=1"],
+               r"Inserted module 'uap_hostpci' with async_probe=1$", builtin="kmod load --async")
+        r.case("POSIXLY_CORRECT: '--async-probe' after 'load' is a module name: loads nothing, no error", pci,
+               [], r"Failed to find module '--async-probe'", posixly_correct=True)
         reload_case(r)
         valgrind = os.environ.get("VALGRIND", shutil.which("valgrind") or "")
         if valgrind and pci:
