@@ -12,7 +12,11 @@ What this shows: with --async-probe the module asked for (by the device's
 MODALIAS or by name), and not its dependencies, is inserted with
 async_probe=1 appended to its own options, unless those set async_probe in
 any spelling, contain a quote or "--", or the module has an install
-command; without the switch nothing is appended; a bad option is refused
+command; without the switch nothing is appended and the log and inserts
+are stock 252's, byte for byte at debug level, also for a module that is
+already loaded (a tmpfs over /sys/module says so) or gets loaded meanwhile
+(the trap fails its finit_module() with EEXIST), which with the switch is
+logged as already loaded (KMOD_PROBE_FAIL_ON_LOADED); a bad option is refused
 and loads nothing; the stock binaries (the same source without the series,
 and Debian's /bin/udevadm) given the switch load nothing and do not fail;
 and nothing leaks or crashes under valgrind. What it cannot show: the
@@ -22,6 +26,7 @@ usage: host-builtin.py PATCHED_UDEVADM TRAP.so SHIPPED_CONF_DIR [STOCK_UDEVADM..
 (default stock: /bin/udevadm)
 Environment: CC, DEPMOD, VALGRIND (path; empty skips the valgrind case).
 """
+import difflib
 import os
 import re
 import shlex
@@ -47,7 +52,7 @@ class Runner(Tap):
         self.pci, self.other, self.pci2 = hostfix.build(self.tree)
 
     def run(self, udevadm, dev, builtin="kmod load --async-probe", conf="", cmdline="root=/dev/vda",
-            wrapper=()):
+            wrapper=(), live=(), trap_fail="", posixly_correct=False):
         case = tempfile.mkdtemp(dir=self.tmp)
         with open(os.path.join(case, "cmdline"), "w") as f:
             f.write(cmdline + "\n")
@@ -69,11 +74,21 @@ class Runner(Tap):
             "mount -t tmpfs tmpfs /run",
             "mkdir -p /run/udev/data",
         ]
+        if live:
+            # Modules already loaded, as libkmod's kmod_module_get_initstate() sees them: sysfs
+            # cannot be written, so a tmpfs over /sys/module holds their "initstate" files.
+            setup.append("mount -t tmpfs tmpfs /sys/module")
+            for m in live:
+                setup.append(f"mkdir /sys/module/{m} && echo live >/sys/module/{m}/initstate")
         cmd = list(wrapper) + [udevadm, "test-builtin", builtin, syspath]
         setup.append("exec " + " ".join(shlex.quote(c) for c in cmd))
         env = {"PATH": os.environ["PATH"], "LD_PRELOAD": self.trap,
                "TRAP_LOG": os.path.join(case, "inserts"), "SYSTEMD_LOG_LEVEL": "debug",
                "SYSTEMD_LOG_TARGET": "console", "SYSTEMD_LOG_COLOR": "0"}
+        if trap_fail:
+            env["TRAP_FAIL"] = trap_fail
+        if posixly_correct:
+            env["POSIXLY_CORRECT"] = "1"
         p = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", "\n".join(setup)],
                            env=env, capture_output=True, text=True)
         return p, read_inserts(env["TRAP_LOG"])
@@ -82,7 +97,7 @@ class Runner(Tap):
         out = (p.stdout + p.stderr).splitlines()[-25:] if p is not None else []
         super().report(name, problems, [f"out: {line}" for line in out])
 
-    def case(self, name, dev, want_inserts, want_log, udevadm=None, want_status=0, **kw):
+    def case(self, name, dev, want_inserts, want_log, udevadm=None, want_status=0, unwanted_log=None, **kw):
         if dev is None:
             self.skip(name, "no such device in this machine's sysfs")
             return
@@ -95,10 +110,41 @@ class Runner(Tap):
             problems.append(f"inserts {inserts}, expected {want_inserts}")
         if want_log and not re.search(want_log, out, re.M):
             problems.append(f"log does not match {want_log!r}")
+        if unwanted_log and re.search(unwanted_log, out, re.M):
+            problems.append(f"log matches {unwanted_log!r}")
         self.report(name, problems, p)
         # The decision line, for the reader of the test log.
         for line in out.splitlines():
             if re.search(r"Inserted|Failed to (find|insert)|Not adding|Ran install|expected: load|option", line):
+                print(f"# {line.strip()}")
+
+
+    def same_as_stock(self, name, dev, want_inserts, want_log, **kw):
+        """Without --async-probe the series changes nothing: the patched udevadm logs, at debug
+        level, exactly what the same source without the series logs, and libkmod gets the same
+        inserts (flags and options alike, as far as the trap sees them)."""
+        stock = next((s for s in self.stocks if s != "/bin/udevadm"), None)
+        if dev is None or stock is None:
+            self.skip(name, "no such device in this machine's sysfs" if dev is None else "no stock build")
+            return
+        p, inserts = self.run(self.patched, dev, **kw)
+        q, stock_inserts = self.run(stock, dev, **kw)
+        out, stock_out = (p.stdout + p.stderr).splitlines(), (q.stdout + q.stderr).splitlines()
+        problems = []
+        if (p.returncode, inserts) != (q.returncode, stock_inserts):
+            problems.append(f"exit status {p.returncode}, inserts {inserts}; "
+                            f"stock: {q.returncode}, {stock_inserts}")
+        if inserts != want_inserts:
+            problems.append(f"inserts {inserts}, expected {want_inserts}")
+        if not re.search(want_log, "\n".join(out), re.M):
+            problems.append(f"log does not match {want_log!r}")
+        diff = [line for line in difflib.unified_diff(stock_out, out, "stock", "patched", lineterm="", n=0)
+                if line[:1] in "+-" and line[:3] not in ("---", "+++")]
+        if diff:
+            problems.append("log differs from stock's: " + "; ".join(diff[:6]))
+        self.report(name, problems, p)
+        for line in out:
+            if re.search(r"Inserted|already loaded|Ran install|Failed to (find|insert)", line):
                 print(f"# {line.strip()}")
 
 
@@ -190,6 +236,42 @@ def main():
             r.case(f"stock {stock} given 'kmod load --async-probe': loads nothing, no error", pci, [],
                    r"Failed to find module '--async-probe'" if stock != "/bin/udevadm" else None,
                    udevadm=stock)
+        # Without the switch, module_load_and_warn() is 252's: no KMOD_PROBE_FAIL_ON_LOADED, no new
+        # log lines, whatever state the module is in.
+        r.same_as_stock("plain 'kmod load': stock 252's log and inserts", pci, ["uap_hostpci"],
+                        r"Inserted module 'uap_hostpci'$", builtin="kmod load")
+        r.same_as_stock("plain 'kmod load', module already loaded: stock 252's log, nothing inserted", pci,
+                        [], r"Module 'uap_hostpci' is already loaded$", builtin="kmod load",
+                        live=["uap_hostpci"])
+        # Loaded by someone else after the state was read: finit_module() fails with EEXIST, which
+        # libkmod without KMOD_PROBE_FAIL_ON_LOADED takes for success.
+        r.same_as_stock("plain 'kmod load', loaded meanwhile (EEXIST): stock 252's log (\"Inserted\")", pci,
+                        ["uap_hostpci -> EEXIST"], r"Inserted module 'uap_hostpci'$", builtin="kmod load",
+                        trap_fail="uap_hostpci=EEXIST")
+        r.same_as_stock("'kmod load NAME', loaded meanwhile (EEXIST): stock 252's log", pci,
+                        ["uap_hostpci -> EEXIST"], r"Inserted module 'uap_hostpci'$",
+                        builtin="kmod load uap_hostpci", trap_fail="uap_hostpci=EEXIST")
+        r.same_as_stock("plain 'kmod load', install command: stock 252's log (\"Inserted\")", pci,
+                        ["install-cmd uap_hostpci opts=[foo=1 ]"], r"Inserted module 'uap_hostpci'$",
+                        builtin="kmod load",
+                        conf='options uap_hostpci foo=1\n'
+                             'install uap_hostpci echo "install-cmd uap_hostpci opts=[$CMDLINE_OPTS]" >>"$TRAP_LOG"')
+        r.same_as_stock("plain 'kmod load', insert fails (ENODEV): stock 252's log", pci,
+                        ["uap_hostpci -> ENODEV"], r"Failed to insert module 'uap_hostpci'",
+                        builtin="kmod load", trap_fail="uap_hostpci=ENODEV")
+        # With the switch, KMOD_PROBE_FAIL_ON_LOADED: a module loaded meanwhile is said to be so, not
+        # inserted by us with async_probe=1.
+        r.case("--async-probe, loaded meanwhile (EEXIST): logged as already loaded", pci,
+               ["uap_hostpci async_probe=1 -> EEXIST"], r"Module 'uap_hostpci' is already loaded$",
+               unwanted_log=r"Inserted module", trap_fail="uap_hostpci=EEXIST")
+        r.case("--async-probe, module already loaded: nothing inserted", pci, [],
+               r"Module 'uap_hostpci' is already loaded$", live=["uap_hostpci"])
+        # getopt_long() (252 has no other option parser) takes an unambiguous abbreviation, and with
+        # POSIXLY_CORRECT stops at "load": the switch is then a module name, i.e. a synchronous load.
+        r.case("'kmod load --async' (getopt abbreviation): as --async-probe", pci, ["uap_hostpci async_probe=1"],
+               r"Inserted module 'uap_hostpci' with async_probe=1$", builtin="kmod load --async")
+        r.case("POSIXLY_CORRECT: '--async-probe' after 'load' is a module name: loads nothing, no error", pci,
+               [], r"Failed to find module '--async-probe'", posixly_correct=True)
         reload_case(r)
         valgrind = os.environ.get("VALGRIND", shutil.which("valgrind") or "")
         if valgrind and pci:
