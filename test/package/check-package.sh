@@ -65,13 +65,13 @@ missing=
 for p in $(series_patches "$UAP_TOP/kernel-patch") "$UAP_TOP/kernel-patch/series"; do
 	has "$doc/kernel-patch/$(basename "$p")" || missing="$missing kernel-patch/$(basename "$p")"
 done
-for d in upstream backport-252; do
+for d in upstream backport-252 backport-257; do
 	for p in $(series_patches "$UAP_TOP/udev-builtin/systemd/$d") "$UAP_TOP/udev-builtin/systemd/$d/series" \
 		 "$UAP_TOP/udev-builtin/systemd/$d/README.md"; do
 		has "$doc/systemd-patch/$d/$(basename "$p")" || missing="$missing systemd-patch/$d/$(basename "$p")"
 	done
 done
-check "every patch of the kernel series and of both systemd series (upstream, backport-252), their series files and READMEs, uncompressed in $doc${missing:+ (missing:$missing)}" [ -z "$missing" ]
+check "every patch of the kernel series and of the systemd series (upstream, backport-252, backport-257), their series files and READMEs, uncompressed in $doc${missing:+ (missing:$missing)}" [ -z "$missing" ]
 # The README links docs/ (pages and pictures) and both series' READMEs:
 # shipped, uncompressed, every relative link resolving in $doc.
 unpacked=$build/deb-root
