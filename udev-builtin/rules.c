@@ -36,6 +36,7 @@
 /* The command line's switches, as IMPORT{cmdline} names their properties. */
 #define CMDLINE_ENABLE UAP_CONFIG_MODULE ".enable"
 #define CMDLINE_BUSES UAP_CONFIG_MODULE ".buses"
+#define CMDLINE_ABSENT "not given"
 
 /*
  * The events that reach the program: the policy can only append
@@ -79,29 +80,39 @@ static char *subsystem_match(const char *buses, bool *any)
 }
 
 /*
- * Where the builtin form cannot decide by itself, the program does:
- * a switch on the command line of an initramfs's boot, or an ASYNC_PROBE
- * that is no boolean (it says so, and loads synchronously).
+ * In an initramfs's rules (made without the kernel command line), a bus
+ * list on the command line of its boot hands each event to the program,
+ * which reads it. Only the IMPORT matches on this line: it matches when the
+ * switch is there, with any value, and what it imported is dropped again.
+ */
+static void print_cmdline_buses(FILE *f)
+{
+        fprintf(f, "IMPORT{cmdline}=\"" CMDLINE_BUSES "\", ENV{" CMDLINE_BUSES "}=\"\", " RUN_PROGRAM ", "
+                   "GOTO=\"async_probe_end\"\n");
+}
+
+/*
+ * Where the builtin form cannot decide by itself, the program does: the
+ * bus list above, or an ASYNC_PROBE that is no boolean (it says so, and
+ * loads synchronously).
  *
  * The rescue switch: udev evaluates a line's ENV matches before its
- * IMPORT, so the import is a line of its own. An empty value ("enable=",
- * no boolean: synchronous) removes the property, hence the "-" for a
- * switch that is not there. What is imported is dropped again, so that it
- * is not kept in the udev database or passed to later programs. Only the
- * IMPORT matches on a line that imports buses=: it matches when the switch
- * is there, with any value.
+ * IMPORT, so the import is a line of its own, after a value no command
+ * line word gives (it holds a space) for a switch that is not there. Any
+ * other value but a true one, an empty one included, turns it off. What
+ * was imported is dropped again, so that it is not kept in the udev
+ * database or passed to later programs.
  */
 static void print_builtin_body(FILE *f, const char *buses, bool any, bool no_cmdline)
 {
-        fprintf(f, "ENV{" CMDLINE_ENABLE "}=\"-\"\n"
+        fprintf(f, "ENV{" CMDLINE_ENABLE "}=\"" CMDLINE_ABSENT "\"\n"
                    "IMPORT{cmdline}=\"" CMDLINE_ENABLE "\"\n"
-                   "ENV{" CMDLINE_ENABLE "}!=\"-|" ASYNC_PROBE_TRUE "\", ENV{" CMDLINE_ENABLE "}=\"\", "
-                   "GOTO=\"async_probe_end\"\n"
+                   "ENV{" CMDLINE_ENABLE "}!=\"" CMDLINE_ABSENT "|" ASYNC_PROBE_TRUE "\", "
+                   "ENV{" CMDLINE_ENABLE "}=\"\", GOTO=\"async_probe_end\"\n"
                    "ENV{" CMDLINE_ENABLE "}=\"\"\n"
                    "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " REQUESTED_PROPERTY "\n");
         if (no_cmdline)
-                fprintf(f, "IMPORT{cmdline}=\"" CMDLINE_BUSES "\", ENV{" CMDLINE_BUSES "}=\"\", " RUN_PROGRAM ", "
-                           "GOTO=\"async_probe_end\"\n");
+                print_cmdline_buses(f);
         fprintf(f, "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " RUN_BUILTIN ", GOTO=\"async_probe_end\"\n"
                    "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_FALSE "\", GOTO=\"async_probe_end\"\n"
                    "ENV{ASYNC_PROBE}==\"?*\", " RUN_PROGRAM ", GOTO=\"async_probe_end\"\n");
@@ -111,10 +122,13 @@ static void print_builtin_body(FILE *f, const char *buses, bool any, bool no_cmd
                 fprintf(f, "SUBSYSTEM==\"%s\", " RUN_BUILTIN ", " REQUESTED_PROPERTY "\n", buses);
 }
 
-static void print_program_body(FILE *f, const char *buses, bool any)
+/* The program reads the rescue switch itself. */
+static void print_program_body(FILE *f, const char *buses, bool any, bool no_cmdline)
 {
-        fprintf(f, "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " REQUESTED_PROPERTY "\n"
-                   "ENV{ASYNC_PROBE}==\"?*\", " RUN_PROGRAM ", GOTO=\"async_probe_end\"\n");
+        fprintf(f, "ENV{ASYNC_PROBE}==\"" ASYNC_PROBE_TRUE "\", " REQUESTED_PROPERTY "\n");
+        if (no_cmdline)
+                print_cmdline_buses(f);
+        fprintf(f, "ENV{ASYNC_PROBE}==\"?*\", " RUN_PROGRAM ", GOTO=\"async_probe_end\"\n");
         if (any)
                 fprintf(f, RUN_PROGRAM ", " REQUESTED_PROPERTY "\n");
         else if (*buses)
@@ -175,7 +189,7 @@ char *rules_generate(const struct uap_config *cfg, const struct rules_options *o
         if (o->form == RULES_FORM_BUILTIN)
                 print_builtin_body(f, buses, any, o->no_cmdline);
         else
-                print_program_body(f, buses, any);
+                print_program_body(f, buses, any, o->no_cmdline);
         fprintf(f, "LABEL=\"async_probe_end\"\n");
 out:
         if (fclose(f) != 0) {

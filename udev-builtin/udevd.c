@@ -29,12 +29,15 @@ static void closep(int *fd)
                 close(*fd);
 }
 
-/* Where systemd installs udevd: merged /usr first, then split /usr's /lib. */
+/*
+ * Where systemd installs udevd: split /usr's /lib first (its unit runs that
+ * one; on merged /usr both name the same file), then /usr/lib.
+ */
 int udevd_path(char *buf, size_t size)
 {
         static const char * const paths[] = {
-                "/usr/lib/systemd/systemd-udevd",
                 "/lib/systemd/systemd-udevd",
+                "/usr/lib/systemd/systemd-udevd",
         };
 
         for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)

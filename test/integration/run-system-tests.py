@@ -564,7 +564,7 @@ def fake_udevd(r, name, content):
 def rules_form_cases(r):
     """The form of the generated rules follows the udevd that will read
     them: its kmod builtin takes --async-probe where the binary holds the
-    option's name (getopt's table keeps it as a string of its own)."""
+    builtin's usage message, "load [--async-probe]"."""
     conf = {"conf": "options udev_async_probe buses=pci"}
     builtin_line = 'SUBSYSTEM=="pci", RUN{builtin}+="kmod load --async-probe", ' \
                    'ENV{UDEV_ASYNC_PROBE_REQUESTED}="1"\n'
@@ -580,9 +580,9 @@ def rules_form_cases(r):
         ("the option's name alone", b"\x7fELF\0kmod\0async-probe\0load\0", False),
         ("no such string", b"\x7fELF\0kmod\0load\0" * 1000, False),
     ]
-    # The message across a boundary of the reader's reads, wherever they
-    # fall (the powers of two, and 64 KiB plus the message).
-    for boundary in (4096, 65536, 65556, 131072, 131092):
+    # The message across a boundary of the reader's 64 KiB reads (and
+    # of a page).
+    for boundary in (4096, 65536, 131072):
         start = boundary - 10
         fakes.append((f"the message across byte {boundary}",
                        b"\x7fELF" + b"x" * (start - 4 - 14) + usage + b"tail", True))
@@ -599,19 +599,19 @@ def rules_form_cases(r):
         r.report(f"rules --udevd=FILE, {desc}: the {'builtin' if builtin else 'program'} form", problems, p)
 
     # The stock udevd of this host: the program form, named or found.
-    stock = next((u for u in ("/usr/lib/systemd/systemd-udevd", "/lib/systemd/systemd-udevd")
+    stock = next((u for u in ("/lib/systemd/systemd-udevd", "/usr/lib/systemd/systemd-udevd")
                   if os.path.exists(u)), None)
     if stock is None:
         r.skip("the host's stock udevd: the program form", "no systemd-udevd here")
     else:
         with open(stock, "rb") as f:
-            has = b"async-probe\0" in f.read()
+            has = b"load [--async-probe]" in f.read()
         for args in (["rules", f"--udevd={stock}"], ["rules"]):
             p, _, _ = r.run(args, None, conf)
             out = p.stdout.decode()
             problems = [] if p.returncode == 0 else [f"exit status {p.returncode}"]
             if has:
-                problems.append(f"{stock} holds the option's name: not a stock udevd")
+                problems.append(f"{stock} holds the builtin's usage message: not a stock udevd")
             elif program_line not in out or "RUN{builtin}" in out:
                 problems.append(f"not the program form: {out!r}")
             r.report(f"{' '.join(args)} with this host's {stock}: the program form", problems, p)
@@ -687,6 +687,21 @@ def rules_form_cases(r):
         if problems:
             problems += [line for line in log.splitlines() if "async-probe" in line or "async_probe" in line]
         r.report(f"the builtin form read by udev for {device}: {desc}", problems, p)
+
+    # The program form of an initramfs's rules hands a bus list on the
+    # command line to the program too, also for a bus the files do not list.
+    p, _, case = r.run(["rules", "--no-kernel-cmdline"], None,
+                       {"conf": "options udev_async_probe buses=nosuchbus"})
+    rules = os.path.join(case, "program.rules")
+    with open(rules, "wb") as f:
+        f.write(p.stdout)
+    problems = [] if p.returncode == 0 and b"RUN{program}" in p.stdout else ["not the program form"]
+    for cmdline, want in (("", []), (f"udev_async_probe.buses={bus}", ["udev-async-probe load"])):
+        runs, log = udev_runs(rules, device, "true", "root=/dev/vda " + cmdline)
+        if runs != want:
+            problems.append(f"with '{cmdline}': udev runs {runs}, expected {want}")
+    r.report(f"the program form of an initramfs's rules: buses= on its command line reaches the program "
+             f"for {device}", problems, p)
 
 
 def long_list_cases(r):
