@@ -85,23 +85,19 @@ suite_apt_options() {
 		-o "Acquire::Languages=none"
 }
 
-# suite_apt SUITE ARGS...: apt-get with the suite's configuration.
-suite_apt() {
-	local suite=$1 opts
-	shift
+# suite_apt_tool TOOL SUITE ARGS...: apt-get or apt-cache with the suite's
+# configuration.
+suite_apt_tool() {
+	local tool=$1 suite=$2 opts
+	shift 2
 	suite_sources "$suite" >/dev/null
 	mapfile -t opts < <(suite_apt_options "$suite")
-	apt-get "${opts[@]}" "$@"
+	"$tool" "${opts[@]}" "$@"
 }
 
-# suite_apt_cache SUITE ARGS...: apt-cache with the suite's configuration.
-suite_apt_cache() {
-	local suite=$1 opts
-	shift
-	suite_sources "$suite" >/dev/null
-	mapfile -t opts < <(suite_apt_options "$suite")
-	apt-cache "${opts[@]}" "$@"
-}
+# suite_apt SUITE ARGS... and suite_apt_cache SUITE ARGS...
+suite_apt() { suite_apt_tool apt-get "$@"; }
+suite_apt_cache() { suite_apt_tool apt-cache "$@"; }
 
 # suite_update SUITE: apt-get update of the suite's lists, once per
 # shell and suite (the lists are locked: parallel tests wait). When the

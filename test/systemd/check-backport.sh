@@ -21,16 +21,7 @@ not_ok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
 diag() { sed 's/^/# /'; }
 failed=0
 
-pristine=$(pristine_tree) || {
-	[ $? -eq 77 ] || exit 1
-	echo "1..0 # SKIP no systemd $SD_DEB_VERSION source"
-	exit 0
-}
-if ! missing=$(cd "$pristine" && dpkg-checkbuilddeps 2>&1); then
-	[ -n "${UAP_SYSTEMD_REQUIRED:-}" ] && die "$missing (run udev-builtin/systemd/ci-prepare.sh)"
-	echo "1..0 # SKIP systemd build-deps missing: $missing"
-	exit 0
-fi
+sd_tap_pristine_tree
 echo "1..5"
 T=$(mktemp -d "${TMPDIR:-/tmp}/uap-check-backport.XXXXXX")
 trap 'rm -rf "$T"' EXIT

@@ -9,16 +9,7 @@ set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../udev-builtin/systemd/lib.sh"
 
-pristine=$(pristine_tree) || {
-	[ $? -eq 77 ] || exit 1
-	echo "1..0 # SKIP no systemd $SD_DEB_VERSION source"
-	exit 0
-}
-if ! missing=$(cd "$pristine" && dpkg-checkbuilddeps 2>&1); then
-	[ -n "${UAP_SYSTEMD_REQUIRED:-}" ] && die "$missing (run udev-builtin/systemd/ci-prepare.sh)"
-	echo "1..0 # SKIP systemd build-deps missing: $missing"
-	exit 0
-fi
+sd_tap_pristine_tree
 udevadm=$("$SD_DIR/build.sh" --print udevadm)
 stock=$("$SD_DIR/build.sh" --stock --print udevadm)
 exec python3 "$here/host-builtin.py" "$udevadm" "$1" "$2" "$stock" /bin/udevadm

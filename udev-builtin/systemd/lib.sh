@@ -53,6 +53,23 @@ pristine_tree() {
 	echo "$tree"
 }
 
+# For a TAP test: sets $pristine to the unpacked tree, or ends the test
+# as skipped (exit 0) when the source cannot be fetched or the build-deps
+# are missing; with UAP_SYSTEMD_REQUIRED set, missing build-deps fail it.
+sd_tap_pristine_tree() {
+	local missing
+	pristine=$(pristine_tree) || {
+		[ $? -eq 77 ] || exit 1
+		echo "1..0 # SKIP no systemd $SD_DEB_VERSION source"
+		exit 0
+	}
+	if ! missing=$(cd "$pristine" && dpkg-checkbuilddeps 2>&1); then
+		[ -n "${UAP_SYSTEMD_REQUIRED:-}" ] && die "$missing (run udev-builtin/systemd/ci-prepare.sh)"
+		echo "1..0 # SKIP systemd build-deps missing: $missing"
+		exit 0
+	fi
+}
+
 # Key for builds from the patched tree: Debian version, series, patches and
 # the build script itself.
 series_key() {
