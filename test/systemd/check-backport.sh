@@ -37,6 +37,7 @@ applies() {
 	done
 }
 mkdir -p "$T/debian" "$T/upstream"
+# shellcheck disable=SC2154 # pristine: set by sd_tap_pristine_tree
 (cd "$pristine" && cp --parents $touched "$T/debian/")
 orig=$SD_CACHE/dl-$SD_DEB_VERSION/systemd_$SD_UPSTREAM_VERSION.orig.tar.gz
 top=$(set +o pipefail; tar -tzf "$orig" | head -n1 | cut -d/ -f1)
