@@ -1,39 +1,88 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Regenerate the series from a kernel git tree whose last N commits are the
-# series on top of the unpacked linux-source-6.12:
-#   kernel-patch/regen.sh <kernel-git-tree> <N>
-# The cover letter's subject and text are kept from the current
-# 0000-cover-letter.patch (edit them there); git regenerates its shortlog
-# and diffstat. The series file lists the patches, not the cover letter.
+# Regenerate both series from a kernel git tree whose commits after BASE
+# are the core series (the first CORE_N of them) and then the RFC:
+#
+#   kernel-patch/regen.sh TREE BASE CORE_N
+#
+# The cover letters' subjects and texts come from core/cover-letter.txt
+# and rfc/cover-letter.txt (first line: subject; then a blank line and
+# the text). The author, the Signed-off-by lines and the cover letters'
+# sender are the identity of `git config user.name` and `user.email` in
+# this repository, whoever made the commits in TREE: run it with your own
+# identity before sending. Cc comes from the tree's
+# scripts/get_maintainer.pl, plus the people of the thread the series
+# answers (EXTRA_CC).
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-tree=$1 n=$2
-cover=$here/0000-cover-letter.patch
+[ $# -eq 3 ] || { echo "usage: $0 TREE BASE CORE_N" >&2; exit 2; }
+tree=$1 base=$2 core_n=$3
+EXTRA_CC=(
+	"Tejun Heo <tj@kernel.org>"
+	"Bart Van Assche <bvanassche@acm.org>"
+)
 
-# The cover letter's subject (without "[PATCH 0/N] ") and text up to the
-# shortlog ("Author Name (N):"), as a branch description for format-patch.
-description= date=
-if [ -f "$cover" ]; then
-	date=$(grep -m1 '^Date: ' "$cover" || true)
-	description=$(awk '
-		/^Subject: / { sub(/^Subject: (\[[^]]*\] )?/, ""); subj = $0; insubj = 1; next }
-		insubj && /^ / { sub(/^ /, ""); subj = subj " " $0; next }
-		insubj { insubj = 0 }
-		!body && /^$/ && subj != "" { body = 1; print subj; print ""; next }
-		body && /^[^ ].* \([0-9]+\):$/ { exit }
-		body { print }
-	' "$cover" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}')
-fi
+name=$(git -C "$here" config user.name) && email=$(git -C "$here" config user.email) ||
+	{ echo "$0: set git config user.name and user.email" >&2; exit 1; }
+ident="$name <$email>"
+total=$(git -C "$tree" rev-list --count "$base..HEAD")
+[ "$core_n" -gt 0 ] && [ "$core_n" -lt "$total" ] ||
+	{ echo "$0: $total commits after $base, CORE_N=$core_n" >&2; exit 1; }
+core_tip=$(git -C "$tree" rev-list --reverse "$base..HEAD" | sed -n "${core_n}p")
 
-rm -f "$here"/0*.patch
-branch=$(git -C "$tree" rev-parse --abbrev-ref HEAD)
-git -C "$tree" -c "branch.$branch.description=$description" format-patch -q \
-	--zero-commit --no-signature --cover-letter --cover-from-description=subject \
-	-o "$here" "HEAD~$n"
-# Keep the cover letter's date: regenerating is not resending.
-[ -z "$date" ] || sed -i "0,/^Date: .*/s//$date/" "$cover"
-{
-	echo "# udev-async-probe kernel series, in order (git format-patch output)"
-	(cd "$here" && ls 0*.patch | grep -v '^0000-')
-} >"$here/series"
+# one DIR FROM TO PREFIX: format FROM..TO into DIR, cover letter from
+# DIR/cover-letter.txt.
+one() {
+	local dir=$here/$1 from=$2 to=$3 prefix=$4 tmp args=() who p
+	tmp=$(mktemp -d)
+	while read -r who; do
+		args+=(--cc="$who")
+	done < <(git -C "$tree" format-patch -q --stdout "$from..$to" |
+		(cd "$tree" && scripts/get_maintainer.pl --no-rolestats --no-git \
+			--no-git-fallback) 2>/dev/null || true)
+	for who in "${EXTRA_CC[@]}"; do
+		args+=(--cc="$who")
+	done
+	git -C "$tree" -c "user.name=$name" -c "user.email=$email" \
+		format-patch -q --zero-commit --no-signature --cover-letter \
+		--subject-prefix="$prefix" "${args[@]}" -o "$tmp" "$from..$to"
+	# The cover letter's subject and text; the shortlog names the identity.
+	python3 - "$tmp"/0000-cover-letter.patch "$dir/cover-letter.txt" "$name" <<'PY'
+import re
+import sys
+path, text, name = sys.argv[1:]
+subject, _, body = open(text).read().partition("\n\n")
+s = open(path).read()
+# The shortlog's "Author (N):" line, before the text goes in.
+lines = s.split("\n")
+for i, l in enumerate(lines):
+    if re.fullmatch(r"\S.* \(\d+\):", l):
+        lines[i] = name + " (" + l.rsplit("(", 1)[1]
+        break
+s = "\n".join(lines)
+s = s.replace("*** SUBJECT HERE ***", subject.strip(), 1)
+s = s.replace("*** BLURB HERE ***", body.rstrip("\n"), 1)
+open(path, "w").write(s)
+PY
+	# The commits' author and sign-off become the configured identity.
+	for p in "$tmp"/*.patch; do
+		awk -v ident="$ident" '
+			!hdr && /^From: / { print "From: " ident; skip = 1; next }
+			skip && /^ / { next }
+			{ skip = 0 }
+			/^Subject: / { hdr = 1 }
+			/^Signed-off-by: / { print "Signed-off-by: " ident; next }
+			{ print }
+		' "$p" >"$p.new" && mv "$p.new" "$p"
+	done
+	rm -f "$dir"/0*.patch
+	mv "$tmp"/*.patch "$dir/"
+	rmdir "$tmp"
+	{
+		echo "# $prefix, in order (git format-patch output)"
+		(cd "$dir" && ls 0*.patch | grep -v '^0000-')
+	} >"$dir/series"
+}
+
+one core "$base" "$core_tip" "PATCH v4"
+one rfc "$core_tip" HEAD "RFC PATCH v4"

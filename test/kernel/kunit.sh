@@ -9,9 +9,16 @@
 set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
 
-paths=$("$KTEST_DIR/build.sh" --print-paths) || die "kernel build failed"
-eval "$paths"
-W=$(dirname "$UAP_KBUILD")
+if [ "$KBASE" = 6.12 ]; then
+	paths=$("$KTEST_DIR/build.sh" --print-paths) || die "kernel build failed"
+	eval "$paths"
+	W=$(dirname "$UAP_KBUILD")
+else
+	# kunit.py builds its own tree: only the patched source is needed.
+	UAP_KSRC=$(patched_source) || die "cannot apply the series"
+	W=$UAP_CACHE/kunit-$KBASE
+	mkdir -p "$W"
+fi
 export CCACHE_DIR=$UAP_CACHE/ccache CCACHE_BASEDIR=$UAP_CACHE CCACHE_NOHASHDIR=1
 
 exec 9>"$UAP_CACHE/build.lock"

@@ -8,8 +8,19 @@ REPO_DIR=$UAP_TOP
 # in it relative to the patch dir), e.g. the series without its last patch
 # for a comparison kernel; UAP_CONFIG_EXTRA names one more config fragment
 # (e.g. debug.config). All three are part of the build key.
-PATCH_DIR=${UAP_PATCH_DIR:-$REPO_DIR/kernel-patch}
-SERIES_FILE=${UAP_SERIES:-$PATCH_DIR/series}
+# UAP_KBASE picks the kernel: 6.12 (Debian's linux-source-6.12 and the v3
+# series, the lanes not yet moved) or 7.2 (the orig tarball of Debian
+# sid's linux source package and the v4 series: core, then the RFC;
+# UAP_KSERIES=core leaves the RFC out).
+KBASE=${UAP_KBASE:-6.12}
+case $KBASE in
+6.12) PATCH_DIR=${UAP_PATCH_DIR:-$REPO_DIR/kernel-patch/v3-6.12}
+      SERIES_FILE=${UAP_SERIES:-$PATCH_DIR/series} ;;
+7.2) PATCH_DIR=${UAP_PATCH_DIR:-$REPO_DIR/kernel-patch}
+     SERIES_FILE=${UAP_SERIES:-} ;;
+*) die "UAP_KBASE=$KBASE: 6.12 or 7.2" ;;
+esac
+KSERIES=${UAP_KSERIES:-all}
 CONFIG_EXTRA=${UAP_CONFIG_EXTRA:-}
 # UAP_KARCH=x86_64 builds the SMP debug kernel of the qemu lane
 # (tinyconfig + x86-smp.config) instead of User-Mode Linux.
@@ -19,12 +30,48 @@ um) BASE_CONFIG=defconfig CONFIG_FRAGMENT=uml.config ;;
 x86_64) BASE_CONFIG=tinyconfig CONFIG_FRAGMENT=x86-smp.config ;;
 *) die "UAP_KARCH=$KARCH: um or x86_64" ;;
 esac
-KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 JOBS=${JOBS:-2}
 
-# The patch files named by kernel-patch/series (or UAP_SERIES), in order.
+# sid_kernel_source: the newest linux source of Debian sid that the
+# archive serves (its index can name versions whose files are gone),
+# downloaded once into the cache; sets KERNEL_TARBALL and KERNEL_VERSION.
+sid_kernel_source() {
+	local dl=$UAP_CACHE/sid-linux v
+	. "$KTEST_DIR/../debian-suite.sh"
+	suite_update sid || die "no lists of Debian sid (apt-get update failed)"
+	for v in $(suite_apt_cache sid showsrc --only-source linux 2>/dev/null |
+		awk '$1 == "Version:" { print $2 }' | sort -u | sort -rV); do
+		if suite_fetch_source sid "linux=$v" "$dl" >/dev/null 2>"$dl.err"; then
+			KERNEL_VERSION=$v
+			KERNEL_TARBALL=$dl/linux_${v%-*}.orig.tar.xz
+			[ -r "$KERNEL_TARBALL" ] || die "linux $v from sid has no $KERNEL_TARBALL"
+			return 0
+		fi
+		note "linux $v is listed by sid but cannot be fetched; trying the next"
+	done
+	cat "$dl.err" >&2 2>/dev/null || true
+	die "no linux source can be fetched from Debian sid"
+}
+
+if [ "$KBASE" = 6.12 ]; then
+	KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+	KERNEL_VERSION=6.12
+elif [ -z "${KERNEL_TARBALL:-}" ]; then
+	check_cache_dir
+	mkdir -p "$UAP_CACHE/sid-linux"
+	sid_kernel_source
+fi
+
+# The patch files of the series, in order: kernel-patch/v3-6.12/series
+# (or UAP_SERIES) for 6.12; kernel-patch/core/series then, unless
+# UAP_KSERIES=core, kernel-patch/rfc/series for 7.2.
 kernel_series_patches() {
-	series_patches "$PATCH_DIR" "$SERIES_FILE"
+	if [ -n "$SERIES_FILE" ]; then
+		series_patches "$PATCH_DIR" "$SERIES_FILE"
+		return
+	fi
+	series_patches "$PATCH_DIR/core"
+	[ "$KSERIES" = core ] || series_patches "$PATCH_DIR/rfc"
 }
 
 # The series' decoupling patches (async core, module, driver core): the
@@ -67,7 +114,7 @@ unpack_source() {
 	[ -r "$KERNEL_TARBALL" ] || die "$KERNEL_TARBALL missing (apt-get install linux-source-6.12)"
 	tmp=$(mktemp -d "$UAP_CACHE/unpack.XXXXXX")
 	tar -C "$tmp" -xf "$KERNEL_TARBALL" || die "cannot unpack $KERNEL_TARBALL"
-	mv "$tmp"/linux-source-* "$dest" || die "unexpected tarball layout"
+	mv "$tmp"/linux-* "$dest" || die "unexpected tarball layout"
 	rmdir "$tmp"
 }
 
@@ -88,12 +135,29 @@ apply_series() {
 build_key() {
 	{
 		stat -c '%s %Y' "$KERNEL_TARBALL"
-		cat "$SERIES_FILE"
+		if [ -n "$SERIES_FILE" ]; then cat "$SERIES_FILE"; else echo "$KSERIES"; fi
 		kernel_series_patches | xargs -r cat
 		echo "$KARCH $BASE_CONFIG"
 		cat "$KTEST_DIR/$CONFIG_FRAGMENT" "$KTEST_DIR/build.sh"
 		[ -z "$CONFIG_EXTRA" ] || cat "$KTEST_DIR/$CONFIG_EXTRA"
 	} | sha256sum | cut -c1-16
+}
+
+# patched_source: the tarball unpacked with the series applied, without a
+# build (for kunit.py, which builds its own tree), cached by build key;
+# prints its directory.
+patched_source() {
+	local dir
+	dir=$UAP_CACHE/src-$(build_key)
+	if [ ! -f "$dir/.applied" ]; then
+		rm -rf "$dir"
+		unpack_source "$dir"
+		apply_series "$dir" >&2
+		touch "$dir/.applied"
+		# Two trees are enough: this series and the one before it.
+		ls -1dt "$UAP_CACHE"/src-*/ | tail -n +3 | xargs -r rm -rf
+	fi
+	echo "$dir"
 }
 
 # A pristine unpacked tree (for checkpatch.pl), shared by all builds.

@@ -9,6 +9,7 @@ check_cache_dir
 tmp=$(mktemp -d "$UAP_CACHE/apply.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 unpack_source "$tmp/linux"
+echo "# linux $KERNEL_VERSION ($(basename "$KERNEL_TARBALL"))"
 n=0
 for p in $(kernel_series_patches); do
 	n=$((n + 1))

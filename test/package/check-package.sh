@@ -62,8 +62,10 @@ check "the initramfs-tools hook and init-top script, executable" \
 	bash -c 'grep -qE "^-rwxr-xr-x /usr/share/initramfs-tools/hooks/udev-async-probe$" <<<"$1" &&
 		 grep -qE "^-rwxr-xr-x /usr/share/initramfs-tools/scripts/init-top/udev-async-probe$" <<<"$1"' _ "$perms"
 missing=
-for p in $(series_patches "$UAP_TOP/kernel-patch") "$UAP_TOP/kernel-patch/series"; do
-	has "$doc/kernel-patch/$(basename "$p")" || missing="$missing kernel-patch/$(basename "$p")"
+for d in core rfc; do
+	for p in $(series_patches "$UAP_TOP/kernel-patch/$d") "$UAP_TOP/kernel-patch/$d/series"; do
+		has "$doc/kernel-patch/$d/$(basename "$p")" || missing="$missing kernel-patch/$d/$(basename "$p")"
+	done
 done
 for d in upstream backport-252 backport-257; do
 	for p in $(series_patches "$UAP_TOP/udev-builtin/systemd/$d") "$UAP_TOP/udev-builtin/systemd/$d/series" \
@@ -71,7 +73,7 @@ for d in upstream backport-252 backport-257; do
 		has "$doc/systemd-patch/$d/$(basename "$p")" || missing="$missing systemd-patch/$d/$(basename "$p")"
 	done
 done
-check "every patch of the kernel series and of the systemd series (upstream, backport-252, backport-257), their series files and READMEs, uncompressed in $doc${missing:+ (missing:$missing)}" [ -z "$missing" ]
+check "every patch of the kernel series (core, rfc) and of the systemd series (upstream, backport-252, backport-257), their series files and READMEs, uncompressed in $doc${missing:+ (missing:$missing)}" [ -z "$missing" ]
 # The README links docs/ (pages and pictures) and both series' READMEs:
 # shipped, uncompressed, every relative link resolving in $doc.
 unpacked=$build/deb-root
