@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Synchronous load latency of an empty module (uap_empty) while another
 # module's async probes are in flight: the patched kernel
-# (kernel-patch/series) against the same series without the decoupling
-# patches. Both kernels come from test/kernel/build.sh, each in its own
-# cache dir (the unpatched one through UAP_SERIES). Prints one table with
+# (kernel-patch/core and rfc) against the core series alone, without the
+# RFC. Both kernels come from test/kernel/build.sh, each in its own cache
+# dir (the unpatched one through UAP_KSERIES=core). Prints one table with
 # the ratios measured in this run.
 #
 #   sync-load-latency.sh [SECONDS...]   UML: uap_slow async_probe=1 on 4
@@ -19,16 +19,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../kernel/lib.sh"
 
 check_cache_dir
-unpatched=$(unpatched_series)
 
 if [ "${1:-}" = --ahci ]; then
 	rounds=${2:-5}
 	declare -A out
 	for kernel in patched unpatched; do
-		series=$SERIES_FILE
-		[ "$kernel" = patched ] || series=$unpatched
+		kseries=all
+		[ "$kernel" = patched ] || kseries=core
 		t0=$(date +%s)
-		out[$kernel]=$(UAP_SERIES=$series "$KTEST_DIR/qemu-smp.sh" -d 6 -t 1800 \
+		out[$kernel]=$(UAP_KSERIES=$kseries "$KTEST_DIR/qemu-smp.sh" -d 6 -t 1800 \
 			-k "UAP_AHCI_DISKS=6 UAP_AHCI_ROUNDS=$rounds" ahci-bench 2>&1) ||
 			{ echo "${out[$kernel]}" | tail -n 40 >&2; echo "sync-load-latency: $kernel run failed" >&2; exit 1; }
 		echo "sync-load-latency: $kernel kernel built and run in $(( $(date +%s) - t0 )) s" >&2
@@ -94,13 +93,13 @@ EOF
 
 declare -A ms left
 for kernel in patched unpatched; do
-	series=$SERIES_FILE
-	[ "$kernel" = patched ] || series=$unpatched
+	kseries=all
+	[ "$kernel" = patched ] || kseries=core
 	t0=$(date +%s)
-	UAP_SERIES=$series "$KTEST_DIR/build.sh" >"$work/build-$kernel.log" 2>&1 ||
+	UAP_KSERIES=$kseries "$KTEST_DIR/build.sh" >"$work/build-$kernel.log" 2>&1 ||
 		{ tail -n 30 "$work/build-$kernel.log" >&2; echo "sync-load-latency: $kernel build failed" >&2; exit 1; }
 	echo "sync-load-latency: $kernel kernel ready in $(( $(date +%s) - t0 )) s" >&2
-	out=$(UAP_SERIES=$series "$KTEST_DIR/uml-run.sh" -t 600 "$work/inner.sh" 2>&1) ||
+	out=$(UAP_KSERIES=$kseries "$KTEST_DIR/uml-run.sh" -t 600 "$work/inner.sh" 2>&1) ||
 		{ echo "$out" >&2; echo "sync-load-latency: $kernel run failed" >&2; exit 1; }
 	while read -r _ d m l; do
 		ms[$kernel.${d#delay=}]=${m#ms=}

@@ -161,7 +161,7 @@ expect_file() {
 # every device really probed.
 expect_driver() {
 	wait_bound "$1" "$2" || return 0
-	expect_file "/sys/module/$2/async_probe" "$3"
+	expect_file "/sys/module/$2/async_probe_requested" "$3"
 	expect_file "/sys/bus/$1/drivers/$2/async_probe" "$4"
 	for d in /sys/bus/$1/devices/$2.*; do
 		expect_file "$d/probed" "$5"

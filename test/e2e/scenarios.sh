@@ -129,7 +129,7 @@ scenario_modules_load() {
 	start_udevd
 	udevadm trigger --action=add --subsystem-match=uaptest
 	udevadm settle -t 30
-	expect_file /sys/module/uap_slow/async_probe 0
+	expect_file /sys/module/uap_slow/async_probe_requested 0
 	expect_file /sys/bus/uaptest/drivers/uap_slow/async_probe 0
 }
 

@@ -14,15 +14,8 @@ set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
 
 check_cache_dir
-if [ "$KBASE" = 6.12 ]; then
-	paths=$("$KTEST_DIR/build.sh" --print-paths) || die "kernel build failed"
-	eval "$paths"
-	tag=
-else
-	# Only the patched source is needed, not the UML kernel of build.sh.
-	UAP_KSRC=$(patched_source) || die "cannot apply the series"
-	tag=-$KBASE
-fi
+# Only the patched source is needed, not the UML kernel of build.sh.
+UAP_KSRC=$(patched_source) || die "cannot apply the series"
 export CCACHE_DIR=$UAP_CACHE/ccache CCACHE_BASEDIR=$UAP_CACHE CCACHE_NOHASHDIR=1
 exec 9>"$UAP_CACHE/build.lock"
 flock 9
@@ -33,7 +26,7 @@ not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
 
 # check NAME CONFIG-LINE...: allnoconfig plus those lines, then the objects.
 check() {
-	local name=$1 B=$UAP_CACHE/allnoconfig$tag-$1 line sym objs defined missing=
+	local name=$1 B=$UAP_CACHE/allnoconfig-$1 line sym objs defined missing=
 	shift
 	# Started afresh when the source tree changed (ccache keeps that
 	# short): make would reuse objects of the other tree's build.

@@ -3,8 +3,11 @@
 # Runs inside UML (uml-run.sh; uml-boot.sh boots it with
 # driver_async_probe=uap_forcesync). Loads the test drivers with and
 # without async probing requested and checks that
-# /sys/module/<m>/async_probe and /sys/bus/<bus>/drivers/<d>/async_probe
-# say what really happened, as recorded by each probe's current_is_async().
+# /sys/module/<m>/async_probe_requested and
+# /sys/bus/<bus>/drivers/<d>/async_probe say what really happened, as
+# recorded by each probe's current_is_async(); that /sys/kernel/async_pending
+# counts the probes and poll() wakes on both edges (poll-pending.py); and
+# that the driver's file goes with rmmod.
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
@@ -40,7 +43,7 @@ wait_bound() {
 # files, then every device of that kind bound and probed HOW.
 check_driver() {
 	bus=$1 drv=$2
-	expect "$drv" "/sys/module/$drv/async_probe" "$3"
+	expect "$drv" "/sys/module/$drv/async_probe_requested" "$3"
 	expect "$drv" "/sys/bus/$bus/drivers/$drv/async_probe" "$4"
 	if wait_bound "$bus" "$drv"; then
 		ok "$drv: all devices probed"
@@ -68,6 +71,7 @@ unload() {
 }
 
 NDEVS=3
+PENDING=/sys/kernel/async_pending
 echo "# kernel $(uname -r), cmdline: $(cat /proc/cmdline)"
 load uap_bus ndevs=$NDEVS
 n=$(ls -d /sys/bus/uaptest/devices/uap_slow.* | wc -l)
@@ -122,6 +126,37 @@ for d in /sys/bus/uaptest/devices/*; do
 done
 unload uap_slow
 unload uap_forcesync
+
+echo "# 6. /sys/kernel/async_pending: the probes, then 0; poll() on both edges"
+expect "idle" $PENDING 0
+load uap_slow async_probe=1 delay_ms=1500
+expect "right after the load" $PENDING $NDEVS
+out=$(python3 "$UAP_RUN/poll-pending.py" fall 10)
+echo "# fall: $out"
+case $out in
+"before=$NDEVS notified=yes after=0 "*"probed=$NDEVS") ok "poll() woke when the count dropped to 0, every device probed" ;;
+*) not_ok "poll() on the drop to 0: $out" ;;
+esac
+unload uap_slow
+out=$(python3 "$UAP_RUN/poll-pending.py" rise 10 modprobe uap_slow async_probe=1 delay_ms=1000)
+echo "# rise: $out"
+case $out in
+"before=0 notified=yes after="[1-9]*) ok "poll() woke when the count rose from 0, read it above 0" ;;
+*) not_ok "poll() on the rise from 0: $out" ;;
+esac
+wait_bound uaptest uap_slow
+unload uap_slow
+
+echo "# 7. the driver's async_probe file goes with rmmod; a reader holding it gets an error"
+load uap_slow delay_ms=10
+exec 3<"/sys/bus/uaptest/drivers/uap_slow/async_probe"
+unload uap_slow
+if got=$(cat <&3 2>/dev/null); then
+	not_ok "read of the removed driver's async_probe gave '$got'"
+else
+	ok "read of the removed driver's async_probe failed"
+fi
+exec 3<&-
 unload uap_bus
 [ -e /sys/bus/uaptest ] && not_ok "bus uaptest still registered" || ok "uap_bus unloaded"
 

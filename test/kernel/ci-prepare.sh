@@ -5,7 +5,7 @@ set -eu
 . "$(dirname "$(readlink -f "$0")")/../common.sh"
 
 packages=(
-	linux-source-6.12	# /usr/src/linux-source-6.12.tar.xz
+	debian-archive-keyring dpkg-dev	# the linux source of Debian sid (test/debian-suite.sh)
 	build-essential bc flex bison libelf-dev libssl-dev	# kernel build
 	ccache xz-utils git	# cached builds, unpack, git apply
 	python3 python3-ply	# kunit.py, checkpatch's spdxcheck.py

@@ -4,23 +4,19 @@
 KTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$KTEST_DIR/../common.sh"
 REPO_DIR=$UAP_TOP
-# UAP_PATCH_DIR / UAP_SERIES pick another patch dir or series file (names
-# in it relative to the patch dir), e.g. the series without its last patch
-# for a comparison kernel; UAP_CONFIG_EXTRA names one more config fragment
-# (e.g. debug.config). All three are part of the build key.
-# UAP_KBASE picks the kernel: 6.12 (Debian's linux-source-6.12 and the v3
-# series, the lanes not yet moved) or 7.2 (the orig tarball of Debian
-# sid's linux source package and the v4 series: core, then the RFC;
-# UAP_KSERIES=core leaves the RFC out).
-KBASE=${UAP_KBASE:-6.12}
-case $KBASE in
-6.12) PATCH_DIR=${UAP_PATCH_DIR:-$REPO_DIR/kernel-patch/v3-6.12}
-      SERIES_FILE=${UAP_SERIES:-$PATCH_DIR/series} ;;
-7.2) PATCH_DIR=${UAP_PATCH_DIR:-$REPO_DIR/kernel-patch}
-     SERIES_FILE=${UAP_SERIES:-} ;;
-*) die "UAP_KBASE=$KBASE: 6.12 or 7.2" ;;
-esac
+# The kernel: the orig tarball of Debian sid's linux source package (7.2
+# when this was written; sid_kernel_source below) with series v4 of
+# kernel-patch/: core/series, then rfc/series. UAP_KSERIES=core leaves the
+# RFC out (the comparison kernel); UAP_SERIES names another series file
+# (names relative to UAP_PATCH_DIR); UAP_CONFIG_EXTRA one more config
+# fragment (e.g. debug.config). All are part of the build key.
+PATCH_DIR=${UAP_PATCH_DIR:-$REPO_DIR/kernel-patch}
+SERIES_FILE=${UAP_SERIES:-}
 KSERIES=${UAP_KSERIES:-all}
+case $KSERIES in
+all | core) ;;
+*) die "UAP_KSERIES=$KSERIES: all or core" ;;
+esac
 CONFIG_EXTRA=${UAP_CONFIG_EXTRA:-}
 # UAP_KARCH=x86_64 builds the SMP debug kernel of the qemu lane
 # (tinyconfig + x86-smp.config) instead of User-Mode Linux.
@@ -53,18 +49,24 @@ sid_kernel_source() {
 	die "no linux source can be fetched from Debian sid"
 }
 
-if [ "$KBASE" = 6.12 ]; then
-	KERNEL_TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
-	KERNEL_VERSION=6.12
-elif [ -z "${KERNEL_TARBALL:-}" ]; then
+# Resolved once for a test run: the scripts a test runs inherit it, and
+# the next tests within 6 hours reuse it without asking the archive.
+if [ -z "${KERNEL_TARBALL:-}" ]; then
 	check_cache_dir
 	mkdir -p "$UAP_CACHE/sid-linux"
-	sid_kernel_source
+	if [ -n "$(find "$UAP_CACHE/sid-linux/resolved" -mmin -360 2>/dev/null)" ]; then
+		read -r KERNEL_VERSION KERNEL_TARBALL <"$UAP_CACHE/sid-linux/resolved" || true
+	fi
+	if [ ! -r "${KERNEL_TARBALL:-}" ]; then
+		sid_kernel_source
+		echo "$KERNEL_VERSION $KERNEL_TARBALL" >"$UAP_CACHE/sid-linux/resolved"
+	fi
 fi
+KERNEL_VERSION=${KERNEL_VERSION:-$(basename "$KERNEL_TARBALL")}
+export KERNEL_TARBALL KERNEL_VERSION
 
-# The patch files of the series, in order: kernel-patch/v3-6.12/series
-# (or UAP_SERIES) for 6.12; kernel-patch/core/series then, unless
-# UAP_KSERIES=core, kernel-patch/rfc/series for 7.2.
+# The patch files of the series, in order: kernel-patch/core/series then,
+# unless UAP_KSERIES=core, kernel-patch/rfc/series (or UAP_SERIES).
 kernel_series_patches() {
 	if [ -n "$SERIES_FILE" ]; then
 		series_patches "$PATCH_DIR" "$SERIES_FILE"
@@ -74,44 +76,10 @@ kernel_series_patches() {
 	[ "$KSERIES" = core ] || series_patches "$PATCH_DIR/rfc"
 }
 
-# The series' decoupling patches (async core, module, driver core): the
-# comparison ("unpatched") kernel is the series without them, i.e. with
-# the sysfs read-back only.
-DECOUPLING_PATCHES=(
-	0003-async-add-async_synchronize_full_except.patch
-	0004-module-do-not-wait-for-other-modules-requested-async.patch
-	0005-driver-core-queue-module-requested-async-probes-in-t.patch
-)
-
-# The pending probe count (/sys/module/*/async_probe_pending); it builds
-# on the decoupling patches, so the comparison kernels leave it out too.
-BARRIER_PATCHES=(
-	0006-driver-core-module-count-pending-requested-async-pro.patch
-)
-
-# Writes the series without the patches named after $1 (a file name in
-# the cache) into the cache, prints its path.
-series_without() {
-	local f=$UAP_CACHE/$1 p
-	shift
-	for p; do
-		grep -qx "$p" "$SERIES_FILE" || die "$p is not in $SERIES_FILE"
-	done
-	mkdir -p "$UAP_CACHE"
-	grep -vxF "${@/#/-e}" "$SERIES_FILE" >"$f.tmp" && mv "$f.tmp" "$f"
-	echo "$f"
-}
-
-# The series without DECOUPLING_PATCHES (and what builds on them).
-unpatched_series() {
-	series_without series-without-decoupling "${DECOUPLING_PATCHES[@]}" \
-		"${BARRIER_PATCHES[@]}"
-}
-
 # Unpack the pristine tarball into $1 (must not exist yet).
 unpack_source() {
 	local dest=$1 tmp
-	[ -r "$KERNEL_TARBALL" ] || die "$KERNEL_TARBALL missing (apt-get install linux-source-6.12)"
+	[ -r "$KERNEL_TARBALL" ] || die "$KERNEL_TARBALL missing"
 	tmp=$(mktemp -d "$UAP_CACHE/unpack.XXXXXX")
 	tar -C "$tmp" -xf "$KERNEL_TARBALL" || die "cannot unpack $KERNEL_TARBALL"
 	mv "$tmp"/linux-* "$dest" || die "unexpected tarball layout"

@@ -5,7 +5,7 @@
  * test/fuzz/options.corpus it writes "options uap_empty STRING" into a
  * modprobe.d dir of its own and loads uap_empty (no parameters, so every
  * word goes to the kernel's generic handler) three ways, reading the
- * kernel's own /sys/module/uap_empty/async_probe (patch 0001) after each
+ * kernel's own /sys/module/uap_empty/async_probe_requested (core patch 0001) after each
  * and unloading it again:
  *
  *   program   "udev-async-probe load", run by hand: async_probe=1 appended
@@ -94,7 +94,7 @@ static int read_back(const char *path)
 /* The module's async_probe as the kernel recorded it, and the module gone again. */
 static int loaded_then_removed(void)
 {
-        int v = read_back("/sys/module/" MODULE "/async_probe");
+        int v = read_back("/sys/module/" MODULE "/async_probe_requested");
 
         if (v >= 0 && syscall(SYS_delete_module, MODULE, O_NONBLOCK) < 0)
                 fprintf(stderr, "# delete_module: %s\n", strerror(errno));
@@ -289,7 +289,7 @@ int main(int argc, char *argv[])
                 return 2;
         /* With module.async_probe=1 a module that asks nothing probes async. */
         dflt = read_back("/sys/module/module/parameters/async_probe");
-        if (dflt < 0 || read_back("/sys/module/" MODULE "/async_probe") >= 0) {
+        if (dflt < 0 || read_back("/sys/module/" MODULE "/async_probe_requested") >= 0) {
                 fprintf(stderr, "module.async_probe unreadable, or %s already loaded\n", MODULE);
                 return 2;
         }

@@ -3,7 +3,7 @@
 # The real kernel as the oracle for the module option reader: one UML
 # boot loads uap_empty with each string of test/fuzz/options.corpus as
 # its modprobe.d options (by the program, by modprobe, and raw) and
-# compares /sys/module/uap_empty/async_probe with what the program says
+# compares /sys/module/uap_empty/async_probe_requested with what the program says
 # and with the kernel model of test/fuzz (options-oracle.c).
 #
 #   uml-options.sh BUILD_DIR
