@@ -1052,6 +1052,21 @@ def report_record_cases(r):
              [] if p.returncode == 0 and nic.get("requested_async", False) is None and
              nic.get("loader") != "udev-async-probe" else [f"rc {p.returncode}, {nic or probes}"], p)
 
+    # The kernel's read-back says fix_plat was loaded with async_probe=1, which
+    # nothing but its loader asked for: async_probe_requested, or async_probe,
+    # its name in the series' v3, where the new one is not there.
+    plat_dir = os.path.join(sysfs, "module", "fix_plat")
+    for file in ("async_probe_requested", "async_probe"):
+        with open(os.path.join(plat_dir, file), "w") as f:
+            f.write("1\n")
+        p, probes, drivers = report("--boot")
+        os.unlink(os.path.join(plat_dir, file))
+        plat = probes.get("fixplat", {})
+        how = drivers.get("fix_plat", {}).get("loader_how") or ""
+        ok = p.returncode == 0 and plat.get("loader") == "udev-async-probe" and how.startswith("sysfs:")
+        r.report(f"report --boot: /sys/module/fix_plat/{file} reads 1, asked for by nothing else: "
+                 "loaded by udev-async-probe (sysfs)", [] if ok else [f"rc {p.returncode}, {plat}, {how!r}"], p)
+
 
 def state_file_cases(r):
     """What load keeps in /run/udev-async-probe is written through no link
