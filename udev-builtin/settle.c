@@ -297,7 +297,11 @@ static int settle_exact(struct kmod_ctx *ctx, int fd, unsigned timeout, long lon
                         r = pending_count_read(fd, &count);
                         if (r < 0)
                                 return count_unreadable(r);
-                        /* A count that reads 0 is no proof that none rose meanwhile: read again, as here. */
+                        /*
+                         * The count read 0 before the queue was checked, and again
+                         * after it (a 0 read before is no proof that none rose
+                         * meanwhile), with no uevent since: settled.
+                         */
                         if (queue == 0 && count == 0 && uevent_seqnum() == seqnum)
                                 return EXIT_SUCCESS;
                 }
@@ -324,9 +328,9 @@ static void help(void)
                "Wait until udev's event queue is empty and no asynchronous probe is\n"
                "pending, both seen in the same pass: what \"udevadm settle\" promised\n"
                "before probes ran in the background. Exact on kernels that count\n"
-               "pending probes (/sys/module/MODULE/" "async_probe_pending" "); elsewhere a best\n"
-               "effort: no module's init still runs and no kernel worker is in an\n"
-               "asynchronous probe, seen twice 100 ms apart.\n"
+               "pending asynchronous work (" PENDING_COUNT_FILE "); elsewhere a\n"
+               "best effort: no module's init still runs and no kernel worker is in\n"
+               "an asynchronous probe, seen twice 100 ms apart.\n"
                "\n"
                "Options:\n"
                "  -t --timeout=SEC      give up after SEC seconds (default %i), naming\n"
