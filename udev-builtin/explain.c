@@ -7,7 +7,6 @@
 
 #include "cleanup.h"
 #include "log.h"
-#include "pending.h"
 #include "record.h"
 #include "core/uap-param.h"
 #include "rules.h"
@@ -35,10 +34,9 @@ static const struct record *requested(const struct explain *e, const struct modu
 /* What the running kernel says of a loaded module: 1, 0, or -1 if it cannot tell. */
 static int loaded_async_probe(const char *module)
 {
-        char path[4096], value[16];
+        char value[16];
 
-        snprintf(path, sizeof(path), "/sys/module/%s/async_probe", module);
-        if (read_one_line(path, value, sizeof(value)) < 0)
+        if (read_module_async_probe(module, value, sizeof(value)) < 0)
                 return -1;
         return strcmp(value, "1") == 0 ? 1 : strcmp(value, "0") == 0 ? 0 : -1;
 }
@@ -66,7 +64,6 @@ static void explain_text(const struct explain *e, const struct module_plan *plan
 {
         const struct record *rec;
         struct record buf;
-        long pending;
         int loaded;
 
         switch (plan->state) {
@@ -95,8 +92,6 @@ static void explain_text(const struct explain *e, const struct module_plan *plan
                plan->name,
                loaded == 1 ? " with async probing" : loaded == 0 ? " without async probing" : "",
                dev->async ? ", whatever their ASYNC_PROBE says" : "");
-        if (pending_module_count(plan->name, &pending) > 0 && pending > 0)
-                printf("; %ld asynchronous probe(s) pending", pending);
         printf("\n");
         rec = requested(e, plan, &buf);
         if (rec)
@@ -109,7 +104,6 @@ static int explain_one(const struct module_plan *plan, const struct device_info 
         struct explain *e = userdata;
         struct json *j = &e->json;
         struct record buf;
-        long pending;
         int loaded;
 
         if (e->cli->json == JSON_OFF) {
@@ -130,11 +124,9 @@ static int explain_one(const struct module_plan *plan, const struct device_info 
                 json_null(j);
         else
                 json_bool(j, loaded);
+        /* No kernel counts a module's pending probes (only series v3 did): kept, null. */
         json_key(j, "pending");
-        if (plan->state != MODULE_LIVE || pending_module_count(plan->name, &pending) <= 0)
-                json_null(j);
-        else
-                json_int(j, pending);
+        json_null(j);
         record_json(j, "requested", requested(e, plan, &buf));
         json_object_close(j);
         return 0;

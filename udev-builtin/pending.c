@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +12,8 @@
 #include "cleanup.h"
 #include "log.h"
 #include "pending.h"
+#include "record.h"
 #include "sysfs.h"
-
-/*
- * The kernel series' read-back: how many of a module's asynchronous
- * probes are queued or running; the kernel notifies a poll() when it
- * rises from zero and when it drops to zero.
- */
-#define MODULE_PENDING_FILE "async_probe_pending"
 
 void pending_done(struct pending *p)
 {
@@ -36,8 +31,7 @@ long pending_total(const struct pending *p)
         long n = p->workers;
 
         for (size_t i = 0; i < p->n_modules; i++)
-                n += p->modules[i].probes > 0 ? p->modules[i].probes :
-                     (long) (p->modules[i].running + p->modules[i].coming);
+                n += p->modules[i].running + p->modules[i].coming;
         return n;
 }
 
@@ -50,7 +44,7 @@ static struct pending_module *add_module(struct pending *p, const char *name)
                 return NULL;
         p->modules = m;
         m = &p->modules[p->n_modules++];
-        *m = (struct pending_module) { .probes = -1 };
+        *m = (struct pending_module) {};
         /* Module names are at most MODULE_NAME_LEN - 1 (55 or 59) bytes. */
         snprintf(m->name, sizeof(m->name), "%.*s", (int) sizeof(m->name) - 1, name);
         return m;
@@ -132,27 +126,6 @@ static int unbound_devices(struct kmod_ctx *ctx, struct pending_module *m)
         return 0;
 }
 
-/* The kernel's own count, where it has the file: 1 when it does. */
-static int parse_count(const char *value, long *ret)
-{
-        char *end;
-
-        *ret = strtol(value, &end, 10);
-        return *end == '\0' && *ret >= 0 ? 1 : -EINVAL;
-}
-
-int pending_module_count(const char *module, long *ret)
-{
-        char path[4096], value[32];
-        int r;
-
-        snprintf(path, sizeof(path), "/sys/module/%s/" MODULE_PENDING_FILE, module);
-        r = read_one_line(path, value, sizeof(value));
-        if (r < 0)
-                return r == -ENOENT ? 0 : r;
-        return parse_count(value, ret);
-}
-
 static struct pending_module *lookup_module(struct pending *p, const char *name)
 {
         for (size_t i = 0; i < p->n_modules; i++)
@@ -201,10 +174,9 @@ static bool stack_module(FILE *f, bool *attach, char *module, size_t size)
  * async_run_entry_fn(), as a worker's kernel stack shows (root only,
  * CONFIG_STACKTRACE), with the module doing the work further in. A device
  * gets its driver link before its probe runs, so this is what shows the
- * probes that have started and not ended. @known_only: only for the
- * modules already in @p.
+ * probes that have started and not ended.
  */
-static int async_attach_workers(struct pending *p, bool known_only)
+static int async_attach_workers(struct pending *p)
 {
         _cleanup_(closedirp) DIR *d = opendir("/proc");
         struct dirent *de;
@@ -225,16 +197,15 @@ static int async_attach_workers(struct pending *p, bool known_only)
                 if (f == NULL)
                         continue;
                 if (!stack_module(f, &attach, module, sizeof(module))) {
-                        p->workers += attach && !known_only;
+                        p->workers += attach;
                         continue;
                 }
                 if (!attach)
                         continue;
-                m = known_only ? lookup_module(p, module) : find_module(p, module);
-                if (m)
-                        m->running++;
-                else if (!known_only)
+                m = find_module(p, module);
+                if (m == NULL)
                         return -ENOMEM;
+                m->running++;
         }
         return 0;
 }
@@ -243,7 +214,7 @@ static int async_attach_workers(struct pending *p, bool known_only)
 int pending_read_running(struct pending *p)
 {
         *p = (struct pending) {};
-        return async_attach_workers(p, false);
+        return async_attach_workers(p);
 }
 
 const struct pending_module *pending_find(const struct pending *p, const char *module)
@@ -260,17 +231,6 @@ static bool module_coming(const char *module)
 
         snprintf(path, sizeof(path), "/sys/module/%s/initstate", module);
         return read_one_line(path, state, sizeof(state)) == 0 && strcmp(state, "coming") == 0;
-}
-
-/* The modules checked as a best effort in which nothing showed: not pending. */
-static void drop_idle_modules(struct pending *p)
-{
-        size_t n = 0;
-
-        for (size_t i = 0; i < p->n_modules; i++)
-                if (p->modules[i].probes >= 0 || p->modules[i].running > 0 || p->modules[i].coming)
-                        p->modules[n++] = p->modules[i];
-        p->n_modules = n;
 }
 
 /* Modules whose init still runs: it may queue probes yet. */
@@ -292,149 +252,109 @@ static int coming_modules(struct pending *p)
         return 0;
 }
 
-static int watch_add(struct pending_watch *w, int fd)
-{
-        if ((w->n & (w->n - 1)) == 0) {
-                struct pollfd *pfd = reallocarray(w->pfd, w->n ? w->n * 2 : 16, sizeof(*pfd));
-
-                if (!pfd)
-                        return -ENOMEM;
-                w->pfd = pfd;
-        }
-        w->pfd[w->n++] = (struct pollfd) { .fd = fd, .events = POLLPRI };
-        return 0;
-}
-
-/* The watch's descriptors, closed; @w stays incomplete. */
-static void watch_release(struct pending_watch *w)
-{
-        for (size_t i = 0; i < w->n; i++)
-                close(w->pfd[i].fd);
-        w->n = 0;
-        w->complete = false;
-}
-
 /*
- * pending_module_count(), reading the file through a descriptor that stays
- * open in @w: that read arms poll() on it. Out of descriptors, the watch
- * gives them back and the counts are read without one; a file that exists
- * but cannot be read is no zero: *ret is -1, for the best-effort check of
- * its module. Either leaves the watch incomplete, as a rise would go unseen.
+ * Best effort, on kernels without the count: modules whose init still
+ * runs, and kernel workers in an asynchronous attach. A probe queued but
+ * not yet picked up by a worker is not seen; the caller looks twice, a
+ * moment apart, to leave it the time to start.
  */
-static int watch_module_count(struct pending_watch *w, const char *module, long *ret)
+int pending_read_best_effort(struct pending *p)
 {
-        static bool warned;
-        char path[4096], value[32];
-        int fd, r = 0;
-
-        snprintf(path, sizeof(path), "/sys/module/%s/" MODULE_PENDING_FILE, module);
-        if (!w->spent) {
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                r = fd < 0 ? -errno : read_line_fd(fd, value, sizeof(value));
-                if (r == 0) {
-                        r = watch_add(w, fd);
-                        if (r < 0) {
-                                close(fd);
-                                return r;
-                        }
-                } else if (fd >= 0)
-                        close(fd);
-                if (r == -EMFILE || r == -ENFILE) {
-                        log_debug("Out of file descriptors at %s: reading the counts without a watch.", path);
-                        watch_release(w);
-                        w->spent = true;
-                }
-        }
-        if (w->spent)
-                r = read_one_line(path, value, sizeof(value));
-        /*
-         * ENODEV: the module went away after the open. ENOTDIR: no module,
-         * a file of the module core (/sys/module/compression).
-         */
-        if (r == -ENOENT || r == -ENODEV || r == -ENOTDIR)
-                return 0;
-        if (r == 0 && parse_count(value, ret) > 0)
-                return 1;
-
-        log_full_errno(warned ? LOG_DEBUG : LOG_WARNING, r < 0 ? r : -EINVAL,
-                       "Cannot read %s: %m; checking module '%s' as a best effort.", path, module);
-        warned = true;
-        w->complete = false;
-        *ret = -1;
-        return 1;
-}
-
-/* > 0 if a watched count rose or dropped since pending_watch_arm(). */
-int pending_watch_poll(struct pending_watch *w, int timeout_ms)
-{
-        int r = poll(w->pfd, w->n, timeout_ms);
-
-        return r < 0 ? -errno : r;
-}
-
-void pending_watch_done(struct pending_watch *w)
-{
-        watch_release(w);
-        free(w->pfd);
-        *w = (struct pending_watch) {};
-}
-
-/*
- * Exact: every module whose kernel count is not zero, with its devices
- * that have no driver yet; @w then watches every count file read, armed
- * by that read (see struct pending_watch). A module whose count file cannot
- * be read gets the best effort below instead. Best effort, on kernels
- * without the count: modules whose init still runs, and kernel workers in
- * an asynchronous attach. A probe queued but not yet picked up by a worker
- * is not seen; the caller looks twice, a moment apart, to leave it the
- * time to start.
- */
-int pending_read(struct kmod_ctx *ctx, struct pending *p, struct pending_watch *w)
-{
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        bool unknown = false;
-        long count;
         int r;
 
         *p = (struct pending) {};
-        pending_watch_done(w);
-        d = opendir("/sys/module");
-        w->complete = d != NULL;
-        while (d && (de = readdir(d))) {
-                struct pending_module *m;
+        r = async_attach_workers(p);
+        if (r < 0)
+                return r;
+        return coming_modules(p);
+}
 
-                if (de->d_name[0] == '.')
-                        continue;
-                r = watch_module_count(w, de->d_name, &count);
-                if (r == -ENOMEM)
-                        return r;
-                if (r <= 0)
-                        continue;
-                p->exact = true;
-                if (count == 0)
+/*
+ * The program's own view, for a message: the modules load inserted with
+ * async_probe=1 this boot (its records) that still have devices without a
+ * driver, with those devices. The kernel's count is global: this names
+ * what, of the program's doing, it may be waiting for.
+ */
+int pending_read_requested(struct kmod_ctx *ctx, struct pending *p)
+{
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int dir, r;
+
+        *p = (struct pending) {};
+        dir = record_dir();
+        if (dir < 0)
+                return dir == -ENOENT ? 0 : dir;
+        d = fdopendir(dir);
+        if (d == NULL) {
+                r = -errno;
+                close(dir);
+                return r;
+        }
+        while ((de = readdir(d))) {
+                struct pending_module *m;
+                struct record rec;
+
+                if (de->d_name[0] == '.' || record_read(dirfd(d), de->d_name, &rec) <= 0)
                         continue;
                 m = add_module(p, de->d_name);
                 if (m == NULL)
                         return -ENOMEM;
-                if (count < 0) {
-                        m->coming = module_coming(de->d_name);
-                        unknown = true;
-                        continue;
-                }
-                m->probes = count;
+                snprintf(m->requested, sizeof(m->requested), "%s", record_device(&rec));
                 r = unbound_devices(ctx, m);
                 if (r < 0)
                         return r;
+                if (m->n_devices == 0) {
+                        free(m->devices);
+                        p->n_modules--;
+                }
         }
-        if (p->exact) {
-                r = unknown ? async_attach_workers(p, true) : 0;
-                drop_idle_modules(p);
-                return r;
-        }
+        return 0;
+}
 
-        r = async_attach_workers(p, false);
-        if (r < 0)
-                return r;
-        return coming_modules(p);
+/*
+ * The kernel's count file, kept open: its reads arm poll() on it. Returns
+ * the descriptor, -ENOENT where the kernel has no count, or another
+ * -errno: a file there that cannot be opened, which is no zero.
+ */
+int pending_count_open(void)
+{
+        int fd = open(PENDING_COUNT_FILE, O_RDONLY | O_CLOEXEC);
+
+        return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Read the count again from the start (which arms poll() anew): 0, or
+ * -errno; -EINVAL for anything but a decimal count, which is no zero.
+ */
+int pending_count_read(int fd, long *ret)
+{
+        char buf[32], *end;
+        ssize_t n;
+
+        n = pread(fd, buf, sizeof(buf) - 1, 0);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        if (n == 0 || buf[n - 1] != '\n' || buf[0] < '0' || buf[0] > '9')
+                return -EINVAL;
+        buf[n - 1] = '\0';
+        errno = 0;
+        *ret = strtol(buf, &end, 10);
+        return *end == '\0' && errno == 0 ? 0 : -EINVAL;
+}
+
+/*
+ * Sleep until the kernel notifies the file (the count rose from 0 or
+ * dropped to 0) or @timeout_ms passed. The notification comes after the
+ * count changed, so the caller reads it again either way; the timeout
+ * bounds the sleep where no notification comes (a file that is not the
+ * kernel's).
+ */
+int pending_count_wait(int fd, int timeout_ms)
+{
+        struct pollfd pfd = { .fd = fd, .events = POLLPRI };
+
+        return poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR ? -errno : 0;
 }

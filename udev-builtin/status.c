@@ -59,19 +59,15 @@ static void print_drivers(const struct cli *cli, struct json *j, const char *mod
 }
 
 /*
- * Probes still to finish: the kernel's count where it keeps one (exact),
- * else the kernel workers seen in the module's probe (best effort).
+ * Probes still running: the kernel workers seen in the module's probe (a
+ * best effort; the kernel counts pending asynchronous work, but not by
+ * module).
  */
-static void pending_of(const struct pending *running, const char *name, long *count, long *seen)
+static long running_of(const struct pending *running, const char *name)
 {
-        const struct pending_module *m;
+        const struct pending_module *m = pending_find(running, name);
 
-        *seen = -1;
-        if (pending_module_count(name, count) > 0)
-                return;
-        *count = -1;
-        m = pending_find(running, name);
-        *seen = m ? (long) m->running : 0;
+        return m ? (long) m->running : 0;
 }
 
 /*
@@ -93,15 +89,14 @@ static void print_async_probe(const char *kernel, const struct record *rec)
 static void print_module(const struct cli *cli, struct json *j, const char *name,
                          const struct pending *running, int records)
 {
-        char path[4096], value[64];
+        char value[64];
         const char *async_probe;
         struct record record, *rec = NULL;
-        long count, seen;
+        long seen;
         int r;
 
-        snprintf(path, sizeof(path), "/sys/module/%s/async_probe", name);
-        async_probe = read_value(path, value, sizeof(value));
-        pending_of(running, name, &count, &seen);
+        async_probe = read_module_async_probe(name, value, sizeof(value)) < 0 ? NULL : value;
+        seen = running_of(running, name);
         r = record_read(records, name, &record);
         if (r > 0)
                 rec = &record;
@@ -111,9 +106,7 @@ static void print_module(const struct cli *cli, struct json *j, const char *name
         if (cli->json == JSON_OFF) {
                 printf("%-24s", name);
                 print_async_probe(async_probe, rec);
-                if (count > 0)
-                        printf(" pending=%ld", count);
-                else if (seen > 0)
+                if (seen > 0)
                         printf(" running=%ld", seen);
                 print_drivers(cli, j, name);
                 printf("\n");
@@ -135,16 +128,10 @@ static void print_module(const struct cli *cli, struct json *j, const char *name
                 json_bool(j, strcmp(async_probe, "1") == 0);
         record_json(j, "requested", rec);
         json_kv_bool(j, "disagreement", rec && async_probe && strcmp(async_probe, "1") != 0);
+        /* No kernel counts a module's pending probes (only series v3 did): kept, null. */
         json_key(j, "pending");
-        if (count < 0)
-                json_null(j);
-        else
-                json_int(j, count);
-        json_key(j, "running");
-        if (seen < 0)
-                json_null(j);
-        else
-                json_int(j, seen);
+        json_null(j);
+        json_kv_int(j, "running", seen);
         json_key(j, "drivers");
         json_array_open(j);
         print_drivers(cli, j, name);
@@ -160,9 +147,8 @@ static void help(void)
                "how each of their drivers probes, as the kernel reports it; on kernels\n"
                "without the read-back files, the modules load inserted with\n"
                "async_probe=1 this boot, and for which device (others say \"unknown\"),\n"
-               "and the asynchronous probes still to finish: pending=N (the kernel's\n"
-               "count) or running=N (kernel workers seen in the module's probe, where\n"
-               "there is no count).\n"
+               "and the asynchronous probes still running: running=N (kernel workers\n"
+               "seen in the module's probe).\n"
                "\n"
                "Options:\n"
                CLI_JSON_HELP

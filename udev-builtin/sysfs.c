@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,6 +17,24 @@ int read_line_fd(int fd, char *buf, size_t size)
         buf[n] = '\0';
         buf[strcspn(buf, "\n")] = '\0';
         return 0;
+}
+
+/*
+ * The kernel's read-back of whether @module was loaded with async_probe=1
+ * ("0" or "1"): async_probe_requested, or async_probe, its name in the
+ * series' v3, where that is what the kernel has. 0, or -errno.
+ */
+int read_module_async_probe(const char *module, char *buf, size_t size)
+{
+        char path[4096];
+        int r;
+
+        snprintf(path, sizeof(path), "/sys/module/%s/async_probe_requested", module);
+        r = read_one_line(path, buf, size);
+        if (r != -ENOENT)
+                return r;
+        snprintf(path, sizeof(path), "/sys/module/%s/async_probe", module);
+        return read_one_line(path, buf, size);
 }
 
 int read_one_line(const char *path, char *buf, size_t size)

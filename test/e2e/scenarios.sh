@@ -388,26 +388,19 @@ scenario_insert_slow_kernel() {
 	expect_driver uaptest uap_forcesync 1 0 sync
 }
 
-# 19. on a kernel with the pending count (series patch 0006), settle is
-# exact: the kernel counts the probes and status/explain show the count
+# 19. on a kernel with the count of pending asynchronous work (the
+# series' core, /sys/kernel/async_pending), settle is exact: the kernel
+# counts the probes (and any other asynchronous work: at least 3)
 scenario_settle_exact() {
 	conf "$BUSES" 'options uap_slow delay_ms=3000'
 	start_udevd
 	load_bus ndevs=3 $SLOW_ONLY
-	f=/sys/module/uap_slow/async_probe_pending
+	f=/sys/kernel/async_pending
 	left=$(unbound uaptest uap_slow)
 	pending=$(cat $f 2>/dev/null || echo missing)
-	[ "$left" -eq 3 ] && [ "$pending" = 3 ] &&
-		ok "after udevadm settle 3 probes are still running and $f = 3" ||
-		not_ok "after udevadm settle: $left unbound, $f = $pending (expected 3 and 3)"
-	"$STAGE/udev-async-probe" status 2>&1 | grep -E '^uap_slow ' >/run/status.out
-	sed 's/^/# status: /' /run/status.out
-	grep -q ' pending=3' /run/status.out && ok "status shows uap_slow pending=3" ||
-		not_ok "status does not show pending=3 for uap_slow"
-	"$STAGE/udev-async-probe" explain /sys/bus/uaptest/devices/uap_slow.0 >/run/explain.out 2>&1
-	sed 's/^/# explain: /' /run/explain.out
-	grep -q '3 asynchronous probe(s) pending' /run/explain.out && ok "explain shows the 3 pending probes" ||
-		not_ok "explain does not show the 3 pending probes"
+	[ "$left" -eq 3 ] && [ "$pending" -ge 3 ] 2>/dev/null &&
+		ok "after udevadm settle 3 probes are still running and $f = $pending" ||
+		not_ok "after udevadm settle: $left unbound, $f = $pending (expected 3 and at least 3)"
 	t0=$(now_ms)
 	"$STAGE/udev-async-probe" settle --timeout=60 >/run/settle.out 2>&1
 	rc=$? took=$(($(now_ms) - t0)) left=$(unbound uaptest uap_slow)
@@ -426,7 +419,7 @@ scenario_settle_exact() {
 # in odd rounds the children wait for udev to load uap_other; in even
 # rounds uap_other is loaded (async_probe=1) right after uap_bus, during
 # the parents' probes, so the kernel queues the children's probes from the
-# parents' probes and counts them for uap_other before those end.
+# parents' probes and counts them before those end.
 scenario_settle_chain() {
 	conf 'options udev_async_probe buses=uaptest,uapother' \
 		'options uap_parent delay_ms=1000 children=2' 'options uap_other delay_ms=1000'
@@ -456,15 +449,15 @@ scenario_settle_chain() {
 		not_ok "$bad of 6 rounds: settle returned early or failed"
 }
 
-# 21. on a kernel without the pending count (the series without patch
-# 0006), settle is a best effort and says so; every device is still bound
-# when it returns. No runner lists it: test/kernel/e2e-uncounted.sh runs it
-# on that kernel.
+# 21. on a kernel without the count of pending asynchronous work (the
+# series without it), settle is a best effort and says so; every device
+# is still bound when it returns. No runner lists it:
+# test/kernel/e2e-uncounted.sh runs it on that kernel.
 scenario_settle_best_effort() {
 	conf "$BUSES" 'options uap_slow delay_ms=1500'
 	start_udevd
 	load_bus ndevs=3 $SLOW_ONLY
-	f=/sys/module/uap_slow/async_probe_pending
+	f=/sys/kernel/async_pending
 	[ ! -e $f ] && ok "this kernel has no $f" || not_ok "$f exists: not a kernel without the count"
 	t0=$(now_ms)
 	"$STAGE/udev-async-probe" settle --timeout=60 >/run/settle.out 2>&1

@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -450,13 +451,15 @@ def modprobe_config_case(r):
 def status_cases(r):
     def prepare_sysfs(case_fake):
         m = os.path.join(case_fake, "sys", "module")
-        for name, value in (("fix_nic", "1\n"), ("fix_plat", "0\n")):
+        # The series' read-back, async_probe_requested; async_probe is its
+        # name in series v3, read where the new one is not there.
+        for name, requested, v3 in (("fix_nic", "1\n", None), ("fix_plat", None, "0\n"),
+                                    ("fix_soft", "0\n", "1\n")):
             os.makedirs(os.path.join(m, name, "drivers"), exist_ok=True)
-            with open(os.path.join(m, name, "async_probe"), "w") as f:
-                f.write(value)
-        # The kernel series' count of fix_nic's probes still to finish.
-        with open(os.path.join(m, "fix_nic", "async_probe_pending"), "w") as f:
-            f.write("2\n")
+            for file, value in (("async_probe_requested", requested), ("async_probe", v3)):
+                if value is not None:
+                    with open(os.path.join(m, name, file), "w") as f:
+                        f.write(value)
         os.symlink("../../../bus/fixbus/drivers/fix_nic", os.path.join(m, "fix_nic", "drivers", "fixbus:fix_nic"))
         d = os.path.join(case_fake, "sys", "bus", "fixbus", "drivers", "fix_nic")
         os.makedirs(d)
@@ -471,25 +474,41 @@ def status_cases(r):
         return case, fake, conf
     r.prepare = prepare
     try:
-        live = {"live": ["fix_nic", "fix_plat", "fix_core"]}
+        live = {"live": ["fix_nic", "fix_plat", "fix_core", "fix_soft"]}
         p, _, _ = r.run(["status"], None, live)
         lines = p.stdout.decode().splitlines()
-        want = [f"{'fix_nic':<24} async_probe=1 pending=2 fixbus/fix_nic=async",
+        want = [f"{'fix_nic':<24} async_probe=1 fixbus/fix_nic=async",
                 f"{'fix_plat':<24} async_probe=0",
-                f"{'fix_core':<24} async_probe=unknown"]
-        r.report("status: read-back where the kernel has it, unknown where not",
+                f"{'fix_core':<24} async_probe=unknown",
+                f"{'fix_soft':<24} async_probe=0"]
+        r.report("status: the read-back async_probe_requested where the kernel has it, async_probe (series v3) "
+                 "where not, unknown where neither",
                  [] if lines == want else [f"{lines!r}"], p)
         p, _, _ = r.run(["status", "--json"], None, live)
         try:
             j = json.loads(p.stdout)
             ok = j[0] == {"module": "fix_nic", "async_probe": True, "kernel_async_probe": True,
-                          "requested": None, "disagreement": False, "pending": 2, "running": None,
+                          "requested": None, "disagreement": False, "pending": None, "running": 0,
                           "drivers": [{"bus": "fixbus", "driver": "fix_nic", "async_probe": True}]} \
                 and j[1]["async_probe"] is False and j[2]["async_probe"] is None \
+                and j[3]["kernel_async_probe"] is False \
                 and (j[1]["pending"], j[1]["running"]) == (None, 0)
         except (ValueError, KeyError, IndexError):
             ok = False
         r.report("status --json", [] if ok else [repr(p.stdout)], p)
+
+        for name, modalias, want, loaded in ((("fix_nic", NIC, "already loaded with async probing", True),
+                                              ("fix_plat", PLAT, "already loaded without async probing", False))):
+            p, _, _ = r.run(["explain", modalias], None, live)
+            problems = [] if f"  {name}: {want}," in p.stdout.decode() else [repr(p.stdout)]
+            p, _, _ = r.run(["explain", "--json", modalias], None, live)
+            try:
+                m = json.loads(p.stdout)["modules"][0]
+                if (m["module"], m["loaded_async_probe"], m["pending"]) != (name, loaded, None):
+                    problems.append(f"JSON {m}")
+            except (ValueError, KeyError, IndexError) as e:
+                problems.append(f"bad JSON ({e}): {p.stdout!r}")
+            r.report(f"explain of live {name}: {want} (the kernel's read-back)", problems, p)
     finally:
         r.prepare = orig
 
@@ -571,6 +590,178 @@ def settle_udevadm_cases(r):
     ok = p.returncode == 1 and "udev's event queue is not empty" in err and "failed" not in err
     r.report("settle with an udevadm settle that times out: the queue is named",
              [] if ok else [f"exit status {p.returncode}"], p)
+
+
+ASYNC_PENDING = "sys/kernel/async_pending"
+# Another device of fix_nic, bound.
+PCI_BOUND = "0000:00:1f.3"
+
+
+def settle_boot(r, name, count, coming=False):
+    """A fake boot for settle: load inserted fix_nic with async_probe=1 for
+    0000:00:1f.2 (its record), which has no driver yet, while PCI_BOUND,
+    another of its devices, has one; the kernel's count of pending
+    asynchronous work reads COUNT (None: no such file, a dict: a directory
+    there). COMING: fix_plat's init still runs."""
+    root = fake_boot(r, name, live=["fix_core", "fix_soft", "fix_nic", "fix_plat"])
+    nic = os.path.join(root, "sys/module/fix_nic")
+    os.makedirs(os.path.join(nic, "drivers"))
+    os.symlink("../../../bus/pci/drivers/fix_nic", os.path.join(nic, "drivers", "pci:fix_nic"))
+    os.makedirs(os.path.join(root, "sys/bus/pci/drivers/fix_nic"))
+    for dev in ("0000:00:1f.2", PCI_BOUND):
+        d = os.path.join(root, "sys/bus/pci/devices", dev)
+        os.makedirs(d)
+        with open(os.path.join(d, "modalias"), "w") as f:
+            f.write(NIC + "\n")
+    os.symlink("../../drivers/fix_nic", os.path.join(root, "sys/bus/pci/devices", PCI_BOUND, "driver"))
+    os.makedirs(os.path.join(root, REQUESTED))
+    with open(os.path.join(root, REQUESTED, "fix_nic"), "w") as f:
+        f.write(f"DEVPATH={PCI_DEVPATH}\nMODALIAS={NIC}\nUAP_RULE=bus-listed\n"
+                f"MODULE_SYSFS_INO={os.stat(nic).st_ino}\n")
+    if coming:
+        with open(os.path.join(root, "sys/module/fix_plat/initstate"), "w") as f:
+            f.write("coming\n")
+    path = os.path.join(root, ASYNC_PENDING)
+    os.makedirs(os.path.dirname(path))
+    if isinstance(count, dict):
+        os.makedirs(path)
+    elif count is not None:
+        with open(path, "w") as f:
+            f.write(count)
+    return root, path
+
+
+def set_count(path, value, marker=None):
+    """The count file now reads VALUE, written in place as sysfs changes
+    (a reader never sees it empty); MARKER is made first."""
+    if marker:
+        open(marker, "w").close()
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
+def settle_count_cases(r):
+    """settle with the kernel's count of pending asynchronous work,
+    /sys/kernel/async_pending: the barrier is udev's queue empty and the
+    count 0, seen in one pass; a count that cannot be read is no zero."""
+    runs = os.path.join(r.tmp, "settle-udevadm-runs")
+
+    def run(root, timeout, script="exit 0", level="info"):
+        if os.path.exists(runs):
+            os.unlink(runs)
+        udevadm = fake_udevadm(r, "udevadm-settle-count", f"echo run >> {runs}; {script}")
+        t0 = time.monotonic()
+        before = os.times()
+        p, _, _ = r.run(["settle", f"--timeout={timeout}"], {"PATH": udevadm + ":" + os.environ["PATH"],
+                                                            "TRAP_ROOT": root},
+                        {"level": level, "timeout": 60})
+        after = os.times()
+        cpu = after.children_user + after.children_system - before.children_user - before.children_system
+        n = len(open(runs).read().splitlines()) if os.path.exists(runs) else 0
+        return p, time.monotonic() - t0, cpu, n
+
+    root, _ = settle_boot(r, "settle-count-0", "0\n")
+    p, took, _, n = run(root, 30)
+    err = p.stderr.decode()
+    problems = [] if p.returncode == 0 else [f"exit status {p.returncode}, expected 0"]
+    if took > (10 if r.wrapper else 3):
+        problems.append(f"returned after {took:.1f} s, expected at once")
+    if n < 1:
+        problems.append("udevadm settle never ran: udev's queue was not checked")
+    if "best effort" in err:
+        problems.append("settled as a best effort, not by the kernel's count")
+    r.report("settle, the kernel's count 0 and udev's queue empty: exits 0 at once, not as a best effort",
+             problems, p)
+
+    root, path = settle_boot(r, "settle-count-drops", "2\n")
+    marker = os.path.join(root, "dropped")
+    timer = threading.Timer(1.0, set_count, (path, "0\n", marker))
+    timer.start()
+    try:
+        p, took, _, n = run(root, 30)
+        dropped = os.path.exists(marker)
+    finally:
+        timer.cancel()
+    err = p.stderr.decode()
+    problems = [] if p.returncode == 0 else [f"exit status {p.returncode}, expected 0"]
+    if not dropped:
+        problems.append(f"returned after {took:.2f} s, while the count still read 2")
+    if took > (15 if r.wrapper else 5):
+        problems.append(f"returned after {took:.1f} s, long after the count dropped to 0 (after 1 s)")
+    if n < 1:
+        problems.append("udevadm settle never ran")
+    if "best effort" in err:
+        problems.append("settled as a best effort, not by the kernel's count")
+    r.report("settle, the kernel's count 2 dropping to 0 after 1 s (a file that gives no POLLPRI): "
+             "returns once it reads 0", problems, p)
+
+    # udev loads a module whose probe runs asynchronously while udevadm
+    # settle waits for the queue: the count read 0 before the queue check,
+    # reads 1 after it, and drops to 0 a second later.
+    root, path = settle_boot(r, "settle-count-rises", "0\n")
+    marker = os.path.join(root, "dropped")
+    flag = os.path.join(root, "raised")
+    script = (f'if [ ! -e {flag} ]; then touch {flag}; echo 1 1<> {path}; '
+              f'(sleep 1; touch {marker}; echo 0 1<> {path}) >/dev/null 2>&1 & fi; exit 0')
+    p, took, _, n = run(root, 30, script)
+    dropped = os.path.exists(marker)
+    problems = [] if p.returncode == 0 else [f"exit status {p.returncode}, expected 0"]
+    if not dropped:
+        problems.append(f"returned after {took:.2f} s, while the count read 1: "
+                        "the count read 0 before the queue check was trusted")
+    if n < 2:
+        problems.append(f"udevadm settle ran {n} times, expected a second pass after the count dropped")
+    r.report("settle, the count rises from 0 while udev's queue is checked: another pass, "
+             "returns once the count is 0 again", problems, p)
+
+    root, _ = settle_boot(r, "settle-count-stays", "1\n")
+    p, took, cpu, _ = run(root, 2)
+    err = p.stderr.decode()
+    problems = [] if p.returncode == 1 else [f"exit status {p.returncode}, expected 1 (timed out)"]
+    if took < 2:
+        problems.append(f"returned after {took:.2f} s, before its --timeout=2")
+    if "Timed out after 2 s" not in err:
+        problems.append("no timeout message")
+    if not re.search(r"\b1 asynchronous work item\(s\) pending", err):
+        problems.append("the timeout does not name the kernel's count of 1")
+    if not re.search(r"Module 'fix_nic'[^\n]*0000:00:1f\.2", err):
+        problems.append("the timeout does not name fix_nic, loaded with async_probe=1, and its unbound device")
+    if PCI_BOUND in err:
+        problems.append(f"the timeout names {PCI_BOUND}, which has its driver")
+    # Generous: a loop that reads the count without sleeping spends the 2 s on the CPU.
+    if not r.wrapper and cpu > 0.5:
+        problems.append(f"{cpu:.2f} s of CPU time in 2 s of waiting: no sleep between the reads")
+    r.report("settle, the kernel's count stays 1: times out, naming the count and the unbound device "
+             "of the module it loaded with async_probe=1, without spinning", problems, p)
+
+    # A count that exists but cannot be read is no zero: the best effort,
+    # which waits for fix_plat's init, and one warning.
+    for desc, count, coming, rc in (("garbage", "x1\n", True, 1),
+                                    ("empty", "", True, 1),
+                                    ("a directory (EISDIR)", {}, False, 0)):
+        root, _ = settle_boot(r, "settle-count-" + desc.split()[0], count, coming)
+        p, _, _, _ = run(root, 2)
+        err = p.stderr.decode()
+        problems = [] if p.returncode == rc else [f"exit status {p.returncode}, expected {rc}"]
+        warned = len(re.findall(r"/sys/kernel/async_pending", err))
+        if warned != 1 or "best effort" not in err:
+            problems.append(f"named the count file {warned} times, expected one warning that says best effort")
+        if rc == 1 and "Module 'fix_plat': its init still runs" not in err:
+            problems.append("the timeout does not name fix_plat, whose init still runs")
+        if rc == 0 and "Settled, as a best effort" not in err:
+            problems.append("does not say it settled as a best effort")
+        r.report(f"settle, the kernel's count file holds {desc}: one warning, then the best effort",
+                 problems, p)
+
+    root, _ = settle_boot(r, "settle-count-none", None)
+    p, _, _, n = run(root, 10)
+    err = p.stderr.decode()
+    ok = p.returncode == 0 and "Settled, as a best effort" in err and "async_pending" not in err and n >= 2
+    r.report("settle on a kernel without the count: the best effort, said so",
+             [] if ok else [f"exit status {p.returncode}, udevadm ran {n} times"], p)
 
 
 def log_append_case(r):
@@ -861,6 +1052,21 @@ def report_record_cases(r):
              [] if p.returncode == 0 and nic.get("requested_async", False) is None and
              nic.get("loader") != "udev-async-probe" else [f"rc {p.returncode}, {nic or probes}"], p)
 
+    # The kernel's read-back says fix_plat was loaded with async_probe=1, which
+    # nothing but its loader asked for: async_probe_requested, or async_probe,
+    # its name in the series' v3, where the new one is not there.
+    plat_dir = os.path.join(sysfs, "module", "fix_plat")
+    for file in ("async_probe_requested", "async_probe"):
+        with open(os.path.join(plat_dir, file), "w") as f:
+            f.write("1\n")
+        p, probes, drivers = report("--boot")
+        os.unlink(os.path.join(plat_dir, file))
+        plat = probes.get("fixplat", {})
+        how = drivers.get("fix_plat", {}).get("loader_how") or ""
+        ok = p.returncode == 0 and plat.get("loader") == "udev-async-probe" and how.startswith("sysfs:")
+        r.report(f"report --boot: /sys/module/fix_plat/{file} reads 1, asked for by nothing else: "
+                 "loaded by udev-async-probe (sysfs)", [] if ok else [f"rc {p.returncode}, {plat}, {how!r}"], p)
+
 
 def state_file_cases(r):
     """What load keeps in /run/udev-async-probe is written through no link
@@ -1123,6 +1329,7 @@ def main():
         record_cases(r)
         report_record_cases(r)
         settle_udevadm_cases(r)
+        settle_count_cases(r)
         log_append_case(r)
         state_file_cases(r)
         one_insert_case(r)

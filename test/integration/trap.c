@@ -319,6 +319,20 @@ int stat64(const char *restrict path, struct stat64 *restrict st)
         return REAL(stat64)(redirect(path, buf, sizeof(buf)), st);
 }
 
+int lstat(const char *restrict path, struct stat *restrict st)
+{
+        char buf[4096];
+
+        return REAL(lstat)(redirect(path, buf, sizeof(buf)), st);
+}
+
+int lstat64(const char *restrict path, struct stat64 *restrict st)
+{
+        char buf[4096];
+
+        return REAL(lstat64)(redirect(path, buf, sizeof(buf)), st);
+}
+
 int access(const char *path, int mode)
 {
         char buf[4096];

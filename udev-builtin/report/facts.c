@@ -140,12 +140,11 @@ static int module_loaded_async(void *u, const char *module)
 {
         _cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
         struct kmod_ctx *ctx = u;
-        char path[PATH_MAX], value[32];
+        char value[32];
 
         if (!safe_name(module))
                 return -EINVAL;
-        snprintf(path, sizeof(path), "/sys/module/%s/async_probe", module);
-        if (read_one_line(path, value, sizeof(value)) < 0)
+        if (read_module_async_probe(module, value, sizeof(value)) < 0)
                 return -ENOENT;
         if (strcmp(value, "1") != 0)
                 return 0;
