@@ -36,7 +36,6 @@ settle-barrier      program,builtin         -
 settle-timeout      program                 -
 settle-exact        program,builtin         -
 settle-chain        program,builtin         -
-settle-best-effort  -                       -
 '
 
 # Every scenario whitelists the test bus "uaptest", as an admin would,
@@ -447,26 +446,6 @@ scenario_settle_chain() {
 	done
 	[ $bad -eq 0 ] && ok "6 rounds: every parent and all 4 children bound when settle returned" ||
 		not_ok "$bad of 6 rounds: settle returned early or failed"
-}
-
-# 21. on a kernel without the count of pending asynchronous work (the
-# series without it), settle is a best effort and says so; every device
-# is still bound when it returns. No runner lists it:
-# test/kernel/e2e-uncounted.sh runs it on that kernel.
-scenario_settle_best_effort() {
-	conf "$BUSES" 'options uap_slow delay_ms=1500'
-	start_udevd
-	load_bus ndevs=3 $SLOW_ONLY
-	f=/sys/kernel/async_pending
-	[ ! -e $f ] && ok "this kernel has no $f" || not_ok "$f exists: not a kernel without the count"
-	t0=$(now_ms)
-	"$STAGE/udev-async-probe" settle --timeout=60 >/run/settle.out 2>&1
-	rc=$? took=$(($(now_ms) - t0)) left=$(unbound uaptest uap_slow)
-	sed 's/^/# settle: /' /run/settle.out
-	[ "$rc" -eq 0 ] && [ "$left" -eq 0 ] && ok "settle returned after $took ms with every device bound" ||
-		not_ok "settle: rc $rc after $took ms, $left unbound"
-	grep -q 'best effort' /run/settle.out && ok "settle says it settled as a best effort" ||
-		not_ok "settle does not say it is a best effort"
 }
 
 # 22. the builtin form: the rules load through udevd's own kmod builtin,
