@@ -51,6 +51,7 @@ for phase in "$@"; do
 	probe-domain) cp "$KTEST_DIR/probe-domain-test.sh" "$root/tests/probe-domain.sh" ;;
 	stress) cp "$KTEST_DIR/stress-test.sh" "$root/tests/stress.sh" ;;
 	ahci-bench) cp "$KTEST_DIR/ahci-bench.sh" "$root/tests/ahci-bench.sh" ;;
+	async-driver-probe) cp "$KTEST_DIR/async-driver-probe.sh" "$root/tests/async-driver-probe.sh" ;;
 	*) die "unknown phase $phase" ;;
 	esac
 done
