@@ -7,7 +7,8 @@
 #
 #   qemu-smp.sh [-k 'kernel args'] [-t timeout_s] [-d disks] phase...
 #
-# phases: kunit (kunit-modules.sh), probe-domain, stress, ahci-bench; -d
+# phases: kunit (kunit-modules.sh), probe-domain, stress, ahci-bench,
+# async-driver-probe, rfc-ahci; -d
 # attaches that many disks to q35's AHCI controller. A -k word NAME=value
 # without a dot reaches the phases as an environment variable. The console
 # goes to stdout and $run/console.log. Exit: 0 when every phase passed;
@@ -52,6 +53,7 @@ for phase in "$@"; do
 	stress) cp "$KTEST_DIR/stress-test.sh" "$root/tests/stress.sh" ;;
 	ahci-bench) cp "$KTEST_DIR/ahci-bench.sh" "$root/tests/ahci-bench.sh" ;;
 	async-driver-probe) cp "$KTEST_DIR/async-driver-probe.sh" "$root/tests/async-driver-probe.sh" ;;
+	rfc-ahci) cp "$KTEST_DIR/rfc-ahci.sh" "$root/tests/rfc-ahci.sh" ;;
 	*) die "unknown phase $phase" ;;
 	esac
 done
