@@ -29,11 +29,11 @@ check "the spec's Version is the project's: $spec_version (meson.build: $version
 cp "$spec" "$top/SPECS/"
 
 t0=$SECONDS
-# The check section runs the unit and integration suites too.
-if rpmbuild --nodeps -bb --define "_topdir $top" \
-	--macros "$(rpm --eval '%{_rpmconfigdir}')/macros:$UAP_TOP/test/package/rpm-macros" \
+# --nocheck: %check runs the unit and integration suites, which the Debian
+# package's build (check-package.sh) and the other builds run already.
+if rpmbuild --nodeps --nocheck -bb --define "_topdir $top" --load "$UAP_TOP/test/package/rpm-macros" \
 	"$top/SPECS/$pkg.spec" >"$top/build.log" 2>&1; then
-	tap_ok "rpmbuild --nodeps -bb, with the test's stand-in macros ($((SECONDS - t0)) s, %check included)"
+	tap_ok "rpmbuild --nodeps --nocheck -bb, with the test's stand-in macros ($((SECONDS - t0)) s)"
 else
 	tap_fail "rpmbuild --nodeps -bb (log: $top/build.log)"
 	tap_note "$(tail -n 30 "$top/build.log")"
@@ -42,7 +42,6 @@ else
 fi
 rpm=$(find "$top/RPMS" -name "$pkg-$version-*.rpm" ! -name '*-debug*' | head -n 1)
 check "one binary package: $(basename "${rpm:-none}")" test -f "$rpm" || { tap_end; exit 1; }
-check "%check ran the unit and integration suites" grep -q 'Ok: *[1-9]' "$top/build.log"
 
 # "MODE PATH" per file and link, "PATH -> TARGET" per link.
 dump=$(rpm -qp --queryformat '[%{FILEMODES:perms} %{FILENAMES} %{FILELINKTOS}\n]' "$rpm" 2>/dev/null)
@@ -91,11 +90,16 @@ preun_removes_rules() {
 }
 check "preuninstall: on removal, after the units stop, the rules generated at boot go (the program still there)" \
 	preun_removes_rules
-restart=$(grep 'try-restart' <<<"$(section postuninstall)")
+# A oneshot that ran is inactive: try-restart would skip the rules service.
 restarts_rules_only() {
-	[[ "$restart" == *"try-restart $pkg-rules.service $pkg-rules.path "* && "$restart" != *settle* ]]
+	local s
+	s=$(section postuninstall)
+	grep -q "try-restart $pkg-rules.path " <<<"$s" &&
+		grep -q "is-enabled $pkg-rules.service" <<<"$s" &&
+		grep -q "systemctl restart $pkg-rules.service " <<<"$s" &&
+		! grep -q "restart.*$pkg-settle" <<<"$s"
 }
-check "postuninstall: an upgrade restarts the rules units, not the barrier: ${restart:-no try-restart}" \
+check "postuninstall: an upgrade restarts the path unit and runs the rules service again where enabled, not the barrier" \
 	restarts_rules_only
 udev_trigger() {
 	grep -q "triggerin scriptlet.*systemd-udev" <<<"$scripts" &&
