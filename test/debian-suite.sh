@@ -169,7 +169,9 @@ suite_fetch_source() {
 # suite_chroot [--bind SRC DST]... ROOT CMD...: CMD chrooted into ROOT as
 # root, with /proc, /sys, /dev, a private /run and /tmp, and each SRC
 # bound at DST (created in ROOT if missing), all in a private mount
-# namespace that ends with CMD. The environment is cleared but for PATH,
+# namespace that ends with CMD. ROOT is bound onto itself, so that its /
+# is a mount point, as on a real system (unshare --mount in it makes /
+# private, which fails on a plain directory). The environment is cleared but for PATH,
 # DEBIAN_FRONTEND and the variables named in SUITE_CHROOT_ENV.
 suite_chroot() {
 	local binds=() root v envs=()
@@ -184,6 +186,7 @@ suite_chroot() {
 	done
 	unshare --mount --propagation private -- bash -c '
 		root=$1 n=$2; shift 2
+		mount --bind "$root" "$root" &&
 		mount -t proc proc "$root/proc" &&
 		mount -t sysfs sysfs "$root/sys" &&
 		mount --rbind /dev "$root/dev" &&

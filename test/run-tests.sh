@@ -34,21 +34,22 @@ setup() {
 }
 
 mkdir -p "$out"
-run setup "$out/gcc" -Dkernel-tests=enabled -Dsystemd-builtin=enabled -Dpackage-tests=enabled
+# -Werror here (the project's default is off, for distributions' builds).
+run setup "$out/gcc" -Dwerror=true -Dkernel-tests=enabled -Dsystemd-builtin-tests=enabled -Dpackage-tests=enabled
 run meson test -C "$out/gcc" --print-errorlogs
 
-run setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false -Dkernel-tests=disabled -Dpackage-tests=disabled
+run setup "$out/asan" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dkernel-tests=disabled -Dpackage-tests=disabled
 run meson test -C "$out/asan" --print-errorlogs --suite unit --suite integration
 
-CC=clang run setup "$out/clang" --buildtype=release -Dkernel-tests=disabled -Djournal=false -Dpackage-tests=disabled
+CC=clang run setup "$out/clang" -Dwerror=true --buildtype=release -Dkernel-tests=disabled -Djournal=false -Dpackage-tests=disabled
 run env DESTDIR="$out/destdir" meson install -C "$out/clang" --quiet
 for f in lib/udev/udev-async-probe lib/udev/rules.d/80-async-probe.rules \
 	 usr/local/lib/modprobe.d/00-udev-async-probe.conf \
 	 lib/systemd/system/udev-async-probe-rules.service lib/systemd/system/udev-async-probe-rules.path \
 	 lib/systemd/system/udev-async-probe-settle.service lib/systemd/system/udev-async-probe-rules-update.service \
 	 usr/local/share/man/man8/udev-async-probe.8 usr/local/share/man/man5/udev-async-probe.conf.5 \
-	 usr/local/share/initramfs-tools/hooks/udev-async-probe \
-	 usr/local/share/initramfs-tools/scripts/init-top/udev-async-probe; do
+	 usr/share/initramfs-tools/hooks/udev-async-probe \
+	 usr/share/initramfs-tools/scripts/init-top/udev-async-probe; do
 	[ -e "$out/destdir/$f" ] || { echo "DESTDIR install lacks /$f"; status=1; }
 done
 [ "$(readlink "$out/destdir/usr/local/sbin/udev-async-probe")" = /lib/udev/udev-async-probe ] ||

@@ -767,14 +767,20 @@ def disabled_units_cases(r, static_rules):
                      f"udev {'runs no program' if not want else 'runs the program'} for {device}",
                      [] if runs == want else [f"runs the program: {runs}"] + said)
 
-    setup = hide(RULES_DIRS) + f"; cp {static_rules} /lib/udev/rules.d/; mkdir -p /run/systemd/system"
+    # udev's vendor rules directory, emptied; where udev is not installed (a
+    # package build's chroot: trixie's Build-Depends no longer pull it in),
+    # /usr/local/lib/udev/rules.d in a tmpfs, which udev and the program read too.
+    setup = hide(UDEV_RULES_DIRS) + "; d=; for x in /usr/lib/udev/rules.d /lib/udev/rules.d; do " \
+        "if [ -d $x ]; then d=$x; break; fi; done; " \
+        "if [ -z \"$d\" ]; then mount -t tmpfs tmpfs /usr/local/lib; d=/usr/local/lib/udev/rules.d; " \
+        f"mkdir -p $d; fi; cp {static_rules} $d/; mkdir -p /run/systemd/system"
     opts = {"prefix": namespace(setup)}
     for modalias, bus in ((PLAT, "an unlisted bus"), (NIC, "a listed bus")):
         p, _, _ = r.run(["explain", modalias], None, opts)
         text = p.stdout.decode()
         problems = [] if p.returncode == 0 else [f"exit status {p.returncode}"]
         line = next((x for x in text.splitlines() if "udev rules (" in x), "")
-        if "/lib/udev/rules.d/80-async-probe.rules" not in line or "no program" not in line:
+        if "/udev/rules.d/80-async-probe.rules" not in line or "no program" not in line:
             problems.append(f"explain's rules line: {line!r}")
         p2, _, _ = r.run(["explain", "--json", modalias], None, opts)
         try:

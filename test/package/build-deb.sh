@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Build the Debian package from the working tree with
-# "dpkg-buildpackage -us -uc" in a copy under OUTDIR, and run lintian on
-# the result. Prints the .deb's path on stdout. A build of the same tree
-# content is reused (stamp: hash of every file dpkg-source would take).
+# "dpkg-buildpackage -us -uc" in a copy under OUTDIR, on the host or, with
+# ROOT, chrooted into that root of another suite (test/debian-suite.sh's
+# suite_root, OUTDIR bound at /tmp/build). Prints the .deb's path on stdout. A
+# build of the same tree content in the same place is reused (stamp: hash
+# of every file dpkg-source would take, and ROOT).
 #
-#   build-deb.sh OUTDIR
+#   build-deb.sh OUTDIR [ROOT]
 set -eu
-. "$(dirname "$(readlink -f "$0")")/../common.sh"
+. "$(dirname "$(readlink -f "$0")")/../debian-suite.sh"
 
-out=${1:?usage: build-deb.sh OUTDIR}
+out=${1:?usage: build-deb.sh OUTDIR [ROOT]}
+root=${2:-}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$UAP_TOP"
@@ -22,7 +25,7 @@ files() {
 	git ls-files -z --cached --others --exclude-standard |
 		while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done
 }
-key=$(files | xargs -0 sha256sum | sha256sum | cut -c1-16)
+key=$({ files | xargs -0 sha256sum; echo "root: $root"; } | sha256sum | cut -c1-16)
 version=$(dpkg-parsechangelog -S Version)
 deb=$out/udev-async-probe_${version}_$(dpkg-architecture -qDEB_HOST_ARCH).deb
 
@@ -37,9 +40,17 @@ src=$out/src/udev-async-probe-$version
 mkdir -p "$src"
 files | xargs -0 cp --parents -t "$src"
 
-note "dpkg-buildpackage -us -uc in $src (log: $out/build.log)"
+note "dpkg-buildpackage -us -uc in $src${root:+ (in $(basename "$root"))} (log: $out/build.log)"
 start=$SECONDS
-if ! (cd "$src" && dpkg-buildpackage -us -uc) >"$out/build.log" 2>&1; then
+build() {
+	if [ -n "$root" ]; then
+		suite_chroot --bind "$out" /tmp/build "$root" \
+			sh -c 'cd "/tmp/build/src/$1" && dpkg-buildpackage -us -uc' sh "$(basename "$src")"
+	else
+		(cd "$src" && dpkg-buildpackage -us -uc)
+	fi
+}
+if ! build >"$out/build.log" 2>&1; then
 	tail -n 30 "$out/build.log" >&2
 	die "dpkg-buildpackage failed (log: $out/build.log)"
 fi

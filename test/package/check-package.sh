@@ -14,6 +14,25 @@ debdir=$build/deb
 pkg=udev-async-probe
 doc=/usr/share/doc/$pkg
 
+# -- the source tree ----------------------------------------------------------
+# Build-Depends as one list, one relation per line, whitespace normalized.
+build_depends=$(awk '/^Build-Depends:/ { f = 1; sub(/^Build-Depends:/, "") } f && /^[^ \t]/ && !/^Build-Depends/ { exit }
+	f { print }' "$UAP_TOP/debian/control" | tr '\n' ' ' | tr ',' '\n' | sed -e 's/^ *//' -e 's/ *$//' -e 's/  */ /g' | grep .)
+# udev.pc and systemd.pc (udevdir, systemdsystemunitdir) are in systemd-dev
+# from systemd 253-2 on (trixie), in udev and systemd before (bookworm).
+pc_deps() {
+	grep -qxF 'systemd-dev | systemd (<< 253-2~)' <<<"$build_depends" &&
+		grep -qxF 'systemd-dev | udev (<< 253-2~)' <<<"$build_depends" &&
+		! grep -qxE '(systemd|udev)( \(.*\))?' <<<"$build_depends"
+}
+check "Build-Depends: systemd-dev (trixie) or, before systemd 253-2, systemd and udev (bookworm), for udev.pc and systemd.pc" \
+	pc_deps || tap_note "Build-Depends:" "$build_depends"
+check "a top-level COPYING with the text of the LGPL 2.1 (the SPDX headers' LGPL-2.1-or-later)" \
+	cmp -s "$UAP_TOP/COPYING" /usr/share/common-licenses/LGPL-2.1
+tests_control=$UAP_TOP/debian/tests/control
+autopkgtests=$(awk '/^Tests:/ { for (i = 2; i <= NF; i++) print $i }' "$tests_control" 2>/dev/null | tr -d ,)
+check "debian/tests/control names autopkgtests: $(xargs <<<"$autopkgtests")" test -n "$autopkgtests"
+
 t0=$SECONDS
 if ! deb=$(bash "$UAP_TOP/test/package/build-deb.sh" "$debdir"); then
 	tap_fail "dpkg-buildpackage -us -uc"
@@ -33,6 +52,30 @@ lint=$(grep -v '^running with root privileges' <<<"$lint")
 tap_note "lintian --profile debian --pedantic --display-info --show-overrides ($((SECONDS - t0)) s):" "${lint:-(nothing)}"
 check "lintian --profile debian: no error or warning (exit $rc)" \
 	test $rc -ne 1 -a -z "$(grep -E '^[EW]: ' <<<"$lint")"
+
+# The same package in trixie's layout (DEP17: nothing in /lib, all in
+# /usr/lib), repacked: the overrides must match there too, so that a
+# trixie build is as clean as a bookworm one.
+dep17=$build/deb-dep17
+rm -rf "$dep17" && dpkg-deb -R "$deb" "$dep17"
+if [ -d "$dep17/lib" ]; then
+	mkdir -p "$dep17/usr/lib" && cp -a "$dep17/lib/." "$dep17/usr/lib/" && rm -rf "${dep17:?}/lib"
+	find "$dep17" -path "$dep17/DEBIAN" -prune -o -type l -lname '/lib/*' -print0 |
+		while IFS= read -r -d '' l; do
+			# relative, as dh_link makes a link within /usr
+			ln -sfn "$(realpath -s -m --relative-to="$(dirname "/${l#"$dep17"/}")" "/usr$(readlink "$l")")" "$l"
+		done
+	(cd "$dep17" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
+		xargs -0 md5sum >DEBIAN/md5sums)
+fi
+dpkg-deb -b --root-owner-group "$dep17" "$build/${pkg}_dep17.deb" >/dev/null
+t0=$SECONDS
+lint=$(lintian --profile debian --pedantic --display-info --show-overrides "$build/${pkg}_dep17.deb" 2>&1)
+rc=$?
+lint=$(grep -v '^running with root privileges' <<<"$lint")
+tap_note "lintian of the package repacked into /usr/lib (DEP17, trixie's layout) ($((SECONDS - t0)) s):" "${lint:-(nothing)}"
+check "lintian, DEP17 layout: no error or warning, every override matches (exit $rc)" \
+	test $rc -ne 1 -a -z "$(grep -E '^[EW]: |(mismatched|unused)-override' <<<"$lint")"
 
 # -- file list -------------------------------------------------------------
 # "PATH" per file, "PATH -> TARGET" per symlink; PATH absolute.
@@ -108,8 +151,17 @@ udev_interest() {
 }
 check "udev's udevadm and systemd-udevd, split or merged /usr, are file triggers (the rules' form follows udevd)" \
 	udev_interest
-check "postrm remove/purge deletes the rules generated at boot" \
-	grep -q 'rm -f /run/udev/rules.d/80-async-probe.rules' "$ctl/postrm"
+# prerm remove: the rules generated at boot run the program, so they go
+# (and udevd rereads its rules) while it is still installed, after the
+# units that regenerate them are stopped.
+prerm_removes_rules() {
+	local stop rm
+	stop=$(grep -n "deb-systemd-invoke stop .*'$pkg-rules.path'" "$ctl/prerm" | cut -d: -f1 | head -n 1)
+	rm=$(grep -n 'rm -f /run/udev/rules.d/80-async-probe.rules' "$ctl/prerm" | cut -d: -f1 | head -n 1)
+	[ -n "$stop" ] && [ -n "$rm" ] && [ "$rm" -gt "$stop" ]
+}
+check "prerm deletes the rules generated at boot, after stopping the units that regenerate them" \
+	prerm_removes_rules
 # unit_handled UNIT [stop]: enabled by postinst, its state purged by
 # postrm, and with "stop", stopped by prerm.
 unit_handled() {
@@ -211,6 +263,29 @@ check "the initramfs now has the program and the rules" \
 runs_for() { in_root "$udevdir/$pkg" rules 2>&1 | grep RUN | grep -v '^#' | awk -F, '{ print $1 }' | paste -sd ' '; }
 out=$(runs_for)
 check "udev-async-probe rules: runs the program for ${out:-nothing}" test "$out" = 'ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci"'
+# debian/tests, run as autopkgtest runs them (a temporary AUTOPKGTEST_TMP,
+# the installed package), in the chroot: they must pass, not skip (the
+# chroot has Debian's kernel modules and the host's sysfs).
+rm -rf "$work/root/autopkgtest" && cp -a "$UAP_TOP/debian/tests" "$work/root/autopkgtest"
+for t in $autopkgtests; do
+	t0=$SECONDS
+	out=$(in_root sh -c 'cd /root && tmp=$(mktemp -d) && AUTOPKGTEST_TMP=$tmp sh "autopkgtest/$1"; rc=$?; rm -rf "$tmp"; exit $rc' sh "$t" 2>&1)
+	rc=$?
+	tap_note "debian/tests/$t:" "$out"
+	check "autopkgtest $t passes in the chroot (exit $rc, $((SECONDS - t0)) s)" test $rc -eq 0
+done
+rm -rf "$work/root/autopkgtest"
+# prerm, run by dpkg before the files go: "upgrade" keeps the rules generated
+# at boot (the new version's program runs them), "remove" deletes them
+# while the program is still there. (Each in_root has a /run of its own.)
+prerm=/var/lib/dpkg/info/$pkg.prerm
+out=$(in_root sh -c "mkdir -p /run/udev/rules.d && echo '# generated' >/run/udev/rules.d/80-async-probe.rules &&
+	$prerm upgrade 99 && test -e /run/udev/rules.d/80-async-probe.rules" 2>&1)
+check "prerm upgrade keeps the rules generated at boot" [ $? -eq 0 ] || tap_note "$out"
+out=$(in_root sh -c "mkdir -p /run/udev/rules.d && echo '# generated' >/run/udev/rules.d/80-async-probe.rules &&
+	$prerm remove && ! test -e /run/udev/rules.d/80-async-probe.rules && test -x $udevdir/$pkg" 2>&1)
+check "prerm remove deletes the rules generated at boot, the program still installed" [ $? -eq 0 ] || tap_note "$out"
+
 # enable=0 when the initramfs is built: nothing of the package goes in.
 # In a file whose name sorts before the old shipped name: any admin file wins.
 echo 'options udev_async_probe enable=0' >"$work/etc/modprobe.d/local.conf"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# What the Debian package, its chroot test and the qemu lane need (run as
+# What the Debian package, its chroot test, the RPM spec's test and the qemu lane need (run as
 # root; idempotent): the package's build-deps and tools, debootstrap for
 # the test root, qemu for the guest, e2fsprogs to make its disk image.
 # The guest's own packages (kernel, systemd, initramfs-tools) are not
@@ -10,6 +10,7 @@ set -eu
 
 packages=(
 	dpkg-dev debhelper lintian	# dpkg-buildpackage, dh, the lint
+	rpm	# rpmbuild: the RPM spec's test (test/package/check-rpm.sh)
 	meson ninja-build pkg-config gcc	# build-deps of debian/control ...
 	libkmod-dev libudev-dev libsystemd-dev scdoc udev systemd bash-completion
 	debootstrap	# the cached bookworm root (chroot test, guest disk)

@@ -10,7 +10,7 @@
 #      [--async-probe]", what the project's rules look for in udevd
 #   5. test-module-util passes
 # Skipped when the source cannot be fetched or the build-deps are missing,
-# unless UAP_SYSTEMD_REQUIRED is set (meson -Dsystemd-builtin=enabled).
+# unless UAP_SYSTEMD_REQUIRED is set (meson -Dsystemd-builtin-tests=enabled).
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../udev-builtin/systemd/lib.sh"

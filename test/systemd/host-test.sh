@@ -4,7 +4,7 @@
 # the same source, then run host-builtin.py on them (and Debian's udevadm).
 #   host-test.sh TRAP.so SHIPPED_CONF_DIR
 # Skips (77) when systemd's build-deps are missing, unless
-# UAP_SYSTEMD_REQUIRED is set (meson -Dsystemd-builtin=enabled).
+# UAP_SYSTEMD_REQUIRED is set (meson -Dsystemd-builtin-tests=enabled).
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../udev-builtin/systemd/lib.sh"

@@ -32,7 +32,7 @@
 # $UAP_CACHE/systemd-backport-257, keyed on the Debian version and the
 # series: an unchanged series is not built again.
 # Skipped when the Debian archive cannot be reached, unless
-# UAP_SYSTEMD_REQUIRED is set (meson -Dsystemd-builtin=enabled).
+# UAP_SYSTEMD_REQUIRED is set (meson -Dsystemd-builtin-tests=enabled).
 set -eu -o pipefail
 SD_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$SD_DIR/../../test/debian-suite.sh"
