@@ -236,6 +236,14 @@ static void report_count(struct kmod_ctx *ctx, long count, int level)
                                "async_probe=1: %m");
         report_pending(&p, level);
         pending_done(&p);
+        /*
+         * A device in its probe already has its driver link: the kernel's
+         * async workers name the modules whose probes still run.
+         */
+        r = pending_read_running(&p);
+        if (r >= 0)
+                report_pending(&p, level);
+        pending_done(&p);
 }
 
 /* The kernel's count could not be read: no zero, the best effort from here on. */
