@@ -228,10 +228,11 @@ barrier=$(report root | awk '$1 == "barrier" { $1 = ""; print substr($0, 2) }')
 tap_note "udev-async-probe settle after udevadm settle: $barrier" "$(report root | sed -n 's/^barrier-output //p')"
 check "root: udev-async-probe settle returned 0 and left no asynchronous probe pending" \
 	grep -qE '^exit 0 in [0-9.]+ s, left pending: ?$' <<<"$barrier"
-# Debian's kernel has no /sys/kernel/async_pending: the best effort, said
-# so, and no count file taken for one.
-check "root: udev-async-probe settle said it settled as a best effort, and read no count file" \
-	bash -c 'grep -q "^barrier-output Settled, as a best effort" <<<"$1" && ! grep -q "^barrier-output .*Cannot read" <<<"$1"' _ "$(report root)"
+# Debian's kernel has no /sys/kernel/async_pending: the best effort, and
+# no count file taken for one. (The guest's settle logs to the journal, so
+# its "best effort" line is not in this output; the fixture tests check it.)
+check "root: udev-async-probe settle read no count file" \
+	test -z "$(report root | grep '^barrier-output .*Cannot read')"
 status=$(report root | sed -n '/^status-begin$/,/^status-end$/p')
 check "root: udev-async-probe status runs and lists the asynchronously loaded modules" grep -qw bochs <<<"$status"
 status_check root
