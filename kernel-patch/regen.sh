@@ -21,6 +21,13 @@ EXTRA_CC=(
 	"Tejun Heo <tj@kernel.org>"
 	"Bart Van Assche <bvanassche@acm.org>"
 )
+# The RFC changes the order of libata's async_synchronize_cookie() waits
+# against synchronous loads, in files get_maintainer.pl does not name.
+EXTRA_CC_RFC=(
+	"Damien Le Moal <dlemoal@kernel.org>"
+	"Niklas Cassel <cassel@kernel.org>"
+	"linux-ide@vger.kernel.org"
+)
 
 name=$(git -C "$here" config user.name) && email=$(git -C "$here" config user.email) ||
 	{ echo "$0: set git config user.name and user.email" >&2; exit 1; }
@@ -43,6 +50,11 @@ one() {
 	for who in "${EXTRA_CC[@]}"; do
 		args+=(--cc="$who")
 	done
+	if [ "$1" = rfc ]; then
+		for who in "${EXTRA_CC_RFC[@]}"; do
+			args+=(--cc="$who")
+		done
+	fi
 	git -C "$tree" -c "user.name=$name" -c "user.email=$email" \
 		format-patch -q --zero-commit --no-signature --cover-letter \
 		--subject-prefix="$prefix" "${args[@]}" -o "$tmp" "$from..$to"
@@ -84,5 +96,5 @@ PY
 	} >"$dir/series"
 }
 
-one core "$base" "$core_tip" "PATCH v4"
-one rfc "$core_tip" HEAD "RFC PATCH v4"
+one core "$base" "$core_tip" "PATCH"
+one rfc "$core_tip" HEAD "RFC PATCH"
