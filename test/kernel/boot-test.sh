@@ -6,8 +6,9 @@
 # /sys/module/<m>/async_probe_requested and
 # /sys/bus/<bus>/drivers/<d>/async_probe say what really happened, as
 # recorded by each probe's current_is_async(); that /sys/kernel/async_pending
-# counts the probes and poll() wakes on both edges (poll-pending.py); and
-# that the driver's file goes with rmmod.
+# counts the probes and poll() wakes on both edges (poll-pending.py), counts
+# a deferred probe's retry while it runs but not the device while it waits;
+# and that the driver's file goes with rmmod.
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
@@ -147,7 +148,32 @@ esac
 wait_bound uaptest uap_slow
 unload uap_slow
 
-echo "# 7. the driver's async_probe file goes with rmmod; a reader holding it gets an error"
+echo "# 7. a deferred probe: not counted while it waits, counted while its retry runs"
+echo uap_defer >/sys/bus/uaptest/add_device
+dev=/sys/bus/uaptest/devices/uap_defer.$NDEVS
+load uap_defer delay_ms=1500
+[ -e "$dev/driver" ] && not_ok "uap_defer: $dev bound, expected its probe to defer" ||
+	ok "uap_defer: $dev deferred"
+expect "a device waiting on the deferred list" $PENDING 0
+echo 1 >/sys/module/uap_defer/parameters/ready
+expect "ready, nothing has triggered the retry" $PENDING 0
+# uap_slow's successful probe triggers the retry, whose probe takes 1.5 s.
+load uap_slow delay_ms=10
+got=$(cat $PENDING)
+[ -e "$dev/probed" ] && not_ok "uap_defer: retried before the check could see it (timing)" ||
+	{ [ "$got" -ge 1 ] 2>/dev/null && ok "the retry triggered by a probe is counted while it runs: $PENDING = $got" ||
+		not_ok "the retry triggered by a probe runs and $PENDING = $got, expected 1 or more"; }
+out=$(UAP_KIND=uap_defer python3 "$UAP_RUN/poll-pending.py" fall 10)
+echo "# deferred retry: $out"
+case $out in
+*"notified=yes after=0 "*"probed=1") ok "poll() woke when the count dropped to 0, the deferred device probed" ;;
+*) not_ok "poll() after the deferred retry: $out" ;;
+esac
+expect "uap_defer" "$dev/probed" sync
+unload uap_slow
+unload uap_defer
+
+echo "# 8. the driver's async_probe file goes with rmmod; a reader holding it gets an error"
 load uap_slow delay_ms=10
 exec 3<"/sys/bus/uaptest/drivers/uap_slow/async_probe"
 unload uap_slow

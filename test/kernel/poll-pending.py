@@ -9,8 +9,8 @@
 
 Prints "before=N notified=yes|no after=N ms=N probed=N": the value read
 first, whether poll() reported POLLPRI within TIMEOUT seconds, the value
-read after it, the wait, and how many uap_slow devices had finished
-probing when the value was read again.
+read after it, the wait, and how many devices of the kind in $UAP_KIND
+(default uap_slow) had finished probing when the value was read again.
 """
 import glob
 import os
@@ -38,7 +38,8 @@ def main():
     events = p.poll(timeout * 1000)
     ms = int((time.monotonic() - t0) * 1000)
     after = read(fd)
-    probed = len(glob.glob("/sys/bus/uaptest/devices/uap_slow.*/probed"))
+    kind = os.environ.get("UAP_KIND", "uap_slow")
+    probed = len(glob.glob(f"/sys/bus/uaptest/devices/{kind}.*/probed"))
     if child:
         child.wait()
     notified = "yes" if any(e & select.POLLPRI for _, e in events) else "no"

@@ -11,7 +11,9 @@
  *   probe_end_ms    probe end, ms since boot
  * and the driver gets in_flight: how many probes are running right now.
  * A module may define UAP_DRV_PROBE_END(dev), called at the end of a
- * probe that went well (uap_parent adds devices there).
+ * probe that went well (uap_parent adds devices there), and
+ * UAP_DRV_PROBE_START(dev), whose non-zero return ends the probe with
+ * that error before anything is recorded (uap_defer defers there).
  */
 #include <linux/async.h>
 #include <linux/atomic.h>
@@ -37,6 +39,12 @@ struct uap_probe_record {
 static int uap_drv_probe(struct device *dev)
 {
 	struct uap_probe_record *rec;
+#ifdef UAP_DRV_PROBE_START
+	int ret = UAP_DRV_PROBE_START(dev);
+
+	if (ret)
+		return ret;
+#endif
 
 	rec = devm_kzalloc(dev, sizeof(*rec), GFP_KERNEL);
 	if (!rec)
