@@ -4,7 +4,8 @@
 # built with dpkg-buildpackage -us -uc in a debootstrapped trixie root
 # (test/debian-suite.sh's suite_root, cached) with debian/control's
 # Build-Depends as trixie resolves them (systemd-dev), then trixie's
-# lintian on the result, and its DEP17 layout (nothing under /lib).
+# lintian on the result, its DEP17 layout (nothing under /lib), and its
+# autopkgtest (debian/tests) in a trixie testbed.
 #
 #   check-trixie.sh BUILDDIR
 set -u
@@ -58,6 +59,18 @@ check "the program in /usr/lib/udev, the command on PATH a relative link to it" 
 rules_units() { has /usr/lib/udev/rules.d/80-async-probe.rules && has "/usr/lib/systemd/system/$pkg-rules.service"; }
 check "the rules in /usr/lib/udev/rules.d, the units in /usr/lib/systemd/system" rules_units
 check "the initramfs-tools hook in /usr/share/initramfs-tools" has "/usr/share/initramfs-tools/hooks/$pkg"
+
+# debian/tests, by autopkgtest's chroot backend on an overlay of the
+# build root (no kernel there: explain, skippable, skips).
+t0=$SECONDS
+summary=$(bash "$UAP_TOP/test/package/autopkgtest-trixie.sh" "$root" "$deb" "$out/autopkgtest")
+rc=$?
+tap_note "autopkgtest $(dpkg-query -W -f '${Version}' autopkgtest 2>/dev/null) -- chroot, trixie (exit $rc, $((SECONDS - t0)) s; log: $out/autopkgtest/log):" "$summary"
+autopkgtest_ok() {
+	grep -Eq '^smoke +PASS' <<<"$summary" && grep -Eq '^explain +(PASS|SKIP)' <<<"$summary" &&
+		[ "$rc" -eq 0 -o "$rc" -eq 2 ]
+}
+check "autopkgtest in a trixie testbed: smoke passes, explain passes or skips (no kernel modules there)" autopkgtest_ok
 
 [ "$TAP_FAILED" -eq 0 ] && rm -rf "$out/src"
 tap_end

@@ -11,6 +11,7 @@ set -eu
 packages=(
 	dpkg-dev debhelper lintian	# dpkg-buildpackage, dh, the lint
 	rpm	# rpmbuild: the RPM spec's test (test/package/check-rpm.sh)
+	autopkgtest	# debian/tests in a copy of the trixie root (chroot backend)
 	meson ninja-build pkg-config gcc	# build-deps of debian/control ...
 	libkmod-dev libudev-dev libsystemd-dev scdoc udev systemd bash-completion
 	debootstrap	# the cached bookworm root (chroot test, guest disk)
