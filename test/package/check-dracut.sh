@@ -47,9 +47,9 @@ mkdir -p "$out"
 rm -rf "$out/dest"
 if ! suite_chroot --bind "$UAP_TOP" /tmp/src --bind "$out" /tmp/out "$broot" sh -c '
 	set -e
-	[ -f /tmp/out/build/build.ninja ] ||
+	[ -f /tmp/out/build/build.ninja ] || { rm -rf /tmp/out/build &&
 		meson setup /tmp/out/build /tmp/src --prefix=/usr --buildtype=release \
-			-Dman=disabled -Dinitramfs-tools=disabled -Ddracut=enabled
+			-Dman=disabled -Dinitramfs-tools=disabled -Ddracut=enabled; }
 	ninja -C /tmp/out/build
 	DESTDIR=/tmp/out/dest meson install -C /tmp/out/build --no-rebuild --quiet' >"$out/build.log" 2>&1; then
 	tail -n 30 "$out/build.log" | sed 's/^/# /'
