@@ -121,7 +121,8 @@ package_parts() {
 	check "$name: the program, with its libraries (libkmod)" \
 		sh -c "test -x '$work/$name.d/$prog' && ls '$work/$name.d'/usr/lib/x86_64-linux-gnu/libkmod.so.* >/dev/null"
 	check "$name: the rules, in the program form (trixie's stock udevd): RUN the program" \
-		grep -q "^[^#]*RUN+=\"/usr/lib/udev/udev-async-probe load" "$work/$name.d/$rules"
+		sh -c "grep -q '^# Form: program\\.' '$work/$name.d/$rules' &&
+			grep -q '^SUBSYSTEM==\"pci\", RUN{program}+=\"udev-async-probe load\"' '$work/$name.d/$rules'"
 	check "$name: the rules generated for the image (no kernel command line of the build host)" \
 		grep -q 'IMPORT{cmdline}' "$work/$name.d/$rules"
 	check "$name: the vendor file /usr/lib/modprobe.d/00-udev-async-probe.conf" \
@@ -153,16 +154,26 @@ if build_image generic --no-hostonly; then
 			grep -q '^Before=.*initrd-root-device.target' '$work/generic.d/$unit' &&
 			grep -q '^After=.*systemd-udev-trigger.service' '$work/generic.d/$unit'"
 	check "generic: no initqueue finished hook (systemd runs the unit)" lacks generic "$hook"
+	verify=$(suite_chroot --bind "$work/generic.d" /tmp/img "$root" \
+		systemd-analyze verify --root=/tmp/img --man=no "/tmp/img/$unit" 2>&1)
+	check "generic: systemd-analyze verify of the unit in the image${verify:+: $verify}" test -z "$verify"
 	check "generic: the unrelated /etc/modprobe.d/sound.conf left out (not hostonly)" \
 		lacks generic etc/modprobe.d/sound.conf
 	# The image's configuration keeps ahci synchronous: the program of the
-	# root, on the image's modprobe.d directories only.
-	explain=$(suite_chroot --bind "$work/generic.d" /tmp/img "$root" \
-		/usr/lib/udev/udev-async-probe -S "$kver" -C /tmp/img/etc/modprobe.d -C /tmp/img/usr/lib/modprobe.d \
-		explain 'pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01' 2>&1)
-	tap_note "explain of an ICH9 AHCI controller (qemu q35) on the image's configuration:" "$explain"
-	check "generic: on the image's configuration ahci is synchronous (async_probe=0 of /etc)" \
-		grep -q 'ahci.*ahci-sync.conf' <<<"$explain"
+	# root, on the image's modprobe.d directories only; without the
+	# administrator's file, the same controller's ahci is asynchronous.
+	ahci=pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01
+	explain() {
+		suite_chroot --bind "$work/generic.d" /tmp/img "$root" \
+			/usr/lib/udev/udev-async-probe -S "$kver" "$@" explain "$ahci" 2>&1
+	}
+	with=$(explain -C /tmp/img/etc/modprobe.d -C /tmp/img/usr/lib/modprobe.d)
+	without=$(explain -C /tmp/img/usr/lib/modprobe.d)
+	tap_note "explain of an ICH9 AHCI controller (qemu q35) on the image's configuration:" "$with" \
+		"and on its vendor file alone:" "$without"
+	ahci_sync() { grep -q '^ *ahci: sync.*module-options' <<<"$with" && grep -q '^ *ahci: async' <<<"$without"; }
+	check "generic: on the image's configuration ahci is synchronous (async_probe=0 of /etc), asynchronous without that file" \
+		ahci_sync
 fi
 
 # 2. Hostonly: dracut copies /etc/modprobe.d itself.
@@ -178,12 +189,54 @@ if build_image nosystemd --no-hostonly --omit "systemd systemd-initrd dracut-sys
 	check "nosystemd: no systemd in the image" lacks nosystemd usr/lib/systemd/systemd
 	check "nosystemd: the initqueue finished hook" has nosystemd "$hook"
 	check "nosystemd: no unit" lacks nosystemd "$unit"
+	# The hook as dracut's initqueue runs it (check_finished: sourced in a
+	# subshell until it succeeds), in the unpacked image chrooted, with the
+	# image's settle script, program and udevadm (no udevd runs there:
+	# udev's queue is empty), /dev/kmsg a file.
+	in_nosystemd() {
+		: >"$work/kmsg"
+		unshare --mount --propagation private -- sh -c '
+			img=$1; shift
+			mount -t proc proc "$img/proc" && mount -t sysfs sysfs "$img/sys" &&
+			mount -t tmpfs tmpfs "$img/run" && mount --bind "$2" "$img/dev/kmsg" || exit 1
+			[ -e "$img/dev/null" ] || mount --bind /dev/null "$img/dev/null" || exit 1
+			exec chroot "$img" /bin/sh -c "$1"' sh "$work/nosystemd.d" "$1" "$work/kmsg"
+	}
+	# Sourced until it succeeds, at most N times 0.2 s apart; prints the
+	# number of calls that failed.
+	finished_loop='n=0; i=0; while [ $i -lt $1 ]; do if ( . /'"$hook"' ); then echo $n; exit 0; fi; n=$((n + 1)); i=$((i + 1)); sleep 0.2; done; echo never; exit 1'
+	# Its bound from the image's configuration (dracut.conf.d's
+	# udev_async_probe_settle_timeout), shortened: no udevd runs here, so
+	# udevadm settle fails and the settle runs to its timeout.
+	echo UDEV_ASYNC_PROBE_SETTLE_TIMEOUT=3 >"$work/nosystemd.d/etc/udev-async-probe/initrd-settle.conf"
+	if calls=$(in_nosystemd "set -- 300; $finished_loop" 2>&1); then
+		tap_ok "nosystemd: the finished hook succeeds once the image's settle has run (after $calls failed call(s))"
+	else
+		tap_fail "nosystemd: the finished hook succeeds once the image's settle has run ($calls)"
+	fi
+	tap_note "its kernel log:" "$(cat "$work/kmsg")"
+	check "nosystemd: the settle's outcome in the kernel log" \
+		grep -qE '^<[45]>udev-async-probe: initramfs: asynchronous probes (settled|still pending after 3 s)' "$work/kmsg"
+	# A settle that never ends: the hook's own bound (5 s from the first
+	# call, the settle not having said its timeout; whole seconds of
+	# /proc/uptime, so 4 to 5 s), then success.
+	cp "$work/nosystemd.d/usr/sbin/udev-async-probe-initrd-settle" "$work/settle.orig"
+	printf '#!/bin/sh\nexec sleep 30\n' >"$work/nosystemd.d/usr/sbin/udev-async-probe-initrd-settle"
+	calls=$(in_nosystemd "set -- 150; $finished_loop" 2>&1)
+	cp "$work/settle.orig" "$work/nosystemd.d/usr/sbin/udev-async-probe-initrd-settle"
+	tap_note "its kernel log:" "$(cat "$work/kmsg")"
+	check "nosystemd: a settle that never ends: the hook gives up on its own bound ($calls failed calls, 0.2 s apart) and says so" \
+		sh -c "[ '$calls' != never ] && [ '$calls' -ge 10 ] &&
+			grep -q '^<4>udev-async-probe: initramfs: the wait for asynchronous probes did not end in [0-9]* s, going on' '$work/kmsg'"
 fi
+
+# The cases below are about the module's decisions, not the kernel's
+# modules: images without them (--no-kernel) take a third of the time.
 
 # 4. The barrier left out at build time (dracut.conf.d).
 mkdir -p "$root/etc/dracut.conf.d"
 echo 'udev_async_probe_settle=no' >"$root/etc/dracut.conf.d/udev-async-probe.conf"
-if build_image nosettle --no-hostonly; then
+if build_image nosettle --no-hostonly --no-kernel; then
 	check "nosettle: the program and rules, but no barrier (udev_async_probe_settle=no)" \
 		sh -c "test -x '$work/nosettle.d/$prog' && test -f '$work/nosettle.d/$rules' &&
 			! test -e '$work/nosettle.d/$unit' && ! test -e '$work/nosettle.d/usr/sbin/udev-async-probe-initrd-settle'"
@@ -192,11 +245,11 @@ rm -f "$root/etc/dracut.conf.d/udev-async-probe.conf"
 
 # 5. The policy disabled in /etc/modprobe.d.
 echo 'options udev_async_probe enable=0' >"$root/etc/modprobe.d/zz-udev-async-probe-off.conf"
-if build_image disabled --no-hostonly; then
+if build_image disabled --no-hostonly --no-kernel; then
 	nothing_of disabled "options udev_async_probe enable=0"
 	check "disabled: its modprobe.d file not added either" lacks disabled etc/modprobe.d/zz-udev-async-probe-off.conf
 fi
-if build_image disabled-nosystemd --no-hostonly --omit "systemd systemd-initrd dracut-systemd"; then
+if build_image disabled-nosystemd --no-hostonly --no-kernel --omit "systemd systemd-initrd dracut-systemd"; then
 	nothing_of disabled-nosystemd "options udev_async_probe enable=0, without systemd"
 fi
 rm -f "$root/etc/modprobe.d/zz-udev-async-probe-off.conf"
@@ -204,7 +257,7 @@ rm -f "$root/etc/modprobe.d/zz-udev-async-probe-off.conf"
 # 6. The rules masked by the administrator.
 mkdir -p "$root/etc/udev/rules.d"
 ln -s /dev/null "$root/etc/udev/rules.d/80-async-probe.rules"
-if build_image masked --no-hostonly; then
+if build_image masked --no-hostonly --no-kernel; then
 	nothing_of masked "/etc/udev/rules.d/80-async-probe.rules -> /dev/null"
 fi
 rm -f "$root/etc/udev/rules.d/80-async-probe.rules"
@@ -213,7 +266,7 @@ rm -f "$root/etc/udev/rules.d/80-async-probe.rules"
 printf '%s\n' '# an administrator'"'"'s rules' \
 	'ACTION=="add", ENV{MODALIAS}=="?*", RUN+="/usr/lib/udev/udev-async-probe load"' \
 	>"$root/etc/udev/rules.d/80-async-probe.rules"
-if build_image replaced --no-hostonly; then
+if build_image replaced --no-hostonly --no-kernel; then
 	check "replaced: the image's rules are the administrator's file" \
 		cmp -s "$root/etc/udev/rules.d/80-async-probe.rules" "$work/replaced.d/$rules"
 fi
@@ -221,7 +274,7 @@ rm -f "$root/etc/udev/rules.d/80-async-probe.rules"
 
 # 8. An invalid configuration: a warning, nothing added.
 echo 'options udev_async_probe enable=maybe' >"$root/etc/modprobe.d/zz-udev-async-probe-bad.conf"
-if build_image invalid --no-hostonly; then
+if build_image invalid --no-hostonly --no-kernel; then
 	nothing_of invalid "options udev_async_probe enable=maybe"
 	check "invalid: dracut warns of the invalid configuration" \
 		grep -q 'udev-async-probe: invalid configuration' "$work/invalid.log"
