@@ -11,8 +11,11 @@
 # and honoured: "explain" on the image's configuration), the barrier (the
 # unit with dracut's systemd module, the initqueue finished hook without
 # it), and nothing of the package when the policy is disabled, the rules
-# masked or the configuration invalid. The root's cache is never written:
-# everything happens in an overlay, in a private mount namespace.
+# masked or the configuration invalid; the finished hook run in an
+# unpacked image; then two images booted under qemu with the root disk on
+# Q35's AHCI controller (test/qemu/lib.sh's make_image and qemu_boot).
+# The root's cache is never written: everything happens in an overlay, in
+# a private mount namespace.
 #
 #   check-dracut.sh BUILDDIR
 set -u
@@ -280,6 +283,72 @@ if build_image invalid --no-hostonly --no-kernel; then
 		grep -q 'udev-async-probe: invalid configuration' "$work/invalid.log"
 fi
 rm -f "$root/etc/modprobe.d/zz-udev-async-probe-bad.conf"
+
+# 9. Boots, under qemu (TCG) on Q35 with the root disk on its AHCI
+# controller, with test/qemu/lib.sh's make_image and qemu_boot: the
+# not-hostonly image with systemd (the administrator's ahci-sync.conf in
+# it: ahci loads synchronously, other PCI drivers asynchronously), and one
+# without systemd nor that file (ahci probed asynchronously). A report
+# script as init, after the switch to the real root, writes what the
+# initramfs did to the second serial port and powers off.
+cp "$root/var/tmp/generic.img" "$work/" 2>/dev/null
+rm -f "$root"/var/tmp/*.img "$root/etc/modprobe.d/ahci-sync.conf"
+build_image boot-nosystemd --no-hostonly --omit "systemd systemd-initrd dracut-systemd" || :
+mkdir -p "$root/usr/local/sbin"
+cat >"$root/usr/local/sbin/uap-report" <<'EOF'
+#!/bin/sh
+mount -t proc proc /proc 2>/dev/null
+mount -t sysfs sysfs /sys 2>/dev/null
+{
+	echo "root: $(findmnt -n -o SOURCE,FSTYPE /)"
+	dmesg | grep -E 'udev-async-probe|probing driver ahci asynchronously'
+	/usr/lib/udev/udev-async-probe status 2>&1 | grep -E 'ahci|xhci_pci|ata_piix'
+	echo "report end"
+} >/dev/ttyS1 2>&1
+sync
+echo o >/proc/sysrq-trigger
+sleep 30
+EOF
+chmod 755 "$root/usr/local/sbin/uap-report"
+# The images are kept outside: the guest's disk needs none of them.
+cp "$root/var/tmp/boot-nosystemd.img" "$work/" 2>/dev/null
+rm -f "$root"/var/tmp/*.img
+t0=$SECONDS
+make_image "$root" "$work/root.img"
+vmlinuz=$root/boot/vmlinuz-$kver
+tap_note "guest disk: $((SECONDS - t0)) s"
+# boot NAME INITRD: a boot (once more after an emulator's int3 trap);
+# its report in $work/NAME-boot/report.log.
+boot() {
+	local name=$1 initrd=$2 t=$SECONDS
+	qemu_boot "$work/$name-boot" "$vmlinuz" "$initrd" "$work/root.img" init=/usr/local/sbin/uap-report
+	if tcg_text_poke_trap "$work/$name-boot"; then
+		tap_note "$name: the emulator's int3 trap (test/qemu/lib.sh); booting once more"
+		qemu_boot "$work/$name-boot" "$vmlinuz" "$initrd" "$work/root.img" init=/usr/local/sbin/uap-report
+	fi
+	tap_note "$name boot ($((SECONDS - t)) s), its report:" "$(cat "$work/$name-boot/report.log" 2>/dev/null)"
+	grep -q '^report end' "$work/$name-boot/report.log" 2>/dev/null
+}
+report() { grep -qE "$2" "$work/$1-boot/report.log"; }
+# shellcheck disable=SC2034 # qemu_boot's bound
+QEMU_TIMEOUT=600
+if [ -f "$work/generic.img" ] && check "boot of the systemd image (not hostonly): the real root's init reports" boot generic "$work/generic.img"; then
+	check "generic boot: root /dev/sda (AHCI) mounted" report generic '^root: /dev/sda ext4'
+	check "generic boot: the unit's barrier logged its outcome" \
+		report generic 'udev-async-probe: initramfs: asynchronous probes (settled|still pending)'
+	check "generic boot: ahci loaded synchronously (the administrator's async_probe=0 in the image)" \
+		sh -c "grep -q '^ahci ' '$work/generic-boot/report.log' && ! grep -q '^ahci .*requested by udev-async-probe' '$work/generic-boot/report.log'"
+	check "generic boot: other PCI drivers (ata_piix, xhci_pci) loaded with async_probe=1 by the initramfs' udev" \
+		report generic '^(ata_piix|xhci_pci) .*async_probe=1 \(requested by udev-async-probe'
+fi
+if [ -f "$work/boot-nosystemd.img" ] && check "boot of the image without systemd: the real root's init reports" boot nosystemd "$work/boot-nosystemd.img"; then
+	check "nosystemd boot: root /dev/sda (AHCI) mounted" report nosystemd '^root: /dev/sda ext4'
+	check "nosystemd boot: ahci probed asynchronously in the initramfs" \
+		sh -c "grep -q 'probing driver ahci asynchronously' '$work/nosystemd-boot/report.log' &&
+			grep -q '^ahci .*async_probe=1 (requested by udev-async-probe for 0000:00:1f.2)' '$work/nosystemd-boot/report.log'"
+	check "nosystemd boot: the finished hook's barrier settled" \
+		report nosystemd 'udev-async-probe: initramfs: asynchronous probes settled'
+fi
 
 umount "$root"
 [ "$TAP_FAILED" -eq 0 ] && rm -rf "$work"
