@@ -49,7 +49,9 @@ for f in lib/udev/udev-async-probe lib/udev/rules.d/80-async-probe.rules \
 	 lib/systemd/system/udev-async-probe-settle.service lib/systemd/system/udev-async-probe-rules-update.service \
 	 usr/local/share/man/man8/udev-async-probe.8 usr/local/share/man/man5/udev-async-probe.conf.5 \
 	 usr/share/initramfs-tools/hooks/udev-async-probe \
-	 usr/share/initramfs-tools/scripts/init-top/udev-async-probe; do
+	 usr/share/initramfs-tools/scripts/init-top/udev-async-probe \
+	 usr/lib/dracut/modules.d/96udev-async-probe/module-setup.sh \
+	 usr/lib/dracut/modules.d/96udev-async-probe/udev-async-probe-initrd-settle.service; do
 	[ -e "$out/destdir/$f" ] || { echo "DESTDIR install lacks /$f"; status=1; }
 done
 [ "$(readlink "$out/destdir/usr/local/sbin/udev-async-probe")" = /lib/udev/udev-async-probe ] ||

@@ -47,6 +47,7 @@ udevdir=$(sysvar udev udevdir)
 unitdir=$(sysvar systemd systemdsystemunitdir)
 completions=$(sysvar bash-completion completionsdir)
 pkg=udev-async-probe
+dracutmod=/usr/lib/dracut/modules.d/96udev-async-probe
 
 # installed DESTDIR: "PATH" per file, "PATH -> TARGET" per symlink.
 installed() {
@@ -107,7 +108,7 @@ print([o["value"] for o in json.load(sys.stdin) if o["name"] == "werror"][0])' <
 		[ "$werror" = False ]
 	s=$(suites "$work/enabled")
 	check "no test suite needing root, the network or a kernel source is configured: $s" local_only "$s"
-	same "installed: the program, rules, configuration, units, completion, man pages, and the initramfs-tools hook in /usr/share/initramfs-tools whatever the prefix" \
+	same "installed: the program, rules, configuration, units, completion, man pages, the initramfs-tools hook in /usr/share/initramfs-tools and the dracut module in /usr/lib/dracut/modules.d whatever the prefix" \
 		"$(LC_ALL=C sort <<EOF
 $udevdir/$pkg
 $udevdir/rules.d/80-async-probe.rules
@@ -122,16 +123,25 @@ $completions/$pkg
 /usr/local/share/man/man5/$pkg.conf.5
 /usr/share/initramfs-tools/hooks/$pkg
 /usr/share/initramfs-tools/scripts/init-top/$pkg
+$dracutmod/initrd-settle.sh
+$dracutmod/module-setup.sh
+$dracutmod/udev-async-probe-initrd-settle.service
+$dracutmod/udev-async-probe-settled.sh
 EOF
 )" "$(installed "$work/enabled/destdir")"
 	check "the hook and init-top script are executable" \
 		test -x "$work/enabled/destdir/usr/share/initramfs-tools/hooks/$pkg" \
 		-a -x "$work/enabled/destdir/usr/share/initramfs-tools/scripts/init-top/$pkg"
+	check "the dracut module's scripts are executable, its unit is not" \
+		test -x "$work/enabled/destdir$dracutmod/module-setup.sh" \
+		-a -x "$work/enabled/destdir$dracutmod/initrd-settle.sh" \
+		-a -x "$work/enabled/destdir$dracutmod/udev-async-probe-settled.sh" \
+		-a ! -x "$work/enabled/destdir$dracutmod/udev-async-probe-initrd-settle.service"
 fi
 
 # -- --auto-features=disabled, --prefix=/usr ----------------------------------
 if build disabled --auto-features=disabled --prefix=/usr; then
-	same "installed: the program, rules, configuration, units and completion; no man pages, no hook" \
+	same "installed: the program, rules, configuration, units and completion; no man pages, no hook, no dracut module" \
 		"$(LC_ALL=C sort <<EOF
 $udevdir/$pkg
 $udevdir/rules.d/80-async-probe.rules
@@ -161,6 +171,23 @@ fi
 out=$(in_env meson setup "$work/relative" "$UAP_TOP" -Dinitramfs-tools-dir=share/initramfs-tools 2>&1)
 check "-Dinitramfs-tools-dir with a relative path: configure fails and says why" \
 	grep -q 'initramfs-tools-dir.*absolute' <<<"$out" || tap_note "$out"
+
+# -- the dracut module's directory, overridden (configure only) ---------------
+dir=$work/dracutdir
+if in_env meson setup "$dir" "$UAP_TOP" --auto-features=disabled -Ddracut=enabled \
+	-Ddracut-dir=/opt/dracut/modules.d >"$dir.log" 2>&1; then
+	mods=$(in_env meson introspect "$dir" --installed | python3 -c 'import json, sys
+print("\n".join(sorted(p for p in json.load(sys.stdin).values() if "dracut" in p)))')
+	same "-Ddracut-dir=/opt/dracut/modules.d: the module goes there" \
+		"$(printf '/opt/dracut/modules.d/96udev-async-probe/%s\n' initrd-settle.sh module-setup.sh \
+			udev-async-probe-initrd-settle.service udev-async-probe-settled.sh)" "$mods"
+else
+	tap_fail "meson setup -Ddracut=enabled -Ddracut-dir=/opt/dracut/modules.d"
+	tap_note "$(tail -n 15 "$dir.log")"
+fi
+out=$(in_env meson setup "$work/relative-dracut" "$UAP_TOP" -Ddracut-dir=lib/dracut/modules.d 2>&1)
+check "-Ddracut-dir with a relative path: configure fails and says why" \
+	grep -q 'dracut-dir.*absolute' <<<"$out" || tap_note "$out"
 
 # -- the project's own CI keeps -Werror ----------------------------------------
 setups=$(grep -cE '^(CC=[a-z]+ )?run setup ' "$UAP_TOP/test/run-tests.sh")

@@ -67,6 +67,14 @@ man_pages() {
 check "man pages udev-async-probe(8) and udev-async-probe.conf(5)" man_pages
 check "bash completion" has "/usr/share/bash-completion/completions/$pkg"
 check "the license: /usr/share/licenses/$pkg/COPYING" has "/usr/share/licenses/$pkg/COPYING"
+dracutmod=/usr/lib/dracut/modules.d/96udev-async-probe
+dracut_module() {
+	executable "$dracutmod/module-setup.sh" && executable "$dracutmod/initrd-settle.sh" &&
+		executable "$dracutmod/udev-async-probe-settled.sh" &&
+		grep -qE "^-rw-r--r-- $dracutmod/udev-async-probe-initrd-settle.service( |\$)" <<<"$dump" &&
+		grep -qE "^d[rwx-]{9} $dracutmod( |\$)" <<<"$dump"
+}
+check "the dracut module (Fedora's initramfs builder): $dracutmod, its scripts executable, its directory owned" dracut_module
 outside=$(grep -E "^/(etc|usr/local|lib|lib64|bin|sbin)/|initramfs-tools" <<<"$list")
 check "nothing in /etc, /usr/local, /lib, /bin, /sbin (merged /usr) or initramfs-tools${outside:+ (has: $(xargs <<<"$outside"))}" \
 	[ -z "$outside" ]

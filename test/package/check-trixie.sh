@@ -59,6 +59,39 @@ check "the program in /usr/lib/udev, the command on PATH a relative link to it" 
 rules_units() { has /usr/lib/udev/rules.d/80-async-probe.rules && has "/usr/lib/systemd/system/$pkg-rules.service"; }
 check "the rules in /usr/lib/udev/rules.d, the units in /usr/lib/systemd/system" rules_units
 check "the initramfs-tools hook in /usr/share/initramfs-tools" has "/usr/share/initramfs-tools/hooks/$pkg"
+no_dracut() { ! grep -q dracut <<<"$list"; }
+check "no dracut module in $pkg (it has a package of its own)" no_dracut
+
+# The dracut module's package.
+ddeb=$(dirname "$deb")/${pkg}-dracut_$(dpkg-deb -f "$deb" Version)_all.deb
+if [ -f "$ddeb" ]; then
+	dlist=$(dpkg-deb -c "$ddeb" | awk '{ p = $6; sub(/^\./, "", p); print $1 " " p }')
+	tap_note "$(basename "$ddeb"):" "$dlist" "Depends: $(dpkg-deb -f "$ddeb" Depends)"
+	mod=/usr/lib/dracut/modules.d/96$pkg
+	dracut_files() {
+		grep -qx -- "-rwxr-xr-x $mod/module-setup.sh" <<<"$dlist" &&
+			grep -qx -- "-rwxr-xr-x $mod/initrd-settle.sh" <<<"$dlist" &&
+			grep -qx -- "-rwxr-xr-x $mod/udev-async-probe-settled.sh" <<<"$dlist" &&
+			grep -qx -- "-rw-r--r-- $mod/udev-async-probe-initrd-settle.service" <<<"$dlist"
+	}
+	check "$(basename "$ddeb"): the module in $mod" dracut_files
+	only_module() {
+		local path
+		while read -r _ path; do
+			case "$path" in
+			/ | /usr/ | /usr/lib/ | /usr/share/ | /usr/share/doc/ | /usr/lib/dracut/* | "/usr/share/doc/$pkg-dracut/"*) ;;
+			*) echo "has $path"; return 1 ;;
+			esac
+		done <<<"$dlist"
+	}
+	check "$(basename "$ddeb"): nothing but the module and its docs" only_module
+	depends() { dpkg-deb -f "$ddeb" Depends | grep -q "dracut-core" && dpkg-deb -f "$ddeb" Depends | grep -q "$pkg (>= "; }
+	check "$(basename "$ddeb"): depends on dracut-core and $pkg" depends
+	trig() { dpkg-deb --ctrl-tarfile "$ddeb" | tar -xO ./triggers 2>/dev/null | grep -qx 'activate-noawait update-initramfs'; }
+	check "$(basename "$ddeb"): activates update-initramfs (dracut's interest rebuilds the images)" trig
+else
+	tap_fail "the dracut module's package: $(basename "$ddeb")"
+fi
 
 # debian/tests, by autopkgtest's chroot backend on an overlay of the
 # build root (no kernel there: explain, skippable, skips).
