@@ -7,10 +7,15 @@
 # exits with its status (0 all passed, 2 some skipped, 4 or more a
 # failure).
 #
-#   autopkgtest-trixie.sh ROOT DEB OUTDIR
+#   autopkgtest-trixie.sh ROOT OUTDIR DEB...
+#
+# Every binary package of debian/control: a test's "Depends: @" names
+# them all.
 set -u
 . "$(dirname "$(readlink -f "$0")")/../common.sh"
-root=${1:?usage: autopkgtest-trixie.sh ROOT DEB OUTDIR} deb=${2:?} out=${3:?}
+root=${1:?usage: autopkgtest-trixie.sh ROOT OUTDIR DEB...} out=${2:?}
+shift 2
+[ $# -ge 1 ] || die "usage: autopkgtest-trixie.sh ROOT OUTDIR DEB..."
 command -v autopkgtest >/dev/null || die "autopkgtest missing (test/qemu/ci-prepare.sh installs it)"
 
 rm -rf "$out"
@@ -27,10 +32,12 @@ cp -a "$UAP_TOP/debian" "$work/src/"
 # namespace: explain then has real devices to look at, and matches them
 # against the root's kernel modules.
 unshare --mount --propagation private -- bash -c '
-	mount -t overlay overlay -o "lowerdir=$4,upperdir=$1/upper,workdir=$1/overlay-work" "$1/root" &&
+	mount -t overlay overlay -o "lowerdir=$3,upperdir=$1/upper,workdir=$1/overlay-work" "$1/root" &&
 	mount -t proc proc "$1/root/proc" && mount --bind /sys "$1/root/sys" || exit 99
-	exec autopkgtest --output-dir="$2/output" --summary-file="$2/summary" \
-		"$3" "$1/src/" -- chroot "$1/root"' autopkgtest-trixie "$work" "$out" "$deb" "$root" >"$out/log" 2>&1
+	work=$1 out=$2
+	shift 3
+	exec autopkgtest --output-dir="$out/output" --summary-file="$out/summary" \
+		"$@" "$work/src/" -- chroot "$work/root"' autopkgtest-trixie "$work" "$out" "$root" "$@" >"$out/log" 2>&1
 rc=$?
 cat "$out/summary" 2>/dev/null || tail -n 30 "$out/log"
 exit $rc

@@ -96,7 +96,7 @@ fi
 # debian/tests, by autopkgtest's chroot backend on an overlay of the
 # build root (no kernel there: explain, skippable, skips).
 t0=$SECONDS
-summary=$(bash "$UAP_TOP/test/package/autopkgtest-trixie.sh" "$root" "$deb" "$out/autopkgtest")
+summary=$(bash "$UAP_TOP/test/package/autopkgtest-trixie.sh" "$root" "$out/autopkgtest" "$deb" "$ddeb")
 rc=$?
 tap_note "autopkgtest $(dpkg-query -W -f '${Version}' autopkgtest 2>/dev/null) -- chroot, trixie (exit $rc, $((SECONDS - t0)) s; log: $out/autopkgtest/log):" "$summary"
 autopkgtest_ok() {
