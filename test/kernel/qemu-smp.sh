@@ -96,10 +96,6 @@ if $numa; then
 		 -device pcie-root-port,id=rp1,bus=pxb1,chassis=1,slot=1
 		 -device ich9-ahci,id=ahci1,bus=rp1)
 	ahci=ahci1
-	# The unbound workqueues' default affinity scope ("cache") runs a
-	# node's async work on either node's CPUs in this guest, and
-	# test_async_driver_probe counts each such probe as a failure.
-	kargs="workqueue.default_affinity_scope=numa $kargs"
 fi
 drives=()
 for ((i = 0; i < ndisks; i++)); do
