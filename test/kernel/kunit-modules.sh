@@ -15,8 +15,9 @@ for m in kunit async_probe_test; do
 	modprobe "$m" || { echo "not ok - modprobe $m"; fail=$((fail + 1)); }
 done
 
-# Test case results are indented by four spaces, suites by none.
-dmesg | sed -n 's/^\[[^]]*\] //p' | grep -E '^    (not )?ok [0-9]+ ' >/tmp/kunit.results
+# Test case results are indented by four spaces, suites by none; the
+# prefix is the time and, with CONFIG_PRINTK_CALLER, the task.
+dmesg | sed -n 's/^\(\[[^]]*\]\)\{1,2\} //p' | grep -E '^    (not )?ok [0-9]+ ' >/tmp/kunit.results
 while read -r status rest; do
 	[ "$status" = not ] && rest=${rest#ok }
 	set -- $rest
