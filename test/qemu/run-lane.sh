@@ -22,15 +22,17 @@
 #
 #   run-lane.sh BUILDDIR [--suite SUITE]
 #
-# A boot with another initramfs is a make_initrd step below (an initrd
-# file in $work) and a "boot NAME INITRD IMAGE" with the checks of
-# initramfs_checks NAME and root_checks NAME.
+# A boot with an initramfs built another way (dracut) is one more initrd
+# made with the images below (as initrd-builtin is) and one more entry in
+# the boot loop at the end: "boot NAME INITRD IMAGE", then
+# "root_checks NAME" and "initramfs_checks NAME program root".
 set -u
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 build=$(cd "${1:?usage: run-lane.sh BUILDDIR [--suite SUITE]}" && pwd)
 suite=$CODENAME
 [ "${2:-}" != --suite ] || suite=${3:?--suite SUITE}
 pkg=udev-async-probe
+unit_ms_max=5000
 
 bail() { tap_fail "$*"; tap_end; exit 1; }
 
@@ -47,6 +49,10 @@ else
 	broot=$(suite_root trixie "${TRIXIE_BUILD_PACKAGES[@]}") || bail "a trixie root with the build dependencies"
 	deb=$(bash "$UAP_TOP/test/package/build-deb.sh" "$build/deb-trixie" "$broot") || bail "build the package in trixie"
 	boots="stock initramfs switch builtin"
+	# The rules unit took 2.7-8.4 s on trixie guests beside other qemu
+	# runs (bookworm's 1.2 s beside the same): the bound is for a hang
+	# such as the 60 s reload wait (docs/qemu-lane.md), not a speed claim.
+	unit_ms_max=20000
 fi
 root=$(guest_root "$suite") || bail "the cached $suite test root"
 kver=$(basename "$(ls -d "$root"/lib/modules/*)")
@@ -301,8 +307,8 @@ root_checks() {
 	# systemd's own record: from leaving "inactive" to entering it again.
 	unit_ms=$(report "$name" | awk '$1 == "rules-service-times" && $2 > 0 && $3 > $2 { printf "%d", ($3 - $2) / 1000; f = 1 }
 		END { if (!f) print "unknown" }')
-	check "$name: udev-async-probe-rules.service, which udevd waits for, ran in ${unit_ms} ms (< 5000)" \
-		test "$unit_ms" != unknown -a "${unit_ms/unknown/0}" -lt 5000
+	check "$name: udev-async-probe-rules.service, which udevd waits for, ran in ${unit_ms} ms (< $unit_ms_max)" \
+		test "$unit_ms" != unknown -a "${unit_ms/unknown/0}" -lt "$unit_ms_max"
 	barrier=$(report "$name" | awk '$1 == "barrier" { $1 = ""; print substr($0, 2) }')
 	tap_note "udev-async-probe settle after udevadm settle: $barrier" "$(report "$name" | sed -n 's/^barrier-output //p')"
 	check "$name: udev-async-probe settle returned 0 and left no asynchronous probe pending" \
