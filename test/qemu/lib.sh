@@ -19,6 +19,7 @@ GUEST_PACKAGES=systemd,systemd-sysv,udev,kmod,linux-base,initramfs-tools,zstd,e2
 # run-lane.sh --suite trixie: one root, one build): build-essential and
 # debian/control's Build-Depends (first alternatives, as buildds take
 # them), lintian. A change here is a new cached root.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 TRIXIE_BUILD_PACKAGES=(build-essential debhelper lintian
 	bash-completion kmod libkmod-dev libudev-dev meson pkgconf scdoc systemd-dev)
 
