@@ -18,8 +18,9 @@
 # guest's /usr/bin/udevadm alone: the guest's libsystemd-shared-257.so,
 # PID 1 and systemd-modules-load stay trixie's own. The optional
 # features are off but for those udevd's builtins use at boot (kmod,
-# blkid, acl). Only the udevadm target is built, under the tree's key
-# (Debian version, series): an unchanged series is not built again.
+# blkid, acl). Only the udevadm target is built, keyed on the tree
+# (Debian version, series) and this script: unchanged, nothing is built
+# again.
 set -eu -o pipefail
 . "$(dirname "$(readlink -f "$0")")/../debian-suite.sh"
 
@@ -48,8 +49,9 @@ ver=$(sed -n 's/.*(orig tarball of Debian \(.*\))$/\1/p' <<<"$(git -C "$tree" lo
 root=$(suite_root trixie "${ROOT_PACKAGES[@]}")
 mkdir -p "$UAP_CACHE/ccache-trixie"
 # Named build-KEY-*: check-upstream.sh keeps it while the tree is current.
-B=/w/build-$key-guest
-log=$UP_CACHE/build-$key-guest.log
+name=build-$key-guest-$(sha256sum <"$0" | cut -c1-8)
+B=/w/$name
+log=$UP_CACHE/$name.log
 export CCACHE_DIR=/ccache CCACHE_BASEDIR=/w CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
 export SUITE_CHROOT_ENV='CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR CCACHE_MAXSIZE'
 in_root() {
@@ -59,8 +61,11 @@ in_root() {
 
 exec 9>"$UP_CACHE/guest-build.lock"
 flock 9
+for old in "$UP_CACHE/build-$key-guest"-*; do
+	case "$old" in "$UP_CACHE/$name" | "$UP_CACHE/$name.log") ;; *) rm -rf "$old" ;; esac
+done
 t0=$SECONDS
-if [ ! -f "$UP_CACHE/build-$key-guest/build.ninja" ]; then
+if [ ! -f "$UP_CACHE/$name/build.ninja" ]; then
 	: >"$log"
 	note "meson setup of systemd $ver with the series in the trixie root (log: $log)"
 	# shellcheck disable=SC2016 # expanded in the root
@@ -71,9 +76,9 @@ if [ ! -f "$UP_CACHE/build-$key-guest/build.ninja" ]; then
 		-Dmode=release -Dlink-udev-shared=false -Dversion-tag="$2+uap" -Dkmod-path=/usr/bin/kmod \
 		-Dtests=false -Dfuzz-tests=false -Dman=disabled -Dhtml=disabled -Dtranslations=false -Dvcs-tag=false' \
 		sh "$B" "$ver" >>"$log" 2>&1 ||
-		{ tail -n 30 "$log" >&2; rm -rf "$UP_CACHE/build-$key-guest"; die "meson setup failed (log: $log)"; }
+		{ tail -n 30 "$log" >&2; rm -rf "${UP_CACHE:?}/$name"; die "meson setup failed (log: $log)"; }
 fi
 in_root ninja -C "$B" -j"$JOBS" udevadm >>"$log" 2>&1 ||
 	{ tail -n 30 "$log" >&2; die "ninja udevadm failed (log: $log)"; }
 note "udevadm of systemd $ver with the series ready ($((SECONDS - t0)) s)"
-echo "$UP_CACHE/build-$key-guest/udevadm $ver"
+echo "$UP_CACHE/$name/udevadm $ver"
