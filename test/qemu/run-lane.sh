@@ -49,8 +49,8 @@ else
 	broot=$(suite_root trixie "${TRIXIE_BUILD_PACKAGES[@]}") || bail "a trixie root with the build dependencies"
 	deb=$(bash "$UAP_TOP/test/package/build-deb.sh" "$build/deb-trixie" "$broot") || bail "build the package in trixie"
 	boots="stock initramfs switch builtin"
-	# The rules unit took 2.7-8.4 s on trixie guests beside other qemu
-	# runs (bookworm's 1.2 s beside the same): the bound is for a hang
+	# The rules unit took 0.8-8.4 s on trixie guests beside other qemu
+	# runs (bookworm's 0.4-1.2 s): the bound is for a hang
 	# such as the 60 s reload wait (docs/qemu-lane.md), not a speed claim.
 	unit_ms_max=20000
 fi
