@@ -15,6 +15,14 @@ CODENAME=$(. /etc/os-release && echo "$VERSION_CODENAME")
 ROOT_FORMAT=1
 GUEST_PACKAGES=systemd,systemd-sysv,udev,kmod,linux-base,initramfs-tools,zstd,e2fsprogs,util-linux
 
+# The trixie root the package is built in (test/package/check-trixie.sh,
+# run-lane.sh --suite trixie: one root, one build): build-essential and
+# debian/control's Build-Depends (first alternatives, as buildds take
+# them), lintian. A change here is a new cached root.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+TRIXIE_BUILD_PACKAGES=(build-essential debhelper lintian
+	bash-completion kmod libkmod-dev libudev-dev meson pkgconf scdoc systemd-dev)
+
 # dpkg_install ROOT DEB: dpkg -i DEB inside ROOT (the .deb copied in for
 # the call, removed after); dpkg's status, its output on stdout/stderr.
 dpkg_install() {
@@ -86,9 +94,11 @@ base_root() {
 
 # The cached test root: stage 1 + the kernel package, the harness files
 # of guest/ and the stock initramfs that the kernel's postinst built.
-# Prints its directory; never write to it, copy it (cp -a).
+# Prints its directory; never write to it, copy it (cp -a). With SUITE
+# other than the host's: suite_guest_root.
 guest_root() {
 	local deb base key root tmp
+	[ "${1:-$CODENAME}" = "$CODENAME" ] || { suite_guest_root "$1"; return; }
 	check_cache_dir
 	mkdir -p "$QEMU_CACHE"
 	exec 7>"$QEMU_CACHE/root.lock"
@@ -110,8 +120,47 @@ guest_root() {
 		ls "$tmp"/boot/initrd.img-* >/dev/null 2>&1 || die "the kernel's postinst built no initramfs"
 		touch "$tmp/.complete"
 		mv "$tmp" "$root"
-		# Older roots (another kernel, another recipe) are not used again.
-		for old in "$QEMU_CACHE"/root-*; do
+		# Older roots (another kernel, another recipe) are not used again;
+		# other suites' (root-SUITE-KEY) are left alone.
+		for old in "$QEMU_CACHE"/root-[0-9a-f]*; do
+			[ "$old" = "$root" ] || rm -rf "$old"
+		done
+	fi
+	flock -u 7
+	echo "$root"
+}
+
+# suite_guest_root SUITE: the test root of another suite (trixie): its
+# minbase root with GUEST_PACKAGES (test/debian-suite.sh's suite_root,
+# cached), then the harness files of guest/ and the suite's own kernel,
+# linux-image-amd64, installed from its archive with apt-get, whose
+# postinst builds the stock initramfs. Cached as root-SUITE-KEY; like a
+# suite_root, as new as the day it was made (the kernel too): remove it
+# to get a newer one. Prints its directory; never write to it.
+suite_guest_root() {
+	local suite=$1 base key root tmp old
+	base=$(suite_root "$suite" ${GUEST_PACKAGES//,/ }) || return 1
+	mkdir -p "$QEMU_CACHE"
+	exec 7>"$QEMU_CACHE/root.lock"
+	flock 7
+	key=$({ echo "$ROOT_FORMAT"; basename "$base"
+		cat "$QEMU_DIR"/guest/{fstab,initramfs.conf,initramfs-storage}; } | sha256sum | cut -c1-16)
+	root=$QEMU_CACHE/root-$suite-$key
+	if [ ! -f "$root/.complete" ]; then
+		tmp=$root.tmp
+		rm -rf "$tmp"
+		cp -a "$base" "$tmp"
+		rm -f "$tmp/.complete"
+		install_initramfs_harness "$tmp"
+		note "installing $suite's linux-image-amd64 in the $suite test root"
+		{ suite_chroot "$tmp" apt-get update -q &&
+		  suite_chroot "$tmp" apt-get install -y -q --no-install-recommends linux-image-amd64 &&
+		  suite_chroot "$tmp" apt-get clean; } >"$QEMU_CACHE/kernel-install-$suite.log" 2>&1 ||
+			{ tail -n 20 "$QEMU_CACHE/kernel-install-$suite.log" >&2; die "kernel install in the $suite root failed"; }
+		ls "$tmp"/boot/initrd.img-* >/dev/null 2>&1 || die "the kernel's postinst built no initramfs"
+		touch "$tmp/.complete"
+		mv "$tmp" "$root"
+		for old in "$QEMU_CACHE/root-$suite"-*; do
 			[ "$old" = "$root" ] || rm -rf "$old"
 		done
 	fi

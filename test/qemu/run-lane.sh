@@ -2,28 +2,59 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The qemu lane (TAP): Debian's own 6.12 kernel under qemu-system-x86_64
 # (TCG, 2 vCPUs) with emulated PCI hardware, Debian's systemd and udev,
-# the real module tree, and this project installed from its .deb. Four
-# boots of one bookworm root on the AHCI disk:
+# the real module tree, and this project installed from its .deb built
+# for that suite. Boots of one root on the AHCI disk; bookworm (the
+# host's suite, the default):
 #   stock      without the package
 #   root       the package in the real root, the stock initramfs
 #   initramfs  the package in the root and in the initramfs (its hook)
 #   switch     as initramfs, booted with udev_async_probe.enable=0
+# trixie (--suite trixie: trixie's kernel, systemd 257, initramfs-tools):
+#   stock, switch  as bookworm's
+#   initramfs  as bookworm's, with root's checks (its real root has the
+#              package as root's has; only ahci loads in the initramfs)
+#   builtin    as initramfs with the systemd-udevd of
+#              udev-builtin/systemd/backport-257 (backport-257.sh) in
+#              the root and the initramfs: the rules' builtin form
 # The kernel logs every asynchronous probe (dd.c dynamic debug); each
 # guest reports its PCI drivers, dmesg and "udev-async-probe status" on
 # a second serial port (guest/report.sh).
 #
-#   run-lane.sh BUILDDIR
+#   run-lane.sh BUILDDIR [--suite SUITE]
+#
+# A boot with an initramfs built another way (dracut) is one more initrd
+# made with the images below (as initrd-builtin is) and one more entry in
+# the boot loop at the end: "boot NAME INITRD IMAGE", then
+# "root_checks NAME" and "initramfs_checks NAME program root".
 set -u
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
-build=$(cd "${1:?usage: run-lane.sh BUILDDIR}" && pwd)
-work=$build/qemu-lane
+build=$(cd "${1:?usage: run-lane.sh BUILDDIR [--suite SUITE]}" && pwd)
+suite=$CODENAME
+[ "${2:-}" != --suite ] || suite=${3:?--suite SUITE}
 pkg=udev-async-probe
+unit_ms_max=5000
 
 bail() { tap_fail "$*"; tap_end; exit 1; }
 
 t0=$SECONDS
-deb=$(bash "$UAP_TOP/test/package/build-deb.sh" "$build/deb") || bail "build the package"
-root=$(guest_root) || bail "the cached test root"
+if [ "$suite" = "$CODENAME" ]; then
+	work=$build/qemu-lane
+	deb=$(bash "$UAP_TOP/test/package/build-deb.sh" "$build/deb") || bail "build the package"
+	boots="stock root initramfs switch"
+else
+	# Built as test/package/check-trixie.sh builds it (the same root and
+	# directory: one build serves both).
+	work=$build/qemu-lane-$suite
+	[ "$suite" = trixie ] || bail "--suite $suite: bookworm ($CODENAME, the host's) or trixie"
+	broot=$(suite_root trixie "${TRIXIE_BUILD_PACKAGES[@]}") || bail "a trixie root with the build dependencies"
+	deb=$(bash "$UAP_TOP/test/package/build-deb.sh" "$build/deb-trixie" "$broot") || bail "build the package in trixie"
+	boots="stock initramfs switch builtin"
+	# The rules unit took 0.8-8.4 s on trixie guests beside other qemu
+	# runs (bookworm's 0.4-1.2 s): the bound is for a hang
+	# such as the 60 s reload wait (docs/qemu-lane.md), not a speed claim.
+	unit_ms_max=20000
+fi
+root=$(guest_root "$suite") || bail "the cached $suite test root"
 kver=$(basename "$(ls -d "$root"/lib/modules/*)")
 kernel=$root/boot/vmlinuz-$kver
 tap_note "package $(basename "$deb"), kernel $kver, root $(basename "$root") ($((SECONDS - t0)) s)"
@@ -41,19 +72,58 @@ out=$(dpkg_install "$tree" "$deb" 2>&1)
 check "dpkg -i $(basename "$deb") in the guest root (its trigger rebuilds the initramfs)" [ $? -eq 0 ] ||
 	tap_note "$out"
 cp "$tree/boot/initrd.img-$kver" "$work/initrd-project"
+# initrd_rules INITRD: the rules file the hook put into it.
+initrd_rules() {
+	run_in_root "$tree" sh -c "rm -rf /tmp/i && unmkinitramfs /$1 /tmp/i &&
+		cat /tmp/i/usr/lib/udev/rules.d/80-async-probe.rules" 2>&1
+}
+# The rules' match for a true ASYNC_PROBE.
+ASYNC_TRUE='1|[yY]|[yY][eE][sS]|[tT][rR][uU][eE]|[oO][nN]'
+# rule_heads RULES FORM: the first field of each line that runs FORM
+# (program: the program, builtin: "kmod load --async-probe"), by line.
+rule_heads() {
+	local pat='RUN\{program\}\+="udev-async-probe load"'
+	[ "$2" = program ] || pat='RUN\{builtin\}\+="kmod load --async-probe"'
+	grep -E "$pat" <<<"$1" | grep -v '^#' | awk -F, '{ print $1 }' | paste -sd ' '
+}
 initrd_files=$(run_in_root "$tree" lsinitramfs "/boot/initrd.img-$kver" | grep -E 'async-probe|modprobe.d/')
 tap_note "the initramfs built with the hook has:" "$initrd_files"
 n=$(grep -cE '(udev/udev-async-probe|udev/rules.d/80-async-probe.rules|modprobe.d/00-udev-async-probe.conf)$' <<<"$initrd_files")
 check "the initramfs has the program, its rules and the configuration" [ "$n" -eq 3 ]
-initrd_rules=$(run_in_root "$tree" sh -c "unmkinitramfs /boot/initrd.img-$kver /tmp/i &&
-	cat /tmp/i/usr/lib/udev/rules.d/80-async-probe.rules" 2>&1)
-tap_note "its rules:" "$initrd_rules"
+rules=$(initrd_rules "boot/initrd.img-$kver")
+tap_note "its rules:" "$rules"
 # Made without the command line: a bus list on the command line of its boot
 # hands the event to the program, which reads it.
 check "the initramfs' rules, generated from the configuration, run the program for PCI devices, ASYNC_PROBE and buses= on the command line only" \
-	test "$(grep RUN <<<"$initrd_rules" | grep -v '^#' | awk -F, '{ print $1 }' | paste -sd ' ')" = \
-		'IMPORT{cmdline}="udev_async_probe.buses" ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci"'
+	test "$(rule_heads "$rules" program)" = 'IMPORT{cmdline}="udev_async_probe.buses" ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci"'
 make_image "$tree" "$work/project.img"
+if [[ " $boots " = *" builtin "* ]]; then
+	# The patched udevd over trixie's, in the root and (update-initramfs,
+	# whose udev hook copies it) in the initramfs.
+	udevadm=$(bash "$QEMU_DIR/backport-257.sh")
+	rc=$?
+	if [ $rc -eq 77 ]; then
+		tap_skip "builtin boot: no systemd source of trixie to build backport-257's udevd from"
+		boots=${boots/ builtin/}
+	fi
+	[ $rc -eq 0 ] || [ $rc -eq 77 ] || bail "the udevd of backport-257 (backport-257.sh)"
+fi
+if [[ " $boots " = *" builtin "* ]]; then
+	read -r udevadm sdver <<<"$udevadm"
+	rver=$(run_in_root "$tree" dpkg-query -W -f '${Version}' udev)
+	check "the root's udev is the version backport-257 is built from ($sdver): $rver" test "$rver" = "$sdver"
+	install -m 755 "$udevadm" "$tree/usr/bin/udevadm"
+	uver=$(run_in_root "$tree" /usr/lib/systemd/systemd-udevd --version 2>&1)
+	check "the guest's systemd-udevd is backport-257's: $uver" test "$uver" = "$sdver+uap"
+	out=$(run_in_root "$tree" update-initramfs -u -k "$kver" 2>&1) || tap_note "$out"
+	cp "$tree/boot/initrd.img-$kver" "$work/initrd-builtin"
+	rules=$(initrd_rules "boot/initrd.img-$kver")
+	tap_note "the builtin initramfs' rules:" "$rules"
+	check "the builtin initramfs' rules load with udevd's \"kmod load --async-probe\" for PCI devices and ASYNC_PROBE, the program for buses= on the command line and other ASYNC_PROBE values only" \
+		test "$(rule_heads "$rules" builtin)" = "ENV{ASYNC_PROBE}==\"$ASYNC_TRUE\" SUBSYSTEM==\"pci\"" -a \
+			"$(rule_heads "$rules" program)" = 'IMPORT{cmdline}="udev_async_probe.buses" ENV{ASYNC_PROBE}=="?*"'
+	make_image "$tree" "$work/builtin.img"
+fi
 rm -rf "$tree"
 tap_note "images made in $((SECONDS - t0)) s"
 
@@ -193,86 +263,150 @@ tap_note "stock PCI drivers:" "$(pci_drivers stock)"
 tap_note "drivers that probe asynchronously on the stock boot (they ask for it): $(async_drivers stock | xargs)"
 
 # -- the package in the real root ------------------------------------------
-boot root "$work/initrd-stock" "$work/project.img"
-tap_note "asynchronous probes (phase bus device driver), beyond stock's:" "$(new_async root)"
-tap_note "udev-async-probe status:" "$(report root | sed -n '/^status-begin$/,/^status-end$/p' | sed '1d;$d')"
-tap_note "its journal:" "$(report root | sed -n '/^journal-begin$/,/^journal-end$/p' | sed '1d;$d')"
-missing=
-while read -r dev drv; do
-	[ "$drv" = e1000 ] && continue	# modules-load.d, below
-	async_probes root | grep -q "^root pci $dev $drv\$" || missing="$missing $dev:$drv"
-done < <(pci_bound_in_root root)
-bound=$(pci_bound_in_root root | grep -v ' e1000$' | awk '{ print $2 }' | xargs)
-check "root: every PCI device bound by a module driver in the real root probed asynchronously: ${bound:-none}${missing:+ (not:$missing)}" \
-	test -z "$missing" -a -n "$bound"
-sync_e1000=no
-sync_probed root e1000 && ! async_probes root | grep -q ' e1000$' && sync_e1000=yes
-check "root: e1000, loaded by systemd-modules-load (modules-load.d), probed synchronously" test $sync_e1000 = yes
-others=$(new_async root | awk '$2 != "pci"')
-check "root: no driver on a bus not listed (buses=pci) probed asynchronously${others:+ (did: $others)}" [ -z "$others" ]
-check "root: every PCI device that has a driver on the stock boot has the same one" same_drivers root
-generated=$(report root | sed -n '/^generated-rules-begin$/,/^generated-rules-end$/p' | sed '1d;$d')
-tap_note "rules generated at boot (/run/udev/rules.d/80-async-probe.rules):" "$generated"
-check "root: udev-async-probe-rules.service ran ($(report root | awk '$1 == "rules-service" { print $2 }')) and its rules run the program for PCI devices and ASYNC_PROBE only" \
-	test "$(report root | awk '$1 == "rules-service" { print $2 }')" = success -a \
-		"$(grep RUN <<<"$generated" | grep -v '^#' | awk -F, '{ print $1 }' | paste -sd ' ')" = 'ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci"'
-# The unit runs before udevd and the coldplug: its time is boot time.
-unit_log=$(report root | sed -n '/^rules-service-journal-begin$/,/^rules-service-journal-end$/p' | sed '1d;$d')
-tap_note "udev-async-probe-rules.service's journal:" "$unit_log"
-# systemd's own record: from leaving "inactive" to entering it again.
-unit_ms=$(report root | awk '$1 == "rules-service-times" && $2 > 0 && $3 > $2 { printf "%d", ($3 - $2) / 1000; f = 1 }
-	END { if (!f) print "unknown" }')
-check "root: udev-async-probe-rules.service, which udevd waits for, ran in ${unit_ms} ms (< 5000)" \
-	test "$unit_ms" != unknown -a "${unit_ms/unknown/0}" -lt 5000
-barrier=$(report root | awk '$1 == "barrier" { $1 = ""; print substr($0, 2) }')
-tap_note "udev-async-probe settle after udevadm settle: $barrier" "$(report root | sed -n 's/^barrier-output //p')"
-check "root: udev-async-probe settle returned 0 and left no asynchronous probe pending" \
-	grep -qE '^exit 0 in [0-9.]+ s, left pending: ?$' <<<"$barrier"
-# Debian's kernel has no /sys/kernel/async_pending: the best effort, and
-# no count file taken for one. (The guest's settle logs to the journal, so
-# its "best effort" line is not in this output; the fixture tests check it.)
-check "root: udev-async-probe settle read no count file" \
-	test -z "$(report root | grep '^barrier-output .*Cannot read')"
-status=$(report root | sed -n '/^status-begin$/,/^status-end$/p')
-check "root: udev-async-probe status runs and lists the asynchronously loaded modules" grep -qw bochs <<<"$status"
-status_check root
-# buses=pci: the generated rules ask for async probing for every PCI device (each has a MODALIAS).
-unset_pci=$(pci_requested root | awk '$2 != "1" { print $1 }' | xargs)
-check "root: every PCI device has UDEV_ASYNC_PROBE_REQUESTED=1 in the udev database${unset_pci:+ (not: $unset_pci)}" \
-	test -z "$unset_pci" -a -n "$(pci_requested root)"
+# root_checks NAME [FORM]: the package's checks of the real root's boot
+# NAME; FORM, the rules' form the root's udevd calls for: program (the
+# default), or builtin (udevd's "kmod load --async-probe", and the
+# program run for nothing: load has no record, status names no module
+# as requested by it).
+root_checks() {
+	local name=$1 form=${2:-program} missing bound sync_e1000 others generated unit_log unit_ms barrier status
+	local unset_pci heads want dev drv requested inserted
+	tap_note "asynchronous probes (phase bus device driver), beyond stock's:" "$(new_async "$name")"
+	tap_note "udev-async-probe status:" "$(report "$name" | sed -n '/^status-begin$/,/^status-end$/p' | sed '1d;$d')"
+	tap_note "its journal:" "$(report "$name" | sed -n '/^journal-begin$/,/^journal-end$/p' | sed '1d;$d')"
+	missing=
+	while read -r dev drv; do
+		[ "$drv" = e1000 ] && continue	# modules-load.d, below
+		async_probes "$name" | grep -q "^root pci $dev $drv\$" || missing="$missing $dev:$drv"
+	done < <(pci_bound_in_root "$name")
+	bound=$(pci_bound_in_root "$name" | grep -v ' e1000$' | awk '{ print $2 }' | xargs)
+	check "$name: every PCI device bound by a module driver in the real root probed asynchronously: ${bound:-none}${missing:+ (not:$missing)}" \
+		test -z "$missing" -a -n "$bound"
+	sync_e1000=no
+	sync_probed "$name" e1000 && ! async_probes "$name" | grep -q ' e1000$' && sync_e1000=yes
+	check "$name: e1000, loaded by systemd-modules-load (modules-load.d), probed synchronously" test $sync_e1000 = yes
+	others=$(new_async "$name" | awk '$2 != "pci"')
+	check "$name: no driver on a bus not listed (buses=pci) probed asynchronously${others:+ (did: $others)}" [ -z "$others" ]
+	check "$name: every PCI device that has a driver on the stock boot has the same one" same_drivers "$name"
+	generated=$(report "$name" | sed -n '/^generated-rules-begin$/,/^generated-rules-end$/p' | sed '1d;$d')
+	tap_note "rules generated at boot (/run/udev/rules.d/80-async-probe.rules):" "$generated"
+	if [ "$form" = program ]; then
+		heads=$(rule_heads "$generated" program)
+		want='ENV{ASYNC_PROBE}=="?*" SUBSYSTEM=="pci"'
+		form="run the program for PCI devices and ASYNC_PROBE only"
+	else
+		heads="$(rule_heads "$generated" builtin); $(rule_heads "$generated" program)"
+		want="ENV{ASYNC_PROBE}==\"$ASYNC_TRUE\" SUBSYSTEM==\"pci\"; ENV{ASYNC_PROBE}==\"?*\""
+		form="load with udevd's \"kmod load --async-probe\" for PCI devices and ASYNC_PROBE, the program for other ASYNC_PROBE values only"
+	fi
+	check "$name: udev-async-probe-rules.service ran ($(report "$name" | awk '$1 == "rules-service" { print $2 }')) and its rules $form" \
+		test "$(report "$name" | awk '$1 == "rules-service" { print $2 }')" = success -a "$heads" = "$want"
+	# The unit runs before udevd and the coldplug: its time is boot time.
+	unit_log=$(report "$name" | sed -n '/^rules-service-journal-begin$/,/^rules-service-journal-end$/p' | sed '1d;$d')
+	tap_note "udev-async-probe-rules.service's journal:" "$unit_log"
+	# systemd's own record: from leaving "inactive" to entering it again.
+	unit_ms=$(report "$name" | awk '$1 == "rules-service-times" && $2 > 0 && $3 > $2 { printf "%d", ($3 - $2) / 1000; f = 1 }
+		END { if (!f) print "unknown" }')
+	check "$name: udev-async-probe-rules.service, which udevd waits for, ran in ${unit_ms} ms (< $unit_ms_max)" \
+		test "$unit_ms" != unknown -a "${unit_ms/unknown/0}" -lt "$unit_ms_max"
+	barrier=$(report "$name" | awk '$1 == "barrier" { $1 = ""; print substr($0, 2) }')
+	tap_note "udev-async-probe settle after udevadm settle: $barrier" "$(report "$name" | sed -n 's/^barrier-output //p')"
+	check "$name: udev-async-probe settle returned 0 and left no asynchronous probe pending" \
+		grep -qE '^exit 0 in [0-9.]+ s, left pending: ?$' <<<"$barrier"
+	# Debian's kernel has no /sys/kernel/async_pending: the best effort, and
+	# no count file taken for one. (The guest's settle logs to the journal, so
+	# its "best effort" line is not in this output; the fixture tests check it.)
+	check "$name: udev-async-probe settle read no count file" \
+		test -z "$(report "$name" | grep '^barrier-output .*Cannot read')"
+	status=$(report "$name" | sed -n '/^status-begin$/,/^status-end$/p')
+	check "$name: udev-async-probe status runs and lists the asynchronously loaded modules" grep -qw bochs <<<"$status"
+	if [ "${2:-program}" = program ]; then
+		status_check "$name"
+	else
+		# The program logs each insert it makes.
+		requested=$(requested_modules "$name" | xargs)
+		inserted=$(report "$name" | sed -n '/^journal-begin$/,/^journal-end$/p' | grep -c " inserted '")
+		check "$name: the program loaded nothing: status names no module as requested by udev-async-probe${requested:+ (names: $requested)}, its journal has $inserted \"inserted\" lines" \
+			test -z "$requested" -a "$inserted" -eq 0
+	fi
+	# buses=pci: the generated rules ask for async probing for every PCI device (each has a MODALIAS).
+	unset_pci=$(pci_requested "$name" | awk '$2 != "1" { print $1 }' | xargs)
+	check "$name: every PCI device has UDEV_ASYNC_PROBE_REQUESTED=1 in the udev database${unset_pci:+ (not: $unset_pci)}" \
+		test -z "$unset_pci" -a -n "$(pci_requested "$name")"
+}
 
 # -- the package in the initramfs too -------------------------------------
-boot initramfs "$work/initrd-project" "$work/project.img"
-tap_note "asynchronous probes (phase bus device driver), beyond stock's:" "$(new_async initramfs)"
-check "initramfs: ahci, the root disk's controller, probed asynchronously inside the initramfs" \
-	grep -qE '^initramfs pci [0-9a-f:.]+ ahci$' <<<"$(new_async initramfs)"
-check "initramfs: the root filesystem was mounted after that asynchronous probe" \
-	grep -q 'EXT4-fs (sda): mounted filesystem' <<<"$(kmsg initramfs | sed -n '/probing driver ahci asynchronously/,$p')"
-check "initramfs: every PCI device that has a driver on the stock boot has the same one" same_drivers initramfs
-# The initramfs' /run moves to the real root: its record with it.
-status_check initramfs
-check "initramfs: status names ahci as requested by udev-async-probe for the root disk's controller" \
-	grep -qE '^ahci [0-9a-f]{4}:' <<<"$(requested_modules initramfs)"
-# The init-top barrier after the initramfs' udevadm settle: it logs its
-# outcome after ahci's asynchronous probe has ended.
-barrier_line=$(kmsg initramfs | grep -n 'udev-async-probe: initramfs: ' | head -n 1)
-barrier_line=${barrier_line:-0:none}
-ahci_end=$(kmsg initramfs | grep -n 'driver ahci async attach completed' | head -n 1 | cut -d: -f1)
-tap_note "initramfs barrier: ${barrier_line#*:}"
-check "initramfs: the init-top barrier settled, after ahci's asynchronous probe had ended" \
-	test -n "$ahci_end" -a "${barrier_line%%:*}" -gt "${ahci_end:-0}" -a \
-		-z "$(grep -v 'asynchronous probes settled$' <<<"${barrier_line:-x}")"
+# initramfs_checks NAME [FORM [ROOT]]: the checks of a boot NAME whose
+# initramfs has the package (its hook); FORM as root_checks'; ROOT: the
+# boot had root_checks, which have its status and drivers checks.
+initramfs_checks() {
+	local name=$1 form=${2:-program} root=${3:-} barrier_line ahci_end
+	[ -n "$root" ] || tap_note "asynchronous probes (phase bus device driver), beyond stock's:" "$(new_async "$name")"
+	check "$name: ahci, the root disk's controller, probed asynchronously inside the initramfs" \
+		grep -qE '^initramfs pci [0-9a-f:.]+ ahci$' <<<"$(new_async "$name")"
+	check "$name: the root filesystem was mounted after that asynchronous probe" \
+		grep -q 'EXT4-fs (sda): mounted filesystem' <<<"$(kmsg "$name" | sed -n '/probing driver ahci asynchronously/,$p')"
+	[ -n "$root" ] ||
+		check "$name: every PCI device that has a driver on the stock boot has the same one" same_drivers "$name"
+	if [ "$form" = program ]; then
+		# The initramfs' /run moves to the real root: its record with it.
+		[ -n "$root" ] || status_check "$name"
+		check "$name: status names ahci as requested by udev-async-probe for the root disk's controller" \
+			grep -qE '^ahci [0-9a-f]{4}:' <<<"$(requested_modules "$name")"
+	fi
+	# The init-top barrier after the initramfs' udevadm settle: it logs its
+	# outcome after ahci's asynchronous probe has ended.
+	barrier_line=$(kmsg "$name" | grep -n 'udev-async-probe: initramfs: ' | head -n 1)
+	barrier_line=${barrier_line:-0:none}
+	ahci_end=$(kmsg "$name" | grep -n 'driver ahci async attach completed' | head -n 1 | cut -d: -f1)
+	tap_note "$name barrier: ${barrier_line#*:}"
+	check "$name: the init-top barrier settled, after ahci's asynchronous probe had ended" \
+		test -n "$ahci_end" -a "${barrier_line%%:*}" -gt "${ahci_end:-0}" -a \
+			-z "$(grep -v 'asynchronous probes settled$' <<<"${barrier_line:-x}")"
+}
 
 # -- the boot loader's switch -----------------------------------------------
-boot switch "$work/initrd-project" "$work/project.img" udev_async_probe.enable=0
-extra=$(new_async switch)
-check "switch: with udev_async_probe.enable=0 no driver probed asynchronously beyond stock's" \
-	test -z "$extra" || tap_note "$extra"
-check "switch: every PCI device that has a driver on the stock boot has the same one" same_drivers switch
-status_check switch
-set_pci=$(pci_requested switch | awk '$2 != "-" { print $1 }' | xargs)
-check "switch: no PCI device has UDEV_ASYNC_PROBE_REQUESTED (the rules ask for nothing)${set_pci:+ (has: $set_pci)}" \
-	test -z "$set_pci"
+switch_checks() {
+	local name=$1 extra set_pci
+	extra=$(new_async "$name")
+	check "$name: with udev_async_probe.enable=0 no driver probed asynchronously beyond stock's" \
+		test -z "$extra" || tap_note "$extra"
+	check "$name: every PCI device that has a driver on the stock boot has the same one" same_drivers "$name"
+	status_check "$name"
+	set_pci=$(pci_requested "$name" | awk '$2 != "-" { print $1 }' | xargs)
+	check "$name: no PCI device has UDEV_ASYNC_PROBE_REQUESTED (the rules ask for nothing)${set_pci:+ (has: $set_pci)}" \
+		test -z "$set_pci"
+}
+
+for b in $boots; do
+	case $b in
+	root)
+		boot root "$work/initrd-stock" "$work/project.img"
+		root_checks root
+		;;
+	initramfs)
+		boot initramfs "$work/initrd-project" "$work/project.img"
+		# Without a root boot, this one has its checks (merged).
+		if [[ " $boots " = *" root "* ]]; then
+			initramfs_checks initramfs
+		else
+			root_checks initramfs
+			initramfs_checks initramfs program root
+		fi
+		;;
+	switch)
+		boot switch "$work/initrd-project" "$work/project.img" udev_async_probe.enable=0
+		switch_checks switch
+		;;
+	builtin)
+		boot builtin "$work/initrd-builtin" "$work/builtin.img"
+		check "builtin: the guest's systemd-udevd is backport-257's ($(report builtin | sed -n 's/^udevd-version //p'))" \
+			grep -qx "udevd-version $sdver+uap" <<<"$(report builtin)"
+		root_checks builtin builtin
+		initramfs_checks builtin builtin root
+		;;
+	esac
+done
 
 # The disk images (2 GB each, sparse) stay only for a failed run's post-mortem.
 [ "$TAP_FAILED" -eq 0 ] && rm -f "$work"/*.img

@@ -25,6 +25,10 @@ t1=$(cut -d' ' -f1 /proc/uptime)
 	echo "kernel $(uname -r)"
 	echo "cmdline $(cat /proc/cmdline)"
 	echo "root $(findmnt -n -o SOURCE,FSTYPE /)"
+	# Its version tag (udevadm --version has the number only).
+	for u in /usr/lib/systemd/systemd-udevd /lib/systemd/systemd-udevd; do
+		[ -x "$u" ] && echo "udevd-version $("$u" --version 2>&1)" && break
+	done
 	echo "barrier $barrier"
 	[ -e /run/uap-settle.log ] && sed 's/^/barrier-output /' /run/uap-settle.log
 	echo "pending-after-wait ${pending:-none} (waited $t0 to $t1 s after boot)"
