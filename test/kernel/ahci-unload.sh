@@ -15,18 +15,8 @@ ROUNDS=${UAP_UNLOAD_ROUNDS:-3}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
-disks() { ls -d /sys/block/sd* 2>/dev/null | wc -l; }
-sdevs() { ls -d /sys/bus/scsi/devices/[0-9]*:0:0:0 2>/dev/null | wc -l; }
+. /tests/ahci-guest.sh
 kasan() { dmesg | grep -c 'BUG: KASAN'; }
-# wait_for CMD N: up to 120 s for CMD to print N.
-wait_for() {
-	i=0
-	while [ "$($1)" -ne "$2" ] && [ $i -lt 1200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$($1)" -eq "$2" ]
-}
 
 modprobe libahci || { not_ok "modprobe libahci"; echo "0 passed, 1 failed"; exit 1; }
 r=1

@@ -61,6 +61,7 @@ root=$run/root
 mkdir -p "$root"/{bin,dev,tests,lib/modules}
 cp "$busybox" "$root/bin/busybox"
 cp "$KTEST_DIR/x86-init.sh" "$root/init"
+cp "$KTEST_DIR/ahci-guest.sh" "$root/tests/"
 chmod +x "$root/init"
 for phase in "$@"; do
 	case $phase in

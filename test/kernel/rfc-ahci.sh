@@ -25,17 +25,7 @@ DISKS=${UAP_AHCI_DISKS:-2}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
-disks() { ls -d /sys/block/sd* 2>/dev/null | wc -l; }
-sdevs() { ls -d /sys/bus/scsi/devices/[0-9]*:0:0:0 2>/dev/null | wc -l; }
-# wait_for CMD N: up to 120 s for CMD to print N.
-wait_for() {
-	i=0
-	while [ "$($1)" -ne "$2" ] && [ $i -lt 1200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$($1)" -eq "$2" ]
-}
+. /tests/ahci-guest.sh
 
 modprobe libahci || { not_ok "modprobe libahci"; echo "0 passed, 1 failed"; exit 1; }
 modprobe ahci async_probe=1
