@@ -53,6 +53,22 @@ n_probed() { ls -d $BUS/devices/uap_slow.*/probed 2>/dev/null | wc -l; }
 n_bound() { ls -d $BUS/devices/uap_slow.*/driver 2>/dev/null | wc -l; }
 n_async_done() { dmesg | grep -c 'uap_slow\.[0-9]*: probed async'; }
 
+# driver_gone DRIVER: up to 5 s for its directory under /sys/bus to go.
+# With DEBUG_KOBJECT_RELEASE (qemu-smp.sh's kernel) it goes only when the
+# driver's delayed kobject release runs, 1-4 s after rmmod; loading the
+# module again before then fails with -EEXIST and a sysfs warning.
+driver_gone() {
+	i=0
+	while [ -e "$BUS/drivers/$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ ! -e "$BUS/drivers/$1" ] || not_ok "$BUS/drivers/$1 still there 5 s after rmmod"
+	[ $i -eq 0 ] || echo "# $BUS/drivers/$1 went $((i * 100)) ms after rmmod"
+}
+# unload MODULE: rmmod it and wait for its driver's directory to go.
+unload() { rmmod "$1" || not_ok "rmmod $1 failed"; driver_gone "$1"; }
+
 # timed CMD...: run it, leave its duration in $ms.
 timed() {
 	t0=$(now_ms)
@@ -88,7 +104,7 @@ while [ "$(cat $pending 2>/dev/null || echo 0)" -ne 0 ] && [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 check "async_pending back to 0" "$(cat $pending)" -eq 0
-rmmod uap_empty
+unload uap_empty
 
 echo "# 2. a device added after the async driver: loads wait for its probe"
 echo 2500 >/sys/module/uap_slow/parameters/delay_ms
@@ -100,8 +116,8 @@ left=$(in_flight)
 echo "# modprobe uap_empty took $ms ms; then $left in flight"
 check "uap_empty's load waited for the added device's probe" "$left" -eq 0
 check_run "uap_slow: probe finishes" wait_in_flight 0
-rmmod uap_empty
-rmmod uap_slow
+unload uap_empty
+unload uap_slow
 
 echo "# 3. wait_for_device_probe() in a module's init waits for them"
 modprobe uap_slow async_probe=1 delay_ms=2000
@@ -111,10 +127,10 @@ left=$(in_flight) probed=$(n_probed)
 echo "# modprobe uap_waitprobe took $ms ms; then $left in flight, $probed probed"
 check "wait_for_device_probe() returned with no probe in flight" "$left" -eq 0
 check "all $ALL uap_slow devices probed when it returned" "$probed" -eq $ALL
-rmmod uap_waitprobe
+unload uap_waitprobe
 
 echo "# 4. rmmod of the module while its $ALL probes run"
-rmmod uap_slow
+unload uap_slow
 modprobe uap_slow async_probe=1 delay_ms=2000
 check_run "uap_slow: $ALL probes running" wait_in_flight $ALL
 before=$(n_async_done)
@@ -127,6 +143,8 @@ else
 	ok "the driver's async_probe, held open across rmmod, reads as an error"
 fi
 exec 3<&-
+# after the read: it must come before the delayed release
+driver_gone uap_slow
 echo "# rmmod uap_slow took $ms ms; $((after - before)) probes completed meanwhile"
 check "rmmod waited for all $ALL probes to complete" $((after - before)) -ge $ALL
 check "rmmod took at least 1 s of the 2 s probes" "$ms" -ge 1000
@@ -141,7 +159,7 @@ echo "# remove_device took $ms ms"
 check "uap_slow.1 removed" ! -e $BUS/devices/uap_slow.1
 check_run "uap_slow: other probes finish" wait_in_flight 0
 check "the other $((ALL - 1)) devices bound" "$(n_probed)" -eq $((ALL - 1))
-rmmod uap_slow
+unload uap_slow
 
 echo "# 6. PROBE_PREFER_ASYNCHRONOUS probes are still waited for by other loads"
 # async_probe=1 only so that uap_prefer's own load does not wait for them
@@ -152,8 +170,8 @@ left=$(in_flight uap_prefer)
 echo "# modprobe uap_empty took $ms ms; then $left uap_prefer probes in flight"
 check "uap_empty's load waited for the PROBE_PREFER_ASYNCHRONOUS probes" "$left" -eq 0
 check "uap_empty's load took at least 1 s of the 2 s probes" "$ms" -ge 1000
-rmmod uap_empty
-rmmod uap_prefer
+unload uap_empty
+unload uap_prefer
 rmmod uap_bus
 check "uap_bus unloaded" ! -e $BUS
 

@@ -23,10 +23,25 @@ if [ "${UAP_LOCKDEP:-1}" = 1 ]; then
 	[ -e /proc/lockdep ] && ok "lockdep is on" || not_ok "lockdep is off"
 fi
 
+# drivers_gone: up to 5 s for the last round's drivers to leave /sys/bus.
+# With DEBUG_KOBJECT_RELEASE (qemu-smp.sh's kernel) a driver's directory
+# goes when its delayed kobject release runs, 1-4 s after rmmod; loading
+# the module again before then fails with -EEXIST and a sysfs warning.
+drivers_gone() {
+	j=0
+	while [ -n "$(ls -d $BUS/drivers/* /sys/bus/uapother/drivers/* 2>/dev/null)" ] &&
+		[ $j -lt 50 ]; do
+		sleep 0.1
+		j=$((j + 1))
+	done
+	[ $j -lt 50 ] || not_ok "drivers still in /sys/bus 5 s after rmmod"
+}
+
 modprobe uap_bus ndevs=4 test_kinds=uap_slow,uap_prefer ||
 	{ echo "not ok - modprobe uap_bus"; exit 1; }
 i=0
 while [ $i -lt $ROUNDS ]; do
+	drivers_gone
 	delay=$((50 + i * 37 % 400))
 	modprobe uap_slow async_probe=1 delay_ms=$delay
 	modprobe uap_other async_probe=1 delay_ms=$delay
