@@ -213,14 +213,18 @@ host_apt_settings() {
 
 # suite_root SUITE [PACKAGE...]: a minbase root of SUITE with PACKAGEs
 # (and what they depend on, without recommends) installed, under
-# $UAP_CACHE/roots/, debootstrapped once and then reused: keyed on the
-# suite, the mirror, the packages and SUITE_ROOT_FORMAT, built under a
-# lock (one debootstrap at a time), so parallel callers wait and get the
-# same root. Prints its directory; never write to it (bind a directory
-# over a path in it, or copy it). Needs root. A root of a moving suite
-# (sid) is as old as the day it was made: remove it to get a newer one.
+# $UAP_CACHE/roots/, made once and then reused: keyed on the suite, the
+# mirror, the packages and SUITE_ROOT_FORMAT, built under a lock (one at a
+# time), so parallel callers wait and get the same root. Prints its
+# directory; never write to it (bind a directory over a path in it, or
+# copy it). Needs root. debootstrap runs once per suite: each root starts
+# as a copy of that minbase (upgraded, for one older than the root), and
+# the roots of a suite share one cache of downloaded packages
+# ($UAP_CACHE/apt/SUITE/root-archives), so a cold run fetches a package
+# the roots have in common once. A root of a moving suite (sid) is as
+# old as the day it was made: remove it (and its minbase) to get a newer one.
 suite_root() {
-	local suite=$1 key root tmp log pkgs
+	local suite=$1 key root tmp log pkgs base archives
 	shift
 	[ "$(id -u)" -eq 0 ] || die "a $suite root needs root (debootstrap, chroot)"
 	command -v debootstrap >/dev/null || die "a $suite root needs debootstrap (test/deps.sh installs it)"
@@ -229,24 +233,36 @@ suite_root() {
 	pkgs=$(printf '%s\n' "$@" | sort -u | xargs)
 	key=$(echo "$SUITE_ROOT_FORMAT $suite $UAP_DEBIAN_MIRROR $pkgs" | sha256sum | cut -c1-16)
 	root=$UAP_CACHE/roots/$suite-$key
+	key=$(echo "$SUITE_ROOT_FORMAT $suite $UAP_DEBIAN_MIRROR" | sha256sum | cut -c1-16)
+	base=$UAP_CACHE/roots/$suite-minbase-$key
+	archives=$(suite_dir "$suite")/root-archives
 	(
 		flock 9
 		[ -f "$root/.complete" ] && exit 0
+		if [ ! -f "$base/.complete" ]; then
+			log=$base.log
+			rm -rf "$base.tmp"
+			note "debootstrap $suite from $UAP_DEBIAN_MIRROR into $base.tmp (log: $log)"
+			debootstrap --variant=minbase --keyring="$UAP_DEBIAN_KEYRING" \
+				"$suite" "$base.tmp" "$UAP_DEBIAN_MIRROR" >"$log" 2>&1 ||
+				{ tail -n 20 "$log" >&2; die "debootstrap $suite failed (log: $log)"; }
+			host_apt_settings >"$base.tmp/etc/apt/apt.conf.d/00udev-async-probe-host" ||
+				die "cannot write the $suite root's apt settings"
+			echo "$suite minbase" >"$base.tmp/.complete"
+			mv "$base.tmp" "$base"
+		fi
 		tmp=$root.tmp
-		log=$UAP_CACHE/roots/$suite-$key.log
+		log=$root.log
 		rm -rf "$tmp"
-		note "debootstrap $suite from $UAP_DEBIAN_MIRROR into $tmp (log: $log)"
-		debootstrap --variant=minbase --keyring="$UAP_DEBIAN_KEYRING" \
-			"$suite" "$tmp" "$UAP_DEBIAN_MIRROR" >"$log" 2>&1 ||
-			{ tail -n 20 "$log" >&2; die "debootstrap $suite failed (log: $log)"; }
-		host_apt_settings >"$tmp/etc/apt/apt.conf.d/00udev-async-probe-host" ||
-			die "cannot write the $suite root's apt settings"
+		cp -a "$base" "$tmp" && rm "$tmp/.complete" || die "cannot copy $base to $tmp"
 		if [ -n "$pkgs" ]; then
 			note "installing in the $suite root: $pkgs"
+			mkdir -p "$archives/partial" || die "cannot create $archives"
 			# shellcheck disable=SC2086 # one word per package
 			{ suite_chroot "$tmp" apt-get update -q &&
-			  suite_chroot "$tmp" apt-get install -y -q --no-install-recommends $pkgs &&
-			  suite_chroot "$tmp" apt-get clean; } >>"$log" 2>&1 ||
+			  suite_chroot --bind "$archives" /var/cache/apt/archives "$tmp" sh -c \
+				'apt-get upgrade -y -q && apt-get install -y -q --no-install-recommends "$@" &&
+				 apt-get autoclean -q' sh $pkgs; } >"$log" 2>&1 ||
 				{ tail -n 20 "$log" >&2; die "installing $pkgs in the $suite root failed (log: $log)"; }
 		fi
 		echo "$suite $pkgs" >"$tmp/.complete"

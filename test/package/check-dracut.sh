@@ -28,15 +28,13 @@ if [ -z "${UAP_DRACUT_NS:-}" ]; then
 	UAP_DRACUT_NS=1 exec unshare --mount --propagation private -- bash "$(readlink -f "$0")" "$@"
 fi
 
-# check-trixie.sh's root (the package's Build-Depends), for the build.
-build_packages=(build-essential debhelper lintian
-	bash-completion kmod libkmod-dev libudev-dev meson pkgconf scdoc systemd-dev)
 # The root the images are made in: dracut (with its systemd modules),
 # Debian's kernel, systemd's udevd.
 dracut_packages=(dracut kmod linux-image-amd64 systemd udev)
 
 t0=$SECONDS
-if ! broot=$(suite_root trixie "${build_packages[@]}") || ! droot=$(suite_root trixie "${dracut_packages[@]}"); then
+# The build in check-trixie.sh's root (the package's Build-Depends).
+if ! broot=$(suite_root trixie "${TRIXIE_BUILD_PACKAGES[@]}") || ! droot=$(suite_root trixie "${dracut_packages[@]}"); then
 	tap_fail "the trixie roots (build dependencies; dracut and the kernel)"
 	tap_end
 	exit 1
