@@ -21,6 +21,11 @@
 #   check-upstream.sh [--target=...] --apply-only
 #                                  1 and 2 (no root needed); prints the
 #                                  patched tree's path on stderr, to work in
+#   check-upstream.sh --target=backport-257 --udevadm
+#                                  all four, then
+#   5. udevadm builds in the same tree (test/qemu/backport-257.sh: the
+#      udevd of the qemu lane's trixie guest); "udevadm: PATH VERSION" on
+#      stderr
 #
 # The build runs on the host where its meson is as new as the tree asks
 # (meson_version in meson.build; bookworm's is, for 262 and 257), else in
@@ -37,12 +42,13 @@ set -eu -o pipefail
 SD_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$SD_DIR/../../test/debian-suite.sh"
 
-target=upstream apply_only=false
+target=upstream apply_only=false udevadm=false
 for arg in "$@"; do
 	case "$arg" in
 	--target=*) target=${arg#--target=} ;;
 	--apply-only) apply_only=true ;;
-	*) die "usage: $0 [--target=upstream|backport-257] [--apply-only]" ;;
+	--udevadm) udevadm=true ;;
+	*) die "usage: $0 [--target=upstream|backport-257] [--apply-only | --udevadm]" ;;
 	esac
 done
 
@@ -50,6 +56,7 @@ JOBS=${JOBS:-2}
 # What the build needs in the suite's root: the tree's required
 # dependencies and libkmod's headers, nothing optional.
 ROOT_PACKAGES=(gcc libc6-dev meson ninja-build pkgconf gperf python3-jinja2 libkmod-dev diffutils ccache)
+SETUP_OPTS=()
 case "$target" in
 upstream)
 	UP_DIR=$SD_DIR/upstream
@@ -65,9 +72,19 @@ backport-257)
 	ROOT_SUITE=trixie
 	# 257 still requires libcap, libmount and libcrypt (262 does not).
 	ROOT_PACKAGES+=(libcap-dev libmount-dev libcrypt-dev)
+	# The build also gives the qemu lane's trixie guest its udevd
+	# (--udevadm), so it is configured as that udevadm needs: Debian's
+	# paths, the builtins udevd runs at boot (blkid, acl), and libshared
+	# linked in, so that the binary replaces the guest's udevadm alone
+	# while its libsystemd-shared, PID 1 and systemd-modules-load stay
+	# trixie's. The unit test does not depend on any of it.
+	ROOT_PACKAGES+=(libblkid-dev libacl1-dev)
+	SETUP_OPTS=(--prefix=/usr --sysconfdir=/etc --localstatedir=/var -Dblkid=enabled -Dacl=enabled
+		-Dlink-udev-shared=false -Dkmod-path=/usr/bin/kmod)
 	;;
 *) die "--target=$target: upstream or backport-257" ;;
 esac
+! $udevadm || [ "$target" = backport-257 ] || die "--udevadm is for --target=backport-257"
 # The sources that use the loader of module-util.h: their objects are built.
 UP_SOURCES='src/shared/module-util.c src/udev/udev-builtin-kmod.c src/modules-load/modules-load.c src/core/kmod-setup.c src/test/test-module-util.c'
 # The series' own files: a compiler warning in them fails the build step.
@@ -109,7 +126,7 @@ orig=$(compgen -G "$UP_CACHE/dl/systemd_$upver.orig.tar.*" | head -n 1 || true)
 [ -n "$orig" ] && [ -f "$orig" ] || die "the systemd $ver source has no orig tarball in $UP_CACHE/dl"
 made=$(sed -n 's/^# made against: //p' "$UP_DIR/series")
 
-echo "1..4"
+if $udevadm; then echo "1..5"; else echo "1..4"; fi
 ok "fetched systemd $ver from $suite (the series was made against $made)"
 
 # The unpacked tarball as one git commit, once per version.
@@ -199,7 +216,7 @@ fi
 [ "$where" != root ] || where=$ROOT_SUITE
 case "$where" in
 host)
-	T=$tree B=$UP_CACHE/build-$key-host
+	T=$tree B=$UP_CACHE/build-$key-host HB=$UP_CACHE/build-$key-host
 	export CCACHE_DIR=$UAP_CACHE/ccache CCACHE_BASEDIR=$UP_CACHE CCACHE_NOHASHDIR=1
 	in_env() { env -C "$T" "$@"; }
 	;;
@@ -211,7 +228,7 @@ host)
 	fi
 	root=$(suite_root "$ROOT_SUITE" "${ROOT_PACKAGES[@]}")
 	mkdir -p "$UAP_CACHE/ccache-$ROOT_SUITE"
-	T=/w/tree-$key B=/w/build-$key-$ROOT_SUITE
+	T=/w/tree-$key B=/w/build-$key-$ROOT_SUITE HB=$UP_CACHE/build-$key-$ROOT_SUITE
 	export CCACHE_DIR=/ccache CCACHE_BASEDIR=/w CCACHE_NOHASHDIR=1
 	export SUITE_CHROOT_ENV='CCACHE_DIR CCACHE_BASEDIR CCACHE_NOHASHDIR'
 	in_env() {
@@ -226,12 +243,13 @@ log=$UP_CACHE/build-$key-$where.log
 t0=$SECONDS
 : >"$log"
 # Only what the check builds: the loader needs libkmod; the optional
-# dependencies are off, and nothing is installed. Objects are named
+# dependencies are off but SETUP_OPTS's, and nothing is installed. Objects are named
 # DIR/NAME.c.o in static libraries, TARGET.p/src_DIR_NAME.c.o in programs.
-if [ ! -f "$UP_CACHE/build-$key-$where/build.ninja" ] &&
+[ ${#SETUP_OPTS[@]} -eq 0 ] || SETUP_OPTS+=("-Dversion-tag=$ver+uap")
+if [ ! -f "$HB/build.ninja" ] &&
    ! in_env meson setup "$B" --auto-features=disabled -Dkmod=enabled -Dbuildtype=plain \
 	-Dmode=release -Dtests=true -Dfuzz-tests=false -Dtranslations=false -Dvcs-tag=false \
-	>>"$log" 2>&1; then
+	"${SETUP_OPTS[@]}" >>"$log" 2>&1; then
 	not_ok "meson setup of systemd $ver failed ($where; log: $log)"
 	tail -n 40 "$log" | diag
 	exit 1
@@ -267,3 +285,14 @@ else
 	echo "$out" | diag
 	exit 1
 fi
+
+# 5. udevadm, for the qemu lane.
+$udevadm || exit 0
+t0=$SECONDS
+if ! in_env ninja -C "$B" -j"$JOBS" udevadm >>"$log" 2>&1; then
+	not_ok "udevadm of systemd $ver with the series does not build ($where; log: $log)"
+	grep -E 'error|warning' "$log" | tail -n 40 | diag
+	exit 1
+fi
+ok "built udevadm of systemd $ver with the series ($where, $((SECONDS - t0)) s)"
+note "udevadm: $HB/udevadm $ver"
