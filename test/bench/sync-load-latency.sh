@@ -27,9 +27,22 @@ if [ "${1:-}" = --ahci ]; then
 		kseries=all
 		[ "$kernel" = patched ] || kseries=core
 		t0=$(date +%s)
+		rc=0
 		out[$kernel]=$(UAP_KSERIES=$kseries "$KTEST_DIR/qemu-smp.sh" -d 6 -t 1800 \
-			-k "UAP_AHCI_DISKS=6 UAP_AHCI_ROUNDS=$rounds" ahci-bench 2>&1) ||
-			{ echo "${out[$kernel]}" | tail -n 40 >&2; echo "sync-load-latency: $kernel run failed" >&2; exit 1; }
+			-k "UAP_AHCI_DISKS=6 UAP_AHCI_ROUNDS=$rounds" ahci-bench 2>&1) || rc=$?
+		# 125 with the phase passed: the kernel reported a problem. The
+		# rounds unload the disks, and Linux 7.2.8 with
+		# DEBUG_KOBJECT_RELEASE reports a use-after-free in a gendisk's
+		# release timer then, with or without the series
+		# (test/kernel/README.md): shown, not fatal to the figures.
+		if [ $rc = 125 ] && grep -q '^UAP-STATUS ahci-bench 0' <<<"$(tr -d '\r' <<<"${out[$kernel]}")"; then
+			echo "sync-load-latency: $kernel kernel reported a problem:" >&2
+			grep -E '(BUG|WARNING):' <<<"${out[$kernel]}" | grep -v UAP-DMESG | sed 's/^[0-9]*://' | sort -u >&2
+		elif [ $rc != 0 ]; then
+			echo "${out[$kernel]}" | tail -n 40 >&2
+			echo "sync-load-latency: $kernel run failed" >&2
+			exit 1
+		fi
 		echo "sync-load-latency: $kernel kernel built and run in $(( $(date +%s) - t0 )) s" >&2
 	done
 	# field KERNEL WHAT KEY: the values of KEY on the RESULT lines of WHAT.
