@@ -32,7 +32,7 @@ UAP_DEBIAN_MIRROR=${UAP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 UAP_DEBIAN_SECURITY_MIRROR=${UAP_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 UAP_DEBIAN_KEYRING=${UAP_DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
 # Bump when suite_root's recipe changes in a way its key misses.
-SUITE_ROOT_FORMAT=2
+SUITE_ROOT_FORMAT=3
 
 # suite_dir SUITE: the suite's apt directory (created), on stdout.
 suite_dir() {
@@ -47,21 +47,28 @@ suite_dir() {
 	echo "$d"
 }
 
+# suite_lines TYPE SUITE [OPTIONS]: the sources.list lines of SUITE, of
+# TYPE deb or deb-src. A stable release also gets its -updates and
+# -security suites; sid and experimental are one suite each.
+suite_lines() {
+	local type=$1 suite=$2 opts=${3:+ $3}
+	echo "$type$opts $UAP_DEBIAN_MIRROR $suite main"
+	case "$suite" in
+	sid | unstable | experimental | rc-buggy) ;;
+	*)
+		echo "$type$opts $UAP_DEBIAN_MIRROR $suite-updates main"
+		echo "$type$opts $UAP_DEBIAN_SECURITY_MIRROR $suite-security main"
+		;;
+	esac
+}
+
 # suite_sources SUITE: write the suite's sources.list (when it changed);
-# prints its path. A stable release also gets its -updates and -security
-# suites; sid and experimental are one suite each.
+# prints its path.
 suite_sources() {
 	local suite=$1 d want
 	d=$(suite_dir "$suite")
 	want="# Written by udev-async-probe (test/debian-suite.sh): sources of $suite, for apt-get source."
-	want+=$'\n'"deb-src [signed-by=$UAP_DEBIAN_KEYRING] $UAP_DEBIAN_MIRROR $suite main"
-	case "$suite" in
-	sid | unstable | experimental | rc-buggy) ;;
-	*)
-		want+=$'\n'"deb-src [signed-by=$UAP_DEBIAN_KEYRING] $UAP_DEBIAN_MIRROR $suite-updates main"
-		want+=$'\n'"deb-src [signed-by=$UAP_DEBIAN_KEYRING] $UAP_DEBIAN_SECURITY_MIRROR $suite-security main"
-		;;
-	esac
+	want+=$'\n'"$(suite_lines deb-src "$suite" "[signed-by=$UAP_DEBIAN_KEYRING]")"
 	if [ "$(cat "$d/sources.list" 2>/dev/null)" != "$want" ]; then
 		printf '%s\n' "$want" >"$d/sources.list.tmp" || die "cannot write $d/sources.list"
 		mv "$d/sources.list.tmp" "$d/sources.list" || die "cannot write $d/sources.list"
@@ -211,6 +218,16 @@ host_apt_settings() {
 		grep -E '^Acquire::(https?::Proxy|Check-Valid-Until) ' || true
 }
 
+# suite_archives SUITE: the package cache the roots of SUITE share
+# (created), on stdout: bind it at /var/cache/apt/archives of a root for
+# apt-get install, so that a cold run fetches what they have in common once.
+suite_archives() {
+	local d
+	d=$(suite_dir "$1")/root-archives
+	mkdir -p "$d/partial" || die "cannot create $d"
+	echo "$d"
+}
+
 # suite_root SUITE [PACKAGE...]: a minbase root of SUITE with PACKAGEs
 # (and what they depend on, without recommends) installed, under
 # $UAP_CACHE/roots/, made once and then reused: keyed on the suite, the
@@ -218,11 +235,11 @@ host_apt_settings() {
 # time), so parallel callers wait and get the same root. Prints its
 # directory; never write to it (bind a directory over a path in it, or
 # copy it). Needs root. debootstrap runs once per suite: each root starts
-# as a copy of that minbase (upgraded, for one older than the root), and
-# the roots of a suite share one cache of downloaded packages
-# ($UAP_CACHE/apt/SUITE/root-archives), so a cold run fetches a package
-# the roots have in common once. A root of a moving suite (sid) is as
-# old as the day it was made: remove it (and its minbase) to get a newer one.
+# as a copy of that minbase, gets the host's resolver and apt settings of
+# the day, the suite's -updates and -security suites (the sources that
+# suite_fetch_source takes too), a dist-upgrade and its packages, through
+# suite_archives. A root of a moving suite (sid) is as old as the day it
+# was made: remove it (and its minbase) to get a newer one.
 suite_root() {
 	local suite=$1 key root tmp log pkgs base archives
 	shift
@@ -235,38 +252,39 @@ suite_root() {
 	root=$UAP_CACHE/roots/$suite-$key
 	key=$(echo "$SUITE_ROOT_FORMAT $suite $UAP_DEBIAN_MIRROR" | sha256sum | cut -c1-16)
 	base=$UAP_CACHE/roots/$suite-minbase-$key
-	archives=$(suite_dir "$suite")/root-archives
+	archives=$(suite_archives "$suite")
 	(
 		flock 9
 		[ -f "$root/.complete" ] && exit 0
 		if [ ! -f "$base/.complete" ]; then
 			log=$base.log
-			rm -rf "$base.tmp"
+			rm -rf --one-file-system "$base" "$base.tmp" || die "cannot remove $base.tmp"
 			note "debootstrap $suite from $UAP_DEBIAN_MIRROR into $base.tmp (log: $log)"
 			debootstrap --variant=minbase --keyring="$UAP_DEBIAN_KEYRING" \
 				"$suite" "$base.tmp" "$UAP_DEBIAN_MIRROR" >"$log" 2>&1 ||
 				{ tail -n 20 "$log" >&2; die "debootstrap $suite failed (log: $log)"; }
-			host_apt_settings >"$base.tmp/etc/apt/apt.conf.d/00udev-async-probe-host" ||
-				die "cannot write the $suite root's apt settings"
-			echo "$suite minbase" >"$base.tmp/.complete"
-			mv "$base.tmp" "$base"
+			# Its packages seed the shared cache instead of being copied into every root.
+			find "$base.tmp/var/cache/apt/archives" -maxdepth 1 -name '*.deb' \
+				-exec mv -f -t "$archives" {} + || die "cannot move debootstrap's packages to $archives"
+			suite_lines deb "$suite" >"$base.tmp/etc/apt/sources.list" &&
+				echo "$suite minbase" >"$base.tmp/.complete" &&
+				mv "$base.tmp" "$base" || die "cannot complete $base"
 		fi
 		tmp=$root.tmp
 		log=$root.log
-		rm -rf "$tmp"
-		cp -a "$base" "$tmp" && rm "$tmp/.complete" || die "cannot copy $base to $tmp"
-		if [ -n "$pkgs" ]; then
-			note "installing in the $suite root: $pkgs"
-			mkdir -p "$archives/partial" || die "cannot create $archives"
-			# shellcheck disable=SC2086 # one word per package
-			{ suite_chroot "$tmp" apt-get update -q &&
-			  suite_chroot --bind "$archives" /var/cache/apt/archives "$tmp" sh -c \
-				'apt-get upgrade -y -q && apt-get install -y -q --no-install-recommends "$@" &&
-				 apt-get autoclean -q' sh $pkgs; } >"$log" 2>&1 ||
-				{ tail -n 20 "$log" >&2; die "installing $pkgs in the $suite root failed (log: $log)"; }
-		fi
-		echo "$suite $pkgs" >"$tmp/.complete"
-		mv "$tmp" "$root"
+		rm -rf --one-file-system "$tmp" || die "cannot remove $tmp"
+		{ cp -a "$base" "$tmp" && rm "$tmp/.complete" &&
+		  cp -L /etc/resolv.conf "$tmp/etc/resolv.conf" &&
+		  host_apt_settings >"$tmp/etc/apt/apt.conf.d/00udev-async-probe-host"; } ||
+			die "cannot make $tmp from $base"
+		[ -z "$pkgs" ] || note "installing in the $suite root: $pkgs"
+		# shellcheck disable=SC2086 # one word per package
+		{ suite_chroot "$tmp" apt-get update -q &&
+		  suite_chroot --bind "$archives" /var/cache/apt/archives "$tmp" sh -c \
+			'apt-get dist-upgrade -y -q && apt-get install -y -q --no-install-recommends "$@" &&
+			 apt-get autoclean -q' sh $pkgs; } >"$log" 2>&1 ||
+			{ tail -n 20 "$log" >&2; die "installing '$pkgs' in the $suite root failed (log: $log)"; }
+		echo "$suite $pkgs" >"$tmp/.complete" && mv "$tmp" "$root" || die "cannot complete $root"
 	) 9>"$UAP_CACHE/roots/lock" || exit 1
 	echo "$root"
 }

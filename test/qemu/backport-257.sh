@@ -23,11 +23,13 @@
 set -eu -o pipefail
 . "$(dirname "$(readlink -f "$0")")/../debian-suite.sh"
 
-log=$UAP_CACHE/backport-257-udevadm.log
+log=$(mktemp) || die "cannot create a temporary file"
+trap 'rm -f "$log"' EXIT
 tap=$(bash "$UAP_TOP/udev-builtin/systemd/check-upstream.sh" --target=backport-257 --udevadm 2>"$log") ||
 	die "check-upstream.sh --target=backport-257 --udevadm failed: $tap $(tail -n 20 "$log")"
 if grep -q '^1\.\.0 # SKIP' <<<"$tap"; then
-	# No source (the archive cannot be reached): exit 77, as build.sh.
+	# Nothing to build from (the archive cannot be reached, the cache
+	# cannot be written): exit 77, as build.sh, saying why.
 	note "$tap"
 	exit 77
 fi

@@ -133,8 +133,9 @@ guest_root() {
 # suite_guest_root SUITE: the test root of another suite (trixie): its
 # minbase root with GUEST_PACKAGES (test/debian-suite.sh's suite_root,
 # cached), then the harness files of guest/ and the suite's own kernel,
-# linux-image-amd64, installed from its archive with apt-get, whose
-# postinst builds the stock initramfs. Cached as root-SUITE-KEY; like a
+# linux-image-amd64, installed from its archive with apt-get (through
+# suite_archives: the dracut root has it too), whose postinst builds the
+# stock initramfs. Cached as root-SUITE-KEY; like a
 # suite_root, as new as the day it was made (the kernel too): remove it
 # to get a newer one. Prints its directory; never write to it.
 suite_guest_root() {
@@ -154,8 +155,9 @@ suite_guest_root() {
 		install_initramfs_harness "$tmp"
 		note "installing $suite's linux-image-amd64 in the $suite test root"
 		{ suite_chroot "$tmp" apt-get update -q &&
-		  suite_chroot "$tmp" apt-get install -y -q --no-install-recommends linux-image-amd64 &&
-		  suite_chroot "$tmp" apt-get clean; } >"$QEMU_CACHE/kernel-install-$suite.log" 2>&1 ||
+		  suite_chroot --bind "$(suite_archives "$suite")" /var/cache/apt/archives "$tmp" \
+			apt-get install -y -q --no-install-recommends linux-image-amd64; } \
+			>"$QEMU_CACHE/kernel-install-$suite.log" 2>&1 ||
 			{ tail -n 20 "$QEMU_CACHE/kernel-install-$suite.log" >&2; die "kernel install in the $suite root failed"; }
 		ls "$tmp"/boot/initrd.img-* >/dev/null 2>&1 || die "the kernel's postinst built no initramfs"
 		touch "$tmp/.complete"

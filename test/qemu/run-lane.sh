@@ -102,18 +102,22 @@ if [[ " $boots " = *" builtin "* ]]; then
 	# whose udev hook copies it) in the initramfs.
 	udevadm=$(bash "$QEMU_DIR/backport-257.sh")
 	rc=$?
+	# Without that udevd the other boots still run.
 	if [ $rc -eq 77 ]; then
-		tap_skip "builtin boot: no systemd source of trixie to build backport-257's udevd from"
+		tap_skip "builtin boot: backport-257's udevd cannot be built here (backport-257.sh says why)"
+		boots=${boots/ builtin/}
+	elif [ $rc -ne 0 ]; then
+		tap_fail "builtin boot: backport-257's udevd did not build (backport-257.sh)"
 		boots=${boots/ builtin/}
 	fi
-	[ $rc -eq 0 ] || [ $rc -eq 77 ] || bail "the udevd of backport-257 (backport-257.sh)"
 fi
 if [[ " $boots " = *" builtin "* ]]; then
 	read -r udevadm sdver <<<"$udevadm"
 	rver=$(run_in_root "$tree" dpkg-query -W -f '${Version}' udev)
 	check "the root's udev is the version backport-257 is built from ($sdver): $rver" test "$rver" = "$sdver"
 	install -m 755 "$udevadm" "$tree/usr/bin/udevadm"
-	uver=$(run_in_root "$tree" /usr/lib/systemd/systemd-udevd --version 2>&1)
+	# LD_BIND_NOW: every symbol it links resolved against trixie's libraries.
+	uver=$(run_in_root "$tree" env LD_BIND_NOW=1 /usr/lib/systemd/systemd-udevd --version 2>&1)
 	check "the guest's systemd-udevd is backport-257's: $uver" test "$uver" = "$sdver+uap"
 	out=$(run_in_root "$tree" update-initramfs -u -k "$kver" 2>&1) || tap_note "$out"
 	cp "$tree/boot/initrd.img-$kver" "$work/initrd-builtin"

@@ -28,7 +28,8 @@
 #      stderr
 #
 # The build runs on the host where its meson is as new as the tree asks
-# (meson_version in meson.build; bookworm's is, for 262 and 257), else in
+# (meson_version in meson.build; bookworm's is, for 262 and 257) and the
+# libraries are there (ci-prepare.sh installs them), else in
 # a cached root of the target's suite (test/debian-suite.sh: sid for
 # upstream, trixie for backport-257), the suite's toolchain for its tree.
 # UAP_UPSTREAM_BUILD=host|root picks one (the suite's name means root).
@@ -54,8 +55,10 @@ done
 
 JOBS=${JOBS:-2}
 # What the build needs in the suite's root: the tree's required
-# dependencies and libkmod's headers, nothing optional.
+# dependencies and libkmod's headers, and on the host the same
+# (HOST_PC: their pkg-config names).
 ROOT_PACKAGES=(gcc libc6-dev meson ninja-build pkgconf gperf python3-jinja2 libkmod-dev diffutils ccache)
+HOST_PC=(libkmod)
 SETUP_OPTS=()
 case "$target" in
 upstream)
@@ -72,6 +75,7 @@ backport-257)
 	ROOT_SUITE=trixie
 	# 257 still requires libcap, libmount and libcrypt (262 does not).
 	ROOT_PACKAGES+=(libcap-dev libmount-dev libcrypt-dev)
+	HOST_PC+=(libcap mount libcrypt)
 	# The build also gives the qemu lane's trixie guest its udevd
 	# (--udevadm), so it is configured as that udevadm needs: Debian's
 	# paths, the builtins udevd runs at boot (blkid, acl), and libshared
@@ -79,12 +83,14 @@ backport-257)
 	# while its libsystemd-shared, PID 1 and systemd-modules-load stay
 	# trixie's. The unit test does not depend on any of it.
 	ROOT_PACKAGES+=(libblkid-dev libacl1-dev)
+	HOST_PC+=(blkid libacl)
 	SETUP_OPTS=(--prefix=/usr --sysconfdir=/etc --localstatedir=/var -Dblkid=enabled -Dacl=enabled
 		-Dlink-udev-shared=false -Dkmod-path=/usr/bin/kmod)
 	;;
 *) die "--target=$target: upstream or backport-257" ;;
 esac
 ! $udevadm || [ "$target" = backport-257 ] || die "--udevadm is for --target=backport-257"
+! $udevadm || ! $apply_only || die "--udevadm builds: not with --apply-only"
 # The sources that use the loader of module-util.h: their objects are built.
 UP_SOURCES='src/shared/module-util.c src/udev/udev-builtin-kmod.c src/modules-load/modules-load.c src/core/kmod-setup.c src/test/test-module-util.c'
 # The series' own files: a compiler warning in them fails the build step.
@@ -207,11 +213,15 @@ meson_ok() {
 	have=$(meson --version 2>/dev/null) || return 1
 	[ -n "$want" ] && [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n 1)" = "$want" ]
 }
+host_deps_ok() {
+	command -v gperf >/dev/null && python3 -c 'import jinja2' 2>/dev/null &&
+		pkg-config --exists "${HOST_PC[@]}"
+}
 where=${UAP_UPSTREAM_BUILD:-}
-# The host's toolchain where it is new enough (no root to make: minutes
-# off a cold run), the suite's root where it is not.
+# The host's toolchain where it is new enough and has the libraries (no
+# root to make: minutes off a cold run), the suite's root where not.
 if [ -z "$where" ]; then
-	if meson_ok; then where=host; else where=$ROOT_SUITE; fi
+	if meson_ok && host_deps_ok; then where=host; else where=$ROOT_SUITE; fi
 fi
 [ "$where" != root ] || where=$ROOT_SUITE
 case "$where" in
@@ -224,6 +234,7 @@ host)
 	if [ "$(id -u)" -ne 0 ]; then
 		skip "build: the $ROOT_SUITE root needs root"
 		skip "unit test: the $ROOT_SUITE root needs root"
+		! $udevadm || skip "udevadm: the $ROOT_SUITE root needs root"
 		exit 0
 	fi
 	root=$(suite_root "$ROOT_SUITE" "${ROOT_PACKAGES[@]}")
