@@ -232,12 +232,15 @@ if build_image nosystemd --no-hostonly --omit "systemd systemd-initrd dracut-sys
 fi
 
 # The cases below are about the module's decisions, not the kernel's
-# modules: images without them (--no-kernel) take a third of the time.
+# modules nor dracut's others: images without the kernel (--no-kernel)
+# and of this module and systemd's alone (-m, which decides between the
+# unit and the hook) take 5 s instead of 14.
+minimal=(--no-hostonly --no-kernel -m "systemd udev-async-probe")
 
 # 4. The barrier left out at build time (dracut.conf.d).
 mkdir -p "$root/etc/dracut.conf.d"
 echo 'udev_async_probe_settle=no' >"$root/etc/dracut.conf.d/udev-async-probe.conf"
-if build_image nosettle --no-hostonly --no-kernel; then
+if build_image nosettle "${minimal[@]}"; then
 	check "nosettle: the program and rules, but no barrier (udev_async_probe_settle=no)" \
 		sh -c "test -x '$work/nosettle.d/$prog' && test -f '$work/nosettle.d/$rules' &&
 			! test -e '$work/nosettle.d/$unit' && ! test -e '$work/nosettle.d/usr/sbin/udev-async-probe-initrd-settle'"
@@ -246,11 +249,11 @@ rm -f "$root/etc/dracut.conf.d/udev-async-probe.conf"
 
 # 5. The policy disabled in /etc/modprobe.d.
 echo 'options udev_async_probe enable=0' >"$root/etc/modprobe.d/zz-udev-async-probe-off.conf"
-if build_image disabled --no-hostonly --no-kernel; then
+if build_image disabled "${minimal[@]}"; then
 	nothing_of disabled "options udev_async_probe enable=0"
 	check "disabled: its modprobe.d file not added either" lacks disabled etc/modprobe.d/zz-udev-async-probe-off.conf
 fi
-if build_image disabled-nosystemd --no-hostonly --no-kernel --omit "systemd systemd-initrd dracut-systemd"; then
+if build_image disabled-nosystemd --no-hostonly --no-kernel -m udev-async-probe; then
 	nothing_of disabled-nosystemd "options udev_async_probe enable=0, without systemd"
 fi
 rm -f "$root/etc/modprobe.d/zz-udev-async-probe-off.conf"
@@ -258,7 +261,7 @@ rm -f "$root/etc/modprobe.d/zz-udev-async-probe-off.conf"
 # 6. The rules masked by the administrator.
 mkdir -p "$root/etc/udev/rules.d"
 ln -s /dev/null "$root/etc/udev/rules.d/80-async-probe.rules"
-if build_image masked --no-hostonly --no-kernel; then
+if build_image masked "${minimal[@]}"; then
 	nothing_of masked "/etc/udev/rules.d/80-async-probe.rules -> /dev/null"
 fi
 rm -f "$root/etc/udev/rules.d/80-async-probe.rules"
@@ -267,7 +270,7 @@ rm -f "$root/etc/udev/rules.d/80-async-probe.rules"
 printf '%s\n' '# an administrator'"'"'s rules' \
 	'ACTION=="add", ENV{MODALIAS}=="?*", RUN+="/usr/lib/udev/udev-async-probe load"' \
 	>"$root/etc/udev/rules.d/80-async-probe.rules"
-if build_image replaced --no-hostonly --no-kernel; then
+if build_image replaced "${minimal[@]}"; then
 	check "replaced: the image's rules are the administrator's file" \
 		cmp -s "$root/etc/udev/rules.d/80-async-probe.rules" "$work/replaced.d/$rules"
 fi
@@ -275,7 +278,7 @@ rm -f "$root/etc/udev/rules.d/80-async-probe.rules"
 
 # 8. An invalid configuration: a warning, nothing added.
 echo 'options udev_async_probe enable=maybe' >"$root/etc/modprobe.d/zz-udev-async-probe-bad.conf"
-if build_image invalid --no-hostonly --no-kernel; then
+if build_image invalid "${minimal[@]}"; then
 	nothing_of invalid "options udev_async_probe enable=maybe"
 	check "invalid: dracut warns of the invalid configuration" \
 		grep -q 'udev-async-probe: invalid configuration' "$work/invalid.log"
