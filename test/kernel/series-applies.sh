@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Apply the series to a fresh unpack of linux-source-6.12, strictly (no
+# Apply the series to a fresh unpack of the kernel source (lib.sh:
+# Debian sid's Linux 7.2 orig tarball), strictly (no
 # fuzz, no rejects), patch by patch, then throw the tree away.
 set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
