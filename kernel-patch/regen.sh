@@ -12,7 +12,9 @@
 # this repository, whoever made the commits in TREE: run it with your own
 # identity before sending. Cc comes from the tree's
 # scripts/get_maintainer.pl, plus the people of the thread the series
-# answers (EXTRA_CC).
+# answers (EXTRA_CC). Both cover letters end with BASE as base-commit (the
+# RFC's also with the core patches as prerequisites): regenerate on a
+# public BASE before sending.
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 3 ] || { echo "usage: $0 TREE BASE CORE_N" >&2; exit 2; }
@@ -56,7 +58,7 @@ one() {
 		done
 	fi
 	git -C "$tree" -c "user.name=$name" -c "user.email=$email" \
-		format-patch -q --zero-commit --no-signature --cover-letter \
+		format-patch -q --zero-commit --no-signature --cover-letter --base="$base" \
 		--subject-prefix="$prefix" "${args[@]}" -o "$tmp" "$from..$to"
 	# The cover letter's subject and text; the shortlog names the identity.
 	python3 - "$tmp"/0000-cover-letter.patch "$dir/cover-letter.txt" "$name" <<'PY'
