@@ -30,6 +30,7 @@ if [ "${1:-}" = --ahci ]; then
 		rc=0
 		out[$kernel]=$(UAP_KSERIES=$kseries "$KTEST_DIR/qemu-smp.sh" -d 6 -t 1800 \
 			-k "UAP_AHCI_DISKS=6 UAP_AHCI_ROUNDS=$rounds" ahci-bench 2>&1) || rc=$?
+		out[$kernel]=${out[$kernel]//$'\r'/}	# the guest's console ends lines with CR LF
 		# 125 with the phase passed and no report but one: the rounds
 		# unload the disks, and Linux 7.2.8 with DEBUG_KOBJECT_RELEASE
 		# reports a use-after-free in a gendisk's release timer then, with
@@ -37,11 +38,11 @@ if [ "${1:-}" = --ahci ]; then
 		# shown, not fatal to the figures; any other report is (as far as
 		# it is printed: after a KASAN report lockdep is off and later
 		# KASAN reports are not printed, docs/benchmarks.md).
-		reports=$(tr -d '\r' <<<"${out[$kernel]}" | sed 's/^[0-9]*://; s/^UAP-DMESG //' |
+		reports=$(sed 's/^[0-9]*://; s/^UAP-DMESG //' <<<"${out[$kernel]}" |
 			grep -E '(WARNING:|BUG:|Oops|Kernel panic|general protection fault|circular locking|inconsistent lock state|cannot create duplicate|blocked for more than|detected stall)' |
 			sort -u || true)
 		known='BUG: KASAN: slab-use-after-free in (detach_timer|run_timer_softirq)\+'
-		if [ $rc = 125 ] && grep -q '^UAP-STATUS ahci-bench 0' <<<"$(tr -d '\r' <<<"${out[$kernel]}")" &&
+		if [ $rc = 125 ] && grep -q '^UAP-STATUS ahci-bench 0' <<<"${out[$kernel]}" &&
 			[ -n "$reports" ] && ! grep -qvE "$known" <<<"$reports"; then
 			echo "sync-load-latency: $kernel kernel: the known report after unloading disks:" >&2
 			echo "$reports" >&2
@@ -54,7 +55,7 @@ if [ "${1:-}" = --ahci ]; then
 	done
 	# field KERNEL WHAT KEY: the values of KEY on the RESULT lines of WHAT.
 	field() {
-		echo "${out[$1]}" | tr -d '\r' | grep -o "RESULT what=$2 .*" |
+		echo "${out[$1]}" | grep -o "RESULT what=$2 .*" |
 			grep -o " $3=[0-9]*" | cut -d= -f2
 	}
 	median() { sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
